@@ -1,0 +1,23 @@
+//! xmpp-conform: replay RFC-style XMPP transcripts against a live server
+//! (or client) and say, with spec references, where it departs from the
+//! protocol.
+//!
+//! The map, in the order data flows (see ARCHITECTURE.md):
+//!
+//! - [`scenario`]: scenario files become typed [`scenario::Scenario`]s.
+//! - [`bindings`]: the values of `{domain}`-style variables and `{$captures}`.
+//! - [`engine`]: runs one scenario over a [`transport`], step by step.
+//! - [`transport`]: the byte pipe to the peer (plain TCP now; TLS next).
+//! - [`xml`]: the streaming parser turning received bytes into events.
+//! - [`matching`]: compares received elements with the scenario's patterns.
+//! - [`report`]: console, JUnit and JSON output of the verdicts.
+//! - [`cli`]: the command line; `main.rs` only calls it.
+
+pub mod bindings;
+pub mod cli;
+pub mod engine;
+pub mod matching;
+pub mod report;
+pub mod scenario;
+pub mod transport;
+pub mod xml;

@@ -1,0 +1,3 @@
+fn main() {
+    std::process::exit(xmpp_conform::cli::run());
+}

@@ -1,0 +1,33 @@
+//! Scenario files: RFC-style `C:`/`S:` transcripts with TOML front matter.
+//!
+//! The format is described in `docs/scenario-format.md`. Parsing happens
+//! once, before anything runs; every fault is a [`ScenarioError`] that
+//! points at `path:line:column` and shows the line.
+
+mod error;
+pub mod model;
+mod parse;
+pub mod template;
+
+pub use error::ScenarioError;
+pub use model::*;
+
+use std::path::{Path, PathBuf};
+
+/// Read and parse the scenario file at `path`. Its id is its path relative
+/// to `root` without the `.xmpp` extension.
+pub fn load(path: &Path, root: &Path) -> Result<Scenario, ScenarioError> {
+    parse::load(path, root)
+}
+
+/// Parse scenario text that did not come from disk (tests, fuzzing).
+/// `include` lines are resolved relative to `path`'s folder.
+pub fn parse_str(text: &str, path: &Path, id: &str) -> Result<Scenario, ScenarioError> {
+    parse::parse_str(text, path, id)
+}
+
+/// Every `.xmpp` file under each of `paths` (a file stands for itself),
+/// sorted, each with the root its id is relative to.
+pub fn discover(paths: &[PathBuf]) -> std::io::Result<Vec<(PathBuf, PathBuf)>> {
+    parse::discover(paths)
+}

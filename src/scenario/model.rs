@@ -1,0 +1,109 @@
+//! The typed form of a scenario file: what the engine runs.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::xml::Element;
+
+use super::template::Template;
+
+/// One scenario, ready to run.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    /// Stable id: the path below the scenarios root, without `.xmpp`, with
+    /// `/` separators (`rfc6120/stream/bad-xml`).
+    pub id: String,
+    pub path: PathBuf,
+    pub meta: Meta,
+    pub steps: Vec<Step>,
+}
+
+/// The TOML front matter.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Meta {
+    pub title: String,
+    /// References such as `RFC 6120 §4.9.3.13`.
+    pub spec: Vec<String>,
+    pub level: Level,
+    pub tags: Vec<String>,
+    /// What the run must provide (`tls`, `credentials`, `mechanism:X`);
+    /// the scenario is skipped with the reason when it cannot.
+    pub needs: Vec<String>,
+    /// The side under test; the harness plays the other one.
+    pub peer: Peer,
+    /// First-level elements that are skipped while waiting for a pattern
+    /// (default: `presence`), because a server may send them unasked.
+    pub ignore: Vec<String>,
+}
+
+/// RFC 2119 requirement level of the rule a scenario checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Level {
+    Must,
+    Should,
+    May,
+}
+
+/// The side under test.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Peer {
+    Server,
+    Client,
+}
+
+/// Where a step was written: `path:line:column`, 1-based.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    pub path: Arc<PathBuf>,
+    pub line: u32,
+    pub column: u32,
+}
+
+impl std::fmt::Display for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}:{}", self.path.display(), self.line, self.column)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Step {
+    pub loc: Location,
+    pub action: Action,
+}
+
+#[derive(Debug, Clone)]
+pub enum Action {
+    /// The harness sends these bytes (after substitution), as written.
+    Send(Template),
+    /// The peer must send one of these; the first that matches wins.
+    Expect(Vec<Alternative>),
+    /// A new stream starts (after TLS or SASL success): the receiving parser
+    /// is reset and expects a new stream header.
+    Restart,
+    /// The peer must close the TCP connection (after its `</stream:stream>`
+    /// if any) within the timeout.
+    ExpectClose,
+    /// Nothing may arrive from the peer for this long.
+    Silence(Duration),
+}
+
+/// One acceptable answer of an `Expect` step.
+#[derive(Debug, Clone)]
+pub struct Alternative {
+    pub loc: Location,
+    /// The pattern as written, for reports.
+    pub source: String,
+    pub expectation: Expectation,
+}
+
+#[derive(Debug, Clone)]
+pub enum Expectation {
+    /// A stream header; the element holds the pattern's attributes and
+    /// namespace declarations.
+    Open(Element),
+    /// A first-level element.
+    Element(Element),
+    /// `</stream:stream>`.
+    Close,
+}

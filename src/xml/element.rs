@@ -1,0 +1,116 @@
+//! The tree form of one XMPP element, with namespaces already resolved.
+//!
+//! Both the stanzas received from a peer and the patterns written in
+//! scenario files become [`Element`]s, so matching, snapshots and the fuzz
+//! round-trip all work on one type.
+
+use std::fmt;
+
+/// A namespace-resolved attribute. Namespace declarations (`xmlns`,
+/// `xmlns:p`) are not attributes: they are consumed during resolution and
+/// kept apart in [`Element::declarations`].
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Attribute {
+    /// Namespace URI of a prefixed attribute; `None` for unprefixed ones
+    /// (which, per Namespaces in XML, are in no namespace).
+    pub ns: Option<String>,
+    /// Local name.
+    pub name: String,
+    /// Value with entity and character references expanded.
+    pub value: String,
+}
+
+/// A child of an element.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Node {
+    Element(Element),
+    /// Character data (CDATA sections are merged in as text).
+    Text(String),
+}
+
+/// One XML element with resolved names.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub struct Element {
+    /// Namespace URI (empty string when the element is in no namespace).
+    pub ns: String,
+    /// Local name.
+    pub name: String,
+    /// The prefix as written on the wire, kept only for display; matching
+    /// never looks at it.
+    pub prefix: Option<String>,
+    pub attrs: Vec<Attribute>,
+    /// Namespace declarations written on this element, as (prefix, URI);
+    /// the prefix is `None` for the default namespace.
+    pub declarations: Vec<(Option<String>, String)>,
+    pub children: Vec<Node>,
+}
+
+impl Element {
+    pub fn new(ns: impl Into<String>, name: impl Into<String>) -> Self {
+        Element {
+            ns: ns.into(),
+            name: name.into(),
+            ..Element::default()
+        }
+    }
+
+    /// Value of the unprefixed attribute `name`.
+    pub fn attr(&self, name: &str) -> Option<&str> {
+        self.attrs
+            .iter()
+            .find(|a| a.ns.is_none() && a.name == name)
+            .map(|a| a.value.as_str())
+    }
+
+    /// Value of an attribute in namespace `ns`.
+    pub fn attr_ns(&self, ns: &str, name: &str) -> Option<&str> {
+        self.attrs
+            .iter()
+            .find(|a| a.ns.as_deref() == Some(ns) && a.name == name)
+            .map(|a| a.value.as_str())
+    }
+
+    /// Child elements, skipping text.
+    pub fn child_elements(&self) -> impl Iterator<Item = &Element> {
+        self.children.iter().filter_map(|n| match n {
+            Node::Element(e) => Some(e),
+            Node::Text(_) => None,
+        })
+    }
+
+    /// First child element with this namespace and local name.
+    pub fn child(&self, ns: &str, name: &str) -> Option<&Element> {
+        self.child_elements().find(|e| e.ns == ns && e.name == name)
+    }
+
+    /// All text directly inside this element, concatenated.
+    pub fn text(&self) -> String {
+        self.children
+            .iter()
+            .filter_map(|n| match n {
+                Node::Text(t) => Some(t.as_str()),
+                Node::Element(_) => None,
+            })
+            .collect()
+    }
+
+    /// `true` when this element has this namespace and local name.
+    pub fn is(&self, ns: &str, name: &str) -> bool {
+        self.ns == ns && self.name == name
+    }
+
+    /// The name as written (`prefix:local` or `local`), for messages.
+    pub fn display_name(&self) -> String {
+        match &self.prefix {
+            Some(p) => format!("{p}:{}", self.name),
+            None => self.name.clone(),
+        }
+    }
+}
+
+impl fmt::Display for Element {
+    /// Compact XML, self-contained: see [`crate::xml::writer`].
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&crate::xml::writer::to_xml(self))
+    }
+}
