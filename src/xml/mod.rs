@@ -4,11 +4,34 @@
 //! [`StreamEvent`]s: the stream header, each complete first-level element,
 //! the stream close, or a [`StreamError`] naming the RFC 6120 condition.
 //! See `ARCHITECTURE.md` for why it is a byte framer in front of quick-xml.
+//!
+//! How the work is split, in the order bytes flow:
+//!
+//! - `utf8`: checks the bytes are XML characters in UTF-8, across chunk
+//!   boundaries (RFC 6120 §11.6).
+//! - `framer` (with `byteset`): finds where the declaration, the header and each first-level
+//!   element end, scanning each byte once; enforces the size, depth,
+//!   attribute and whitespace limits; refuses comments, PIs, DTDs and a
+//!   mid-stream `<?xml` as the bytes arrive.
+//! - `header`: the XML declaration, `<stream:stream>` and its close.
+//! - `tree` (with `attrs`, `unescape`, `ns`, `chars`): one element's text
+//!   to an [`Element`], through quick-xml's tokenizer; also
+//!   [`parse_element`] for scenario patterns.
+//! - `parser`: [`StreamParser`], gluing the above.
+//! - [`writer`]: [`Element`] back to text, compact or pretty.
 
+mod attrs;
+mod byteset;
+mod chars;
 pub mod element;
 pub mod error;
 pub mod event;
+mod framer;
+mod header;
+mod ns;
 mod parser;
+mod unescape;
+mod utf8;
 pub mod writer;
 
 pub use element::{Attribute, Element, Node};
@@ -28,4 +51,4 @@ pub const NS_SERVER: &str = "jabber:server";
 pub const NS_XML: &str = "http://www.w3.org/XML/1998/namespace";
 
 mod tree;
-pub use tree::{NamespaceScope, parse_element};
+pub use tree::{MAX_TREE_DEPTH, NamespaceScope, parse_element};
