@@ -2,18 +2,28 @@
 //!
 //! Rules (also in docs/scenario-format.md): names compare by namespace URI
 //! and local name, never by prefix; attribute order is ignored; attributes
-//! the pattern does not name are allowed; children compare in order and one
-//! to one, unless the pattern has a `…` child, which makes the named children
-//! an unordered subset; whitespace-only text is ignored on both sides.
+//! the pattern does not name are allowed, and `name='{absent}'` requires
+//! one to be missing; a pattern's text, when it has any, must match the
+//! received text (both trimmed); children compare in order and one to one,
+//! unless the pattern has a `…` child, which makes the named children an
+//! unordered subset; `{*}` as the whole content allows any content;
+//! whitespace-only text is ignored on both sides.
+
+mod pretty;
+mod tree;
+mod value;
 
 use crate::bindings::Bindings;
-use crate::xml::{Element, StreamHeader};
+use crate::xml::{Element, NS_STREAMS, StreamHeader};
+
+use tree::Failure;
 
 /// Why a received element does not fit its pattern.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{path}: {reason}")]
 pub struct Mismatch {
-    /// Where in the tree: `/stream:features/mechanisms[1]`.
+    /// Where in the tree: `/stream:features/mechanisms/mechanism[2]`
+    /// (`[n]` only when there are several siblings of that name).
     pub path: String,
     pub reason: String,
     /// The pattern, pretty-printed.
@@ -23,9 +33,25 @@ pub struct Mismatch {
 }
 
 impl Mismatch {
-    /// Unified diff of expected against received.
+    /// Unified diff of expected against received, without colour (the
+    /// reporter adds it).
     pub fn diff(&self) -> String {
-        todo!()
+        let expected = with_newline(&self.expected);
+        let received = with_newline(&self.received);
+        similar::TextDiff::from_lines(expected.as_str(), received.as_str())
+            .unified_diff()
+            .context_radius(3)
+            .missing_newline_hint(false)
+            .header("expected", "received")
+            .to_string()
+    }
+}
+
+fn with_newline(s: &str) -> String {
+    if s.is_empty() || s.ends_with('\n') {
+        s.to_owned()
+    } else {
+        format!("{s}\n")
     }
 }
 
@@ -36,8 +62,20 @@ pub fn match_element(
     received: &Element,
     bindings: &mut Bindings,
 ) -> Result<(), Mismatch> {
-    let _ = (pattern, received, bindings);
-    todo!()
+    let mut scratch = bindings.clone();
+    let path = format!("/{}", pattern.display_name());
+    match tree::element(pattern, received, &path, &mut scratch) {
+        Ok(()) => {
+            *bindings = scratch;
+            Ok(())
+        }
+        Err(Failure { path, reason }) => Err(Mismatch {
+            path,
+            reason,
+            expected: pretty::pretty(pattern),
+            received: pretty::pretty(received),
+        }),
+    }
 }
 
 /// Match a stream header: its attributes, and the namespace declarations
@@ -47,6 +85,40 @@ pub fn match_header(
     received: &StreamHeader,
     bindings: &mut Bindings,
 ) -> Result<(), Mismatch> {
-    let _ = (pattern, received, bindings);
-    todo!()
+    let got = &received.element;
+    let fail = |reason: String| Mismatch {
+        path: "/stream:stream".to_owned(),
+        reason,
+        expected: pretty::open_tag(pattern),
+        received: pretty::open_tag(got),
+    };
+    if !got.is(NS_STREAMS, "stream") {
+        return Err(fail(format!(
+            "expected <stream:stream xmlns:stream='{NS_STREAMS}'>, received <{} xmlns='{}'>",
+            got.display_name(),
+            got.ns
+        )));
+    }
+    for (prefix, uri) in &pattern.declarations {
+        let declared = got
+            .declarations
+            .iter()
+            .find(|(p, _)| p == prefix)
+            .map(|(_, u)| u.as_str());
+        let reason = match (prefix, declared) {
+            (_, Some(d)) if d == uri => continue,
+            (None, Some(d)) => format!("content namespace is {d}, expected {uri}"),
+            (None, None) => format!("no content namespace declared, expected {uri}"),
+            (Some(p), Some(d)) => format!("`xmlns:{p}` is {d}, expected {uri}"),
+            (Some(p), None) => format!("`xmlns:{p}` is not declared, expected {uri}"),
+        };
+        return Err(fail(reason));
+    }
+    let mut scratch = bindings.clone();
+    tree::attributes(&pattern.attrs, &got.attrs, &mut scratch).map_err(fail)?;
+    *bindings = scratch;
+    Ok(())
 }
+
+#[cfg(test)]
+mod tests;

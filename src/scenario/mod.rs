@@ -3,11 +3,25 @@
 //! The format is described in `docs/scenario-format.md`. Parsing happens
 //! once, before anything runs; every fault is a [`ScenarioError`] that
 //! points at `path:line:column` and shows the line.
+//!
+//! The parser is layered so each layer reports its own mistakes: `source`
+//! (lines and the way back from offsets to columns), `frontmatter` (TOML),
+//! `lines` (entries, continuations, directives), `pattern` (XML patterns),
+//! `build` (sent vs. expected, `or:`, `include`), `discover` (files).
 
+mod build;
+mod discover;
 mod error;
+mod frontmatter;
+mod lines;
 pub mod model;
 mod parse;
+mod pattern;
+mod source;
+mod suggest;
 pub mod template;
+#[cfg(test)]
+mod tests;
 
 pub use error::ScenarioError;
 pub use model::*;
@@ -27,7 +41,15 @@ pub fn parse_str(text: &str, path: &Path, id: &str) -> Result<Scenario, Scenario
 }
 
 /// Every `.xmpp` file under each of `paths` (a file stands for itself),
-/// sorted, each with the root its id is relative to.
+/// sorted, each with the root its id is relative to. Names starting with
+/// `_` or `.` are skipped while walking folders (`_include/` holds
+/// fragments for `include`).
 pub fn discover(paths: &[PathBuf]) -> std::io::Result<Vec<(PathBuf, PathBuf)>> {
-    parse::discover(paths)
+    discover::discover(paths)
+}
+
+/// Whether a pattern text child is the `…` (or `...`) marker that allows
+/// further children.
+pub fn is_ellipsis(text: &str) -> bool {
+    pattern::is_ellipsis(text)
 }

@@ -1,20 +1,65 @@
-//! PLACEHOLDER: the scenario parser is being written (see issue 2).
+//! Whole scenario files: front matter, then the body's steps.
 
-use std::path::{Path, PathBuf};
+use std::fs;
+use std::path::{Component, Path};
 
-use super::{Scenario, ScenarioError};
+use super::Scenario;
+use super::build::Builder;
+use super::error::ScenarioError;
+use super::frontmatter;
+use super::source::{self, SourceFile};
 
 pub(super) fn load(path: &Path, root: &Path) -> Result<Scenario, ScenarioError> {
-    let _ = (path, root);
-    todo!()
+    let bytes = fs::read(path)
+        .map_err(|e| ScenarioError::file(path, format!("cannot read the file: {e}")))?;
+    let text = source::decode(path, bytes)?;
+    parse_str(&text, path, &scenario_id(path, root))
 }
 
 pub(super) fn parse_str(text: &str, path: &Path, id: &str) -> Result<Scenario, ScenarioError> {
-    let _ = (text, path, id);
-    todo!()
+    let src = SourceFile::new(path.to_path_buf(), text);
+    let Some(bounds) = frontmatter::locate(&src)? else {
+        return Err(src
+            .error(
+                1,
+                0,
+                0,
+                "a scenario starts with front matter between `+++` lines",
+            )
+            .with_help(
+                "e.g. `+++`, `title = \"…\"`, `spec = [\"RFC 6120 §4.9\"]`, `+++` on four lines",
+            ));
+    };
+    let meta = frontmatter::parse(&src, bounds, frontmatter::default_peer(path))?;
+    let mut builder = Builder::new(meta.peer, path);
+    builder.body(&src, bounds.body_start())?;
+    if builder.steps.is_empty() {
+        let fence = bounds.close as u32 + 1;
+        return Err(src.error(
+            fence,
+            0,
+            3,
+            "the scenario has no steps after its front matter",
+        ));
+    }
+    Ok(Scenario {
+        id: id.to_owned(),
+        path: path.to_path_buf(),
+        meta,
+        steps: builder.steps,
+    })
 }
 
-pub(super) fn discover(paths: &[PathBuf]) -> std::io::Result<Vec<(PathBuf, PathBuf)>> {
-    let _ = paths;
-    todo!()
+/// `rfc6120/stream/bad-xml` for `<root>/rfc6120/stream/bad-xml.xmpp`: the
+/// path below `root`, without extension, with `/` on every platform.
+pub(super) fn scenario_id(path: &Path, root: &Path) -> String {
+    let relative = path.strip_prefix(root).unwrap_or(path).with_extension("");
+    relative
+        .components()
+        .filter_map(|c| match c {
+            Component::Normal(s) => Some(s.to_string_lossy().into_owned()),
+            _ => None,
+        })
+        .collect::<Vec<_>>()
+        .join("/")
 }

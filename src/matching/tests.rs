@@ -1,0 +1,435 @@
+//! The matching rules, one test each, on elements built by
+//! `crate::xml::parse_element` (patterns are built the same way by the
+//! scenario parser) or by hand where the XML form cannot express the case.
+
+use super::*;
+use crate::xml::{Attribute, NS_CLIENT, NamespaceScope, Node, XmlDecl, parse_element};
+
+fn scope() -> NamespaceScope {
+    vec![
+        (None, NS_CLIENT.to_owned()),
+        (Some("stream".to_owned()), NS_STREAMS.to_owned()),
+    ]
+}
+
+fn xml(text: &str) -> Element {
+    parse_element(text.as_bytes(), &scope()).unwrap_or_else(|e| panic!("{text}: {e}"))
+}
+
+fn bindings() -> Bindings {
+    let mut b = Bindings::new();
+    b.set_var("domain", "example.org");
+    b
+}
+
+fn check(pattern: &str, received: &str) -> Result<Bindings, Mismatch> {
+    let mut b = bindings();
+    match_element(&xml(pattern), &xml(received), &mut b).map(|()| b)
+}
+
+fn fails(pattern: &str, received: &str) -> Mismatch {
+    match check(pattern, received) {
+        Ok(b) => panic!("{pattern} matched {received}: {b:?}"),
+        Err(m) => m,
+    }
+}
+
+fn passes(pattern: &str, received: &str) -> Bindings {
+    check(pattern, received).unwrap_or_else(|m| panic!("{pattern} vs {received}: {m}"))
+}
+
+#[test]
+fn names_compare_by_namespace_not_prefix() {
+    passes(
+        "<stream:features/>",
+        "<s:features xmlns:s='http://etherx.jabber.org/streams'/>",
+    );
+    passes(
+        "<x:bind xmlns:x='urn:ietf:params:xml:ns:xmpp-bind'/>",
+        "<bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/>",
+    );
+    let m = fails("<bind xmlns='urn:a'/>", "<bind xmlns='urn:b'/>");
+    assert_eq!(
+        m.reason,
+        "expected <bind xmlns='urn:a'>, received <bind xmlns='urn:b'>"
+    );
+    let m = fails(
+        "<success xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/>",
+        "<failure xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/>",
+    );
+    assert_eq!(
+        (m.path.as_str(), m.reason.as_str()),
+        ("/success", "expected <success>, received <failure>")
+    );
+}
+
+#[test]
+fn attribute_order_and_extras_are_ignored() {
+    passes(
+        "<iq type='result' id='1'/>",
+        "<iq id='1' from='x' type='result'/>",
+    );
+    let m = fails("<iq type='result'/>", "<iq type='error'/>");
+    assert_eq!(
+        m.reason,
+        "attribute `type`: expected `result`, received `error`"
+    );
+    assert_eq!(m.path, "/iq");
+    let m = fails("<iq type='result'/>", "<iq/>");
+    assert_eq!(m.reason, "missing attribute `type` (expected `result`)");
+    let m = fails("<iq id='{*}'/>", "<iq/>");
+    assert_eq!(m.reason, "missing attribute `id`");
+}
+
+#[test]
+fn namespaced_attributes() {
+    passes("<message xml:lang='en'/>", "<message xml:lang='en'/>");
+    let m = fails("<message xml:lang='en'/>", "<message lang='en'/>");
+    assert_eq!(m.reason, "missing attribute `xml:lang` (expected `en`)");
+}
+
+#[test]
+fn absent_attribute() {
+    passes("<iq type='{absent}'/>", "<iq/>");
+    let m = fails("<iq type='{absent}'/>", "<iq type='get'/>");
+    assert_eq!(m.reason, "attribute `type` must be absent, received `get`");
+}
+
+#[test]
+fn variables_show_their_value() {
+    passes("<iq from='{domain}'/>", "<iq from='example.org'/>");
+    let m = fails("<iq from='{domain}'/>", "<iq from='example.net'/>");
+    assert_eq!(
+        m.reason,
+        "attribute `from`: expected `{domain}` (`example.org`), received `example.net`"
+    );
+    let m = fails("<iq to='{user}'/>", "<iq to='romeo'/>");
+    assert_eq!(m.reason, "attribute `to`: `{user}` has no value");
+}
+
+#[test]
+fn captures_are_committed_only_on_success() {
+    let b = passes(
+        "<iq id='{$id}' to='{$local}@{domain}/{*}'/>",
+        "<iq id='a1' to='juliet@example.org/r'/>",
+    );
+    assert_eq!(
+        (b.capture("id"), b.capture("local")),
+        (Some("a1"), Some("juliet"))
+    );
+
+    let mut b = bindings();
+    let pattern = xml("<iq id='{$id}' type='result'/>");
+    let r = match_element(&pattern, &xml("<iq id='a1' type='error'/>"), &mut b);
+    assert!(r.is_err());
+    assert_eq!(
+        b,
+        bindings(),
+        "a failed match leaves the bindings as they were"
+    );
+
+    // Once bound, the capture is compared.
+    let mut b = bindings();
+    b.set_capture("id", "a1");
+    assert!(match_element(&pattern, &xml("<iq id='a2' type='result'/>"), &mut b).is_err());
+    assert!(match_element(&pattern, &xml("<iq id='a1' type='result'/>"), &mut b).is_ok());
+}
+
+#[test]
+fn capture_twice_in_one_pattern_must_agree() {
+    let b = passes("<a x='{$v}'><b y='{$v}'/></a>", "<a x='1'><b y='1'/></a>");
+    assert_eq!(b.capture("v"), Some("1"));
+    let m = fails("<a x='{$v}'><b y='{$v}'/></a>", "<a x='1'><b y='2'/></a>");
+    assert_eq!(m.path, "/a/b");
+    assert_eq!(
+        m.reason,
+        "attribute `y`: expected `{$v}` (`1`), received `2`"
+    );
+}
+
+#[test]
+fn text_templates() {
+    passes(
+        "<mechanism>PLAIN</mechanism>",
+        "<mechanism> PLAIN\n</mechanism>",
+    );
+    let m = fails(
+        "<mechanism>PLAIN</mechanism>",
+        "<mechanism>DIGEST-MD5</mechanism>",
+    );
+    assert_eq!(m.reason, "text: expected `PLAIN`, received `DIGEST-MD5`");
+    let b = passes(
+        "<challenge xmlns='urn:x'>{$c}</challenge>",
+        "<challenge xmlns='urn:x'>abc=</challenge>",
+    );
+    assert_eq!(b.capture("c"), Some("abc="));
+    // No text in the pattern: text is not checked.
+    passes("<body/>", "<body>anything</body>");
+}
+
+#[test]
+fn star_allows_any_content() {
+    passes(
+        "<query xmlns='urn:q'>{*}</query>",
+        "<query xmlns='urn:q'><item/><item/>text</query>",
+    );
+    passes("<query xmlns='urn:q'>{*}</query>", "<query xmlns='urn:q'/>");
+}
+
+#[test]
+fn ordered_children_one_to_one() {
+    let p = "<a><b/><c/></a>";
+    passes(p, "<a><b/>\n  <c/></a>");
+    let m = fails(p, "<a><c/><b/></a>");
+    assert_eq!(m.path, "/a");
+    assert!(m.reason.contains("<c>") || m.reason.contains("<b>"), "{m}");
+    let m = fails(p, "<a><b/></a>");
+    assert_eq!(
+        (m.path.as_str(), m.reason.as_str()),
+        ("/a", "missing child <c>")
+    );
+    let m = fails(p, "<a><b/><c/><d/></a>");
+    assert_eq!(m.reason, "unexpected child <d>");
+    let m = fails(p, "<a><b/><x/></a>");
+    assert_eq!(
+        (m.path.as_str(), m.reason.as_str()),
+        ("/a/c", "expected <c>, received <x>")
+    );
+    let m = fails("<a><c/></a>", "<a><b/><c/></a>");
+    assert_eq!(m.reason, "unexpected child <b>");
+    let m = fails("<a><b/><c/></a>", "<a><c/></a>");
+    assert_eq!(m.reason, "missing child <b>");
+}
+
+#[test]
+fn missing_child_in_another_namespace_shows_it() {
+    let m = fails(
+        "<stream:features><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/></stream:features>",
+        "<stream:features/>",
+    );
+    assert_eq!(m.path, "/stream:features");
+    assert_eq!(
+        m.reason,
+        "missing child <bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'>"
+    );
+}
+
+#[test]
+fn ellipsis_makes_an_unordered_subset() {
+    let received = "<stream:features>\
+        <mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>\
+          <mechanism>SCRAM-SHA-1</mechanism><mechanism>PLAIN</mechanism>\
+        </mechanisms>\
+        <bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/>\
+      </stream:features>";
+    passes("<stream:features>…</stream:features>", received);
+    passes(
+        "<stream:features><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/>...</stream:features>",
+        received,
+    );
+    passes(
+        "<stream:features><mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>\
+         <mechanism>PLAIN</mechanism>…</mechanisms>…</stream:features>",
+        received,
+    );
+    let m = fails(
+        "<stream:features><mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>\
+         <mechanism>DIGEST-MD5</mechanism>…</mechanisms>…</stream:features>",
+        received,
+    );
+    assert_eq!(m.path, "/stream:features/mechanisms");
+    assert!(
+        m.reason
+            .starts_with("none of the 2 <mechanism> children matches"),
+        "{m}"
+    );
+    assert!(
+        m.reason
+            .contains("/stream:features/mechanisms/mechanism[1]"),
+        "{m}"
+    );
+    // Without `…`, two received mechanisms against one pattern child fail.
+    let m = fails(
+        "<stream:features><mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>\
+         <mechanism>SCRAM-SHA-1</mechanism></mechanisms>…</stream:features>",
+        received,
+    );
+    assert_eq!(m.reason, "unexpected child <mechanism>");
+    // Each pattern child needs a child of its own.
+    let m = fails("<a><b/><b/>…</a>", "<a><b/><c/></a>");
+    assert_eq!(m.reason, "missing child <b>");
+}
+
+#[test]
+fn ellipsis_subset_single_candidate_reports_inner_failure() {
+    let m = fails("<a><b x='1'/>…</a>", "<a><c/><b x='2'/></a>");
+    assert_eq!(
+        (m.path.as_str(), m.reason.as_str()),
+        ("/a/b", "attribute `x`: expected `1`, received `2`")
+    );
+}
+
+#[test]
+fn ellipsis_attempts_do_not_leak_captures() {
+    let b = passes(
+        "<a><b x='{$v}' y='2'/>…</a>",
+        "<a><b x='first' y='1'/><b x='second' y='2'/></a>",
+    );
+    assert_eq!(b.capture("v"), Some("second"));
+}
+
+#[test]
+fn mismatch_carries_pretty_sides_and_a_diff() {
+    let m = fails(
+        "<iq type='result' id='1'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/></iq>",
+        "<iq id='1' type='error'><error type='cancel'/></iq>",
+    );
+    assert!(
+        m.expected
+            .contains("<bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/>"),
+        "{}",
+        m.expected
+    );
+    assert!(m.received.contains("type='error'"), "{}", m.received);
+    let diff = m.diff();
+    assert!(diff.starts_with("--- expected\n+++ received\n@@"), "{diff}");
+    assert!(
+        diff.contains("\n-<iq xmlns='jabber:client' id='1' type='result'>"),
+        "{diff}"
+    );
+    assert!(
+        diff.contains("\n+<iq xmlns='jabber:client' id='1' type='error'>"),
+        "{diff}"
+    );
+    assert!(!diff.contains("No newline"), "{diff}");
+    assert_eq!(
+        m.to_string(),
+        "/iq: attribute `type`: expected `result`, received `error`"
+    );
+}
+
+#[test]
+fn diff_of_hand_made_mismatch() {
+    let m = Mismatch {
+        path: "/a".into(),
+        reason: "r".into(),
+        expected: "<a>\n  <b/>\n</a>".into(),
+        received: "<a>\n  <c/>\n</a>".into(),
+    };
+    assert_eq!(
+        m.diff(),
+        "--- expected\n+++ received\n@@ -1,3 +1,3 @@\n <a>\n-  <b/>\n+  <c/>\n </a>\n"
+    );
+}
+
+fn header(decls: &[(Option<&str>, &str)], attrs: &[(&str, &str)]) -> StreamHeader {
+    let mut e = Element::new(NS_STREAMS, "stream");
+    e.prefix = Some("stream".into());
+    e.declarations = decls
+        .iter()
+        .map(|(p, u)| (p.map(str::to_owned), (*u).to_owned()))
+        .collect();
+    e.attrs = attrs
+        .iter()
+        .map(|(n, v)| Attribute {
+            ns: None,
+            name: (*n).to_owned(),
+            value: (*v).to_owned(),
+        })
+        .collect();
+    StreamHeader {
+        element: e,
+        xml_decl: Some(XmlDecl {
+            version: "1.0".into(),
+            encoding: None,
+        }),
+    }
+}
+
+fn header_pattern() -> Element {
+    let text = "<stream:stream from='{domain}' id='{$sid}' version='1.0' xmlns='jabber:client' \
+                xmlns:stream='http://etherx.jabber.org/streams'></stream:stream>";
+    parse_element(text.as_bytes(), &NamespaceScope::new()).unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[test]
+fn header_matches_attributes_and_declarations() {
+    let good = header(
+        &[(None, NS_CLIENT), (Some("stream"), NS_STREAMS)],
+        &[("from", "example.org"), ("id", "s1"), ("version", "1.0")],
+    );
+    let mut b = bindings();
+    assert_eq!(match_header(&header_pattern(), &good, &mut b), Ok(()));
+    assert_eq!(b.capture("sid"), Some("s1"));
+}
+
+#[test]
+fn header_content_namespace_is_checked() {
+    let wrong = header(
+        &[(None, "jabber:server"), (Some("stream"), NS_STREAMS)],
+        &[("from", "example.org"), ("id", "s1"), ("version", "1.0")],
+    );
+    let mut b = bindings();
+    let m = match_header(&header_pattern(), &wrong, &mut b).err();
+    let m = m.unwrap_or_else(|| panic!("matched"));
+    assert_eq!(
+        m.reason,
+        "content namespace is jabber:server, expected jabber:client"
+    );
+    assert_eq!(m.path, "/stream:stream");
+    assert!(
+        m.received
+            .starts_with("<stream:stream xmlns='jabber:server'"),
+        "{}",
+        m.received
+    );
+    assert_eq!(b, bindings());
+
+    let none = header(&[(Some("stream"), NS_STREAMS)], &[]);
+    let m = match_header(&header_pattern(), &none, &mut b)
+        .err()
+        .map(|m| m.reason);
+    assert_eq!(
+        m.as_deref(),
+        Some("no content namespace declared, expected jabber:client")
+    );
+}
+
+#[test]
+fn header_attribute_mismatch_keeps_bindings() {
+    let bad = header(
+        &[(None, NS_CLIENT), (Some("stream"), NS_STREAMS)],
+        &[("from", "example.org"), ("id", "s1"), ("version", "0.9")],
+    );
+    let mut b = bindings();
+    let m = match_header(&header_pattern(), &bad, &mut b)
+        .err()
+        .map(|m| m.reason);
+    assert_eq!(
+        m.as_deref(),
+        Some("attribute `version`: expected `1.0`, received `0.9`")
+    );
+    assert_eq!(b.capture("sid"), None);
+}
+
+#[test]
+fn header_wrong_element() {
+    let mut h = header(&[], &[]);
+    h.element.ns = "urn:nope".into();
+    let mut b = bindings();
+    let m = match_header(&header_pattern(), &h, &mut b)
+        .err()
+        .map(|m| m.reason);
+    assert!(m.is_some_and(|r| r.starts_with("expected <stream:stream")));
+}
+
+#[test]
+fn hand_built_whitespace_text_is_ignored() {
+    let mut p = Element::new("urn:a", "a");
+    p.children.push(Node::Element(Element::new("urn:a", "b")));
+    let mut r = p.clone();
+    r.children.insert(0, Node::Text("\n   ".into()));
+    r.children.push(Node::Text("  ".into()));
+    let mut b = Bindings::new();
+    assert_eq!(match_element(&p, &r, &mut b), Ok(()));
+}
