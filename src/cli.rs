@@ -1,1 +1,383 @@
-pub fn run() -> i32 { 0 }
+//! The command line. `main.rs` calls [`run`] and exits with its code.
+//!
+//! Exit codes: 0 all passed (or matched the baseline), 1 a scenario failed
+//! (or differs from the baseline), 2 the command line or a scenario file is
+//! wrong, 3 the target could not be reached at all.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::bindings::Bindings;
+use crate::engine::{self, RunConfig, Verdict};
+use crate::report::{self, Summary, baseline::Baseline, console};
+use crate::scenario::{self, Scenario};
+use crate::xml::ParserConfig;
+
+pub const EXIT_OK: i32 = 0;
+pub const EXIT_FAILED: i32 = 1;
+pub const EXIT_USAGE: i32 = 2;
+pub const EXIT_UNREACHABLE: i32 = 3;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "xmpp-conform",
+    version,
+    about = "Replay RFC-style XMPP transcripts against a server and report where it departs from the protocol",
+    args_conflicts_with_subcommands = true
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    run: RunArgs,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// List the scenarios that would run, with their spec references.
+    List(Selection),
+}
+
+/// Which scenarios.
+#[derive(Debug, Args)]
+struct Selection {
+    /// Scenario files or folders (default: the built-in scenarios/server).
+    #[arg(long = "scenarios", value_name = "PATH")]
+    scenarios: Vec<PathBuf>,
+    /// Run only scenarios whose id matches: a glob (`rfc6120/stream/*`) or
+    /// an id or folder prefix (`rfc6120/stream`). Repeatable.
+    #[arg(long, value_name = "GLOB")]
+    filter: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+struct RunArgs {
+    /// The server under test, `host:port`.
+    #[arg(long, value_name = "HOST:PORT")]
+    target: Option<String>,
+    /// The XMPP domain to address (default: the target's host).
+    #[arg(long)]
+    domain: Option<String>,
+    /// Account for scenarios that need credentials.
+    #[arg(long)]
+    user: Option<String>,
+    /// Its password; never shown in reports.
+    #[arg(long, env = "XMPP_CONFORM_PASSWORD", hide_env_values = true)]
+    password: Option<String>,
+    #[command(flatten)]
+    selection: Selection,
+    /// Scenarios run at once (default: the number of cores).
+    #[arg(long, value_name = "N")]
+    jobs: Option<usize>,
+    /// Bound on every wait: connect, each expected answer, each write.
+    #[arg(long, default_value = "5s", value_parser = humantime::parse_duration)]
+    timeout: Duration,
+    /// Largest stanza accepted from the peer, in bytes.
+    #[arg(long, default_value_t = 256 * 1024, value_name = "BYTES")]
+    max_stanza_size: usize,
+    /// Write a JUnit XML report here.
+    #[arg(long, value_name = "FILE")]
+    junit: Option<PathBuf>,
+    /// Write a JSON report here.
+    #[arg(long, value_name = "FILE")]
+    json: Option<PathBuf>,
+    /// Broken SHOULDs fail the run too.
+    #[arg(long)]
+    strict: bool,
+    /// Compare verdicts with this baseline; differences fail the run.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Print every scenario's transcript.
+    #[arg(short, long)]
+    verbose: bool,
+}
+
+/// Parse the process's arguments and run; returns the exit code.
+pub fn run() -> i32 {
+    let cli = Cli::parse();
+    match cli.command {
+        Some(Command::List(selection)) => list(&selection),
+        None => run_target(cli.run),
+    }
+}
+
+fn list(selection: &Selection) -> i32 {
+    let scenarios = match load_scenarios(selection) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    for s in &scenarios {
+        println!(
+            "{:<48} {:<6} {:<28} {}",
+            s.id,
+            report::level_name(s.meta.level),
+            s.meta.spec.join(", "),
+            s.meta.title
+        );
+    }
+    println!("{} scenarios", scenarios.len());
+    EXIT_OK
+}
+
+fn run_target(args: RunArgs) -> i32 {
+    let Some(target) = args.target.clone() else {
+        eprintln!("error: --target HOST:PORT is required (or use `xmpp-conform list`)");
+        return EXIT_USAGE;
+    };
+    let scenarios = match load_scenarios(&args.selection) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let baseline = match &args.baseline {
+        Some(path) => match Baseline::load(path) {
+            Ok(b) => Some(b),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return EXIT_USAGE;
+            }
+        },
+        None => None,
+    };
+    let config = RunConfig {
+        bindings: bindings(&args, &target),
+        target: target.clone(),
+        timeout: args.timeout,
+        parser: ParserConfig {
+            max_stanza_bytes: args.max_stanza_size,
+            ..ParserConfig::default()
+        },
+    };
+    let jobs = args
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(jobs.clamp(1, 16))
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return EXIT_FAILED;
+        }
+    };
+    let style = console::Style::detect();
+    let domain = config
+        .bindings
+        .var("domain")
+        .unwrap_or_default()
+        .to_string();
+    println!(
+        "xmpp-conform {}: {} scenarios against {target} (domain {domain}), {jobs} at a time\n",
+        env!("CARGO_PKG_VERSION"),
+        scenarios.len()
+    );
+    let started = Instant::now();
+    let verdicts: Result<Vec<Verdict>, crate::transport::TransportError> =
+        runtime.block_on(async {
+            engine::probe(&config).await?;
+            let verbose = args.verbose;
+            Ok(engine::run_all(scenarios, Arc::new(config), jobs, |v| {
+                print!("{}", console::verdict(v, style, verbose));
+            })
+            .await)
+        });
+    let verdicts = match verdicts {
+        Ok(v) => v,
+        Err(e) => {
+            eprintln!("error: {e}");
+            eprintln!("hint: is the server running, and is --target right?");
+            return EXIT_UNREACHABLE;
+        }
+    };
+    let summary = Summary::of(&verdicts, started.elapsed());
+    println!("{}", console::summary(&summary, style, args.strict));
+    if let Err(code) = write_reports(&args, &target, &verdicts, &summary) {
+        return code;
+    }
+    match &baseline {
+        Some(b) => {
+            let complete = args.selection.filter.is_empty();
+            let diffs = b.compare(&verdicts, complete);
+            if diffs.is_empty() {
+                println!("baseline: every verdict as expected");
+                EXIT_OK
+            } else {
+                println!("baseline: {} difference(s):", diffs.len());
+                for d in &diffs {
+                    println!("  {d}");
+                }
+                EXIT_FAILED
+            }
+        }
+        None if summary.fails(args.strict) => EXIT_FAILED,
+        None => EXIT_OK,
+    }
+}
+
+fn bindings(args: &RunArgs, target: &str) -> Bindings {
+    let mut b = Bindings::new();
+    let host = match target.rsplit_once(':') {
+        Some((host, _)) => host.trim_start_matches('[').trim_end_matches(']'),
+        None => target,
+    };
+    let domain = args.domain.clone().unwrap_or_else(|| host.to_string());
+    if let Some(user) = &args.user {
+        b.set_var("user", user.clone());
+        b.set_var("jid", format!("{user}@{domain}"));
+    }
+    if let Some(password) = &args.password {
+        b.set_var("password", password.clone());
+    }
+    b.set_var("domain", domain);
+    b
+}
+
+fn write_reports(
+    args: &RunArgs,
+    target: &str,
+    verdicts: &[Verdict],
+    summary: &Summary,
+) -> Result<(), i32> {
+    if let Some(path) = &args.junit {
+        let report = report::junit::build(verdicts, summary.wall_time, args.strict);
+        let text = report::junit::to_string(&report).map_err(|e| {
+            eprintln!("error: cannot serialize the JUnit report: {e}");
+            EXIT_FAILED
+        })?;
+        write_file(path, &text)?;
+    }
+    if let Some(path) = &args.json {
+        let report = report::json::build(verdicts, target, summary.wall_time);
+        let text = report::json::to_string(&report).map_err(|e| {
+            eprintln!("error: cannot serialize the JSON report: {e}");
+            EXIT_FAILED
+        })?;
+        write_file(path, &text)?;
+    }
+    Ok(())
+}
+
+fn write_file(path: &Path, text: &str) -> Result<(), i32> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        let _ = std::fs::create_dir_all(dir);
+    }
+    std::fs::write(path, text).map_err(|e| {
+        eprintln!("error: cannot write {}: {e}", path.display());
+        EXIT_FAILED
+    })
+}
+
+/// Where the built-in server scenarios are: `scenarios/server` below the
+/// working directory, else beside the crate's sources.
+fn default_scenarios() -> PathBuf {
+    let local = PathBuf::from("scenarios/server");
+    if local.is_dir() {
+        return local;
+    }
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/server")
+}
+
+/// Discover, parse and filter; on any scenario error print them all and
+/// return exit code 2 (nothing runs).
+fn load_scenarios(selection: &Selection) -> Result<Vec<Scenario>, i32> {
+    let paths = if selection.scenarios.is_empty() {
+        vec![default_scenarios()]
+    } else {
+        selection.scenarios.clone()
+    };
+    for p in &paths {
+        if !p.exists() {
+            eprintln!("error: no such scenario file or folder: {}", p.display());
+            return Err(EXIT_USAGE);
+        }
+    }
+    let files = scenario::discover(&paths).map_err(|e| {
+        eprintln!("error: cannot list scenarios: {e}");
+        EXIT_USAGE
+    })?;
+    let filters = Filters::new(&selection.filter)?;
+    let mut scenarios = Vec::new();
+    let mut errors = 0;
+    for (root, file) in files {
+        match scenario::load(&file, &root) {
+            Ok(s) if filters.matches(&s.id) => scenarios.push(s),
+            Ok(_) => {}
+            Err(e) => {
+                eprintln!("{e}\n");
+                errors += 1;
+            }
+        }
+    }
+    if errors > 0 {
+        eprintln!("error: {errors} scenario file(s) could not be read; nothing was run");
+        return Err(EXIT_USAGE);
+    }
+    if scenarios.is_empty() {
+        eprintln!("error: no scenario matches");
+        return Err(EXIT_USAGE);
+    }
+    Ok(scenarios)
+}
+
+/// `--filter` values: globs, or id/folder prefixes when they have no glob
+/// characters.
+struct Filters(Vec<(String, Option<glob::Pattern>)>);
+
+impl Filters {
+    fn new(raw: &[String]) -> Result<Filters, i32> {
+        let mut out = Vec::new();
+        for f in raw {
+            let pattern = if f.contains(['*', '?', '[']) {
+                Some(glob::Pattern::new(f).map_err(|e| {
+                    eprintln!("error: --filter `{f}`: {e}");
+                    EXIT_USAGE
+                })?)
+            } else {
+                None
+            };
+            out.push((f.trim_end_matches('/').to_string(), pattern));
+        }
+        Ok(Filters(out))
+    }
+
+    fn matches(&self, id: &str) -> bool {
+        self.0.is_empty()
+            || self.0.iter().any(|(raw, pattern)| match pattern {
+                Some(p) => p.matches(id),
+                None => id == raw || id.starts_with(&format!("{raw}/")),
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filters_match_globs_ids_and_folders() {
+        let f = Filters::new(&["rfc6120/stream".into(), "*/xml/comment*".into()])
+            .unwrap_or_else(|_| panic!("valid filters"));
+        assert!(f.matches("rfc6120/stream/basic"));
+        assert!(f.matches("rfc6120/stream"));
+        assert!(!f.matches("rfc6120/streaming/x"));
+        assert!(f.matches("rfc6120/xml/comment-between"));
+        assert!(!f.matches("rfc6120/xml/pi"));
+        assert!(
+            Filters::new(&[])
+                .unwrap_or_else(|_| panic!())
+                .matches("anything")
+        );
+    }
+
+    #[test]
+    fn domain_defaults_to_the_target_host() {
+        let cli = Cli::parse_from(["x", "--target", "[::1]:5222", "--user", "romeo"]);
+        let b = bindings(&cli.run, "[::1]:5222");
+        assert_eq!(b.var("domain"), Some("::1"));
+        assert_eq!(b.var("jid"), Some("romeo@::1"));
+    }
+}

@@ -1,0 +1,135 @@
+//! One connection to the peer: bytes out, parser events in, every wait
+//! bounded by a deadline, everything recorded in the transcript.
+
+use std::collections::VecDeque;
+use std::io;
+use std::time::Duration;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::time::{Instant, timeout_at};
+
+use crate::transport::Connection;
+use crate::xml::{ParserConfig, StreamEvent, StreamParser};
+
+use super::render;
+use super::transcript::{Direction, Transcript};
+
+/// Size of one read from the socket. The parser's memory is bounded by the
+/// stanza limit whatever this is.
+const READ_CHUNK: usize = 16 * 1024;
+
+/// What waiting for the peer gave.
+#[derive(Debug)]
+pub(super) enum Received {
+    Event(StreamEvent),
+    /// The peer closed (or reset) the TCP connection.
+    Eof,
+    /// Nothing arrived before the deadline.
+    Timeout,
+    /// Reading failed for another reason.
+    Io(io::Error),
+}
+
+pub(super) struct Session {
+    conn: Connection,
+    parser: StreamParser,
+    parser_config: ParserConfig,
+    pending: VecDeque<StreamEvent>,
+    buf: Vec<u8>,
+    eof: bool,
+    /// The peer has sent `</stream:stream>` or closed the connection.
+    pub peer_closed: bool,
+    pub transcript: Transcript,
+}
+
+impl Session {
+    pub fn new(conn: Connection, parser_config: ParserConfig, transcript: Transcript) -> Self {
+        Session {
+            conn,
+            parser: StreamParser::new(parser_config.clone()),
+            parser_config,
+            pending: VecDeque::new(),
+            buf: vec![0; READ_CHUNK],
+            eof: false,
+            peer_closed: false,
+            transcript,
+        }
+    }
+
+    /// Send `bytes` as one write, within `limit`.
+    pub async fn send(&mut self, bytes: &[u8], limit: Duration) -> io::Result<()> {
+        self.transcript
+            .record(Direction::Sent, String::from_utf8_lossy(bytes).into_owned());
+        let write = async {
+            self.conn.write_all(bytes).await?;
+            self.conn.flush().await
+        };
+        match tokio::time::timeout(limit, write).await {
+            Ok(result) => result,
+            Err(_) => Err(io::Error::new(
+                io::ErrorKind::TimedOut,
+                format!("the peer accepted no data for {limit:?}"),
+            )),
+        }
+    }
+
+    /// The next event from the peer, waiting until `deadline` at most.
+    pub async fn next(&mut self, deadline: Instant) -> Received {
+        loop {
+            if let Some(event) = self.pending.pop_front() {
+                if matches!(event, StreamEvent::Close) {
+                    self.peer_closed = true;
+                }
+                self.transcript
+                    .record(Direction::Received, render::event(&event));
+                return Received::Event(event);
+            }
+            if self.eof {
+                return Received::Eof;
+            }
+            match timeout_at(deadline, self.conn.read(&mut self.buf)).await {
+                Err(_) => return Received::Timeout,
+                Ok(Ok(0)) => self.mark_eof("the peer closed the connection"),
+                Ok(Ok(n)) => {
+                    let mut events = Vec::new();
+                    self.parser.feed(&self.buf[..n], &mut events);
+                    self.pending.extend(events);
+                }
+                Ok(Err(e)) if is_disconnect(&e) => {
+                    self.mark_eof(&format!("the connection was lost: {e}"))
+                }
+                Ok(Err(e)) => return Received::Io(e),
+            }
+        }
+    }
+
+    fn mark_eof(&mut self, why: &str) {
+        self.eof = true;
+        self.peer_closed = true;
+        self.transcript.record(Direction::Note, why);
+    }
+
+    /// A new stream begins on the same connection (after TLS or SASL):
+    /// the peer's next bytes are a fresh stream header.
+    pub fn restart(&mut self) {
+        self.parser = StreamParser::new(self.parser_config.clone());
+        self.pending.clear();
+        self.transcript.record(Direction::Note, "stream restart");
+    }
+
+    /// Close our side politely; errors no longer matter here.
+    pub async fn shutdown(&mut self) {
+        let _ = tokio::time::timeout(Duration::from_millis(200), self.conn.shutdown()).await;
+    }
+}
+
+/// Errors that mean the peer went away rather than that reading failed.
+fn is_disconnect(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::ConnectionReset
+            | io::ErrorKind::ConnectionAborted
+            | io::ErrorKind::BrokenPipe
+            | io::ErrorKind::UnexpectedEof
+    )
+}

@@ -1,0 +1,271 @@
+//! Each kind of scenario step, executed against the session.
+
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+use crate::bindings::Bindings;
+use crate::matching::{self, Mismatch};
+use crate::scenario::template::Template;
+use crate::scenario::{Alternative, Expectation, Location, Meta};
+use crate::xml::{NS_CLIENT, StreamEvent, writer};
+
+use super::render;
+use super::session::{Received, Session};
+use super::transcript::Direction;
+use super::verdict::{Failure, Status};
+
+/// A step that did not go as the scenario says: the verdict it leads to.
+pub(super) type StepResult = Result<(), (Status, Failure)>;
+
+fn fail(failure: Failure) -> (Status, Failure) {
+    (Status::Fail, failure)
+}
+
+/// Send one harness line.
+pub(super) async fn send(
+    session: &mut Session,
+    template: &Template,
+    bindings: &Bindings,
+    loc: &Location,
+    timeout: Duration,
+) -> StepResult {
+    let bytes = template.render(bindings).map_err(|e| {
+        (
+            Status::Error,
+            Failure::new(format!("scenario bug: {e}")).at(loc),
+        )
+    })?;
+    match session.send(&bytes, timeout).await {
+        Ok(()) => Ok(()),
+        // The peer may legitimately have closed its stream already (after a
+        // stream error); what we send after that cannot be delivered.
+        Err(e) if session.peer_closed => {
+            session
+                .transcript
+                .record(Direction::Note, format!("not delivered: {e}"));
+            Ok(())
+        }
+        Err(e) => Err(fail(
+            Failure::new(format!("could not send to the peer: {e}")).at(loc),
+        )),
+    }
+}
+
+/// Wait for the peer's next event and match it against the alternatives.
+pub(super) async fn expect(
+    session: &mut Session,
+    alternatives: &[Alternative],
+    meta: &Meta,
+    bindings: &mut Bindings,
+    loc: &Location,
+    timeout: Duration,
+) -> StepResult {
+    let expected = expected_text(alternatives);
+    let deadline = Instant::now() + timeout;
+    loop {
+        let event = match session.next(deadline).await {
+            Received::Event(event) => event,
+            Received::Eof => {
+                return Err(fail(
+                    Failure {
+                        expected: Some(expected),
+                        ..Failure::new("the peer closed the connection instead")
+                    }
+                    .at(loc),
+                ));
+            }
+            Received::Timeout => {
+                return Err(fail(
+                    Failure {
+                        expected: Some(expected),
+                        ..Failure::new(format!("nothing arrived within {timeout:?}"))
+                    }
+                    .at(loc),
+                ));
+            }
+            Received::Io(e) => return Err(read_failed(&e, loc)),
+        };
+        if let StreamEvent::Error(e) = &event {
+            return Err(fail(
+                Failure {
+                    expected: Some(expected),
+                    ..Failure::new(format!("the peer sent bytes that are not XMPP's XML: {e}"))
+                }
+                .at(loc),
+            ));
+        }
+        if is_ignored(&event, meta) {
+            session
+                .transcript
+                .record(Direction::Note, "skipped: not asked for by this step");
+            continue;
+        }
+        let mut closest: Option<Mismatch> = None;
+        for alt in alternatives {
+            match try_match(&alt.expectation, &event, bindings) {
+                Ok(()) => return Ok(()),
+                Err(Some(m)) if closest.is_none() => closest = Some(m),
+                Err(_) => {}
+            }
+        }
+        let received = render::event(&event);
+        let failure = match closest {
+            Some(m) => Failure {
+                message: m.to_string(),
+                expected: Some(expected),
+                received: Some(m.received.clone()),
+                diff: Some(m.diff()),
+                step: None,
+            },
+            None => Failure {
+                message: format!(
+                    "expected {}, received {}",
+                    kind_of(alternatives),
+                    short(&event)
+                ),
+                expected: Some(expected),
+                received: Some(received),
+                ..Failure::default()
+            },
+        };
+        return Err(fail(failure.at(loc)));
+    }
+}
+
+/// The peer must close the TCP connection.
+pub(super) async fn expect_close(
+    session: &mut Session,
+    meta: &Meta,
+    loc: &Location,
+    timeout: Duration,
+) -> StepResult {
+    let deadline = Instant::now() + timeout;
+    loop {
+        match session.next(deadline).await {
+            Received::Eof => return Ok(()),
+            Received::Event(StreamEvent::Close) => continue,
+            Received::Event(ev) if is_ignored(&ev, meta) => continue,
+            Received::Event(ev) => {
+                return Err(fail(
+                    Failure::new(format!(
+                        "expected the connection to close, received {}",
+                        short(&ev)
+                    ))
+                    .at(loc),
+                ));
+            }
+            Received::Timeout => {
+                return Err(fail(
+                    Failure::new(format!("the peer kept the connection open for {timeout:?}"))
+                        .at(loc),
+                ));
+            }
+            Received::Io(e) => return Err(read_failed(&e, loc)),
+        }
+    }
+}
+
+/// Nothing may arrive for `quiet`.
+pub(super) async fn silence(
+    session: &mut Session,
+    meta: &Meta,
+    loc: &Location,
+    quiet: Duration,
+) -> StepResult {
+    let deadline = Instant::now() + quiet;
+    loop {
+        match session.next(deadline).await {
+            Received::Timeout => return Ok(()),
+            Received::Event(ev) if is_ignored(&ev, meta) => continue,
+            Received::Event(ev) => {
+                return Err(fail(
+                    Failure::new(format!(
+                        "expected silence for {quiet:?}, received {}",
+                        short(&ev)
+                    ))
+                    .at(loc),
+                ));
+            }
+            Received::Eof => {
+                return Err(fail(
+                    Failure::new(format!(
+                        "expected silence for {quiet:?}, but the peer closed the connection"
+                    ))
+                    .at(loc),
+                ));
+            }
+            Received::Io(e) => return Err(read_failed(&e, loc)),
+        }
+    }
+}
+
+fn read_failed(e: &std::io::Error, loc: &Location) -> (Status, Failure) {
+    fail(Failure::new(format!("reading from the peer failed: {e}")).at(loc))
+}
+
+/// `Err(None)` when the event is of another kind than the expectation
+/// (an element where a close was expected): no diff makes sense then.
+fn try_match(
+    expectation: &Expectation,
+    event: &StreamEvent,
+    bindings: &mut Bindings,
+) -> Result<(), Option<Mismatch>> {
+    match (expectation, event) {
+        (Expectation::Open(p), StreamEvent::Open(h)) => {
+            matching::match_header(p, h, bindings).map_err(Some)
+        }
+        (Expectation::Element(p), StreamEvent::Element(e)) => {
+            matching::match_element(p, e, bindings).map_err(Some)
+        }
+        (Expectation::Close, StreamEvent::Close) => Ok(()),
+        _ => Err(None),
+    }
+}
+
+/// Elements the scenario lets through while waiting (unsolicited presence,
+/// by default).
+fn is_ignored(event: &StreamEvent, meta: &Meta) -> bool {
+    match event {
+        StreamEvent::Element(e) => e.ns == NS_CLIENT && meta.ignore.contains(&e.name),
+        _ => false,
+    }
+}
+
+fn expected_text(alternatives: &[Alternative]) -> String {
+    alternatives
+        .iter()
+        .map(|a| a.source.clone())
+        .collect::<Vec<_>>()
+        .join("\nor: ")
+}
+
+fn kind_of(alternatives: &[Alternative]) -> String {
+    let kinds: Vec<String> = alternatives
+        .iter()
+        .map(|a| match &a.expectation {
+            Expectation::Open(_) => "a stream header".to_string(),
+            Expectation::Element(p) => format!("<{}>", p.display_name()),
+            Expectation::Close => "</stream:stream>".to_string(),
+        })
+        .collect();
+    kinds.join(" or ")
+}
+
+/// A one-line description of an event for messages.
+fn short(event: &StreamEvent) -> String {
+    match event {
+        StreamEvent::Open(_) => "a stream header".to_string(),
+        StreamEvent::Element(e) => {
+            let text = writer::to_xml(e);
+            if text.chars().count() > 120 {
+                let cut: String = text.chars().take(117).collect();
+                format!("{cut}...")
+            } else {
+                text
+            }
+        }
+        StreamEvent::Close => "</stream:stream>".to_string(),
+        StreamEvent::Error(e) => format!("bytes the parser rejects ({e})"),
+    }
+}
