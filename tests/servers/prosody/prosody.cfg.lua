@@ -1,0 +1,32 @@
+-- Prosody as xmpp-conform's tests run it: in the foreground, as the test's
+-- child, on 127.0.0.1 only. The test copies this file into a temporary
+-- folder and fills in @C2S_PORT@ and @DATA@ before starting Prosody.
+
+run_as_root = true          -- CI runs as root; Prosody would otherwise refuse
+pidfile = "@DATA@/prosody.pid"
+data_path = "@DATA@"
+log = {
+	{ levels = { min = "debug" }, to = "file", filename = "@DATA@/prosody.log" };
+}
+
+interfaces = { "127.0.0.1" }
+local_interfaces = { "127.0.0.1" }
+c2s_ports = { @C2S_PORT@ }
+c2s_direct_tls_ports = { }
+s2s_ports = { }
+http_ports = { }
+https_ports = { }
+
+-- No server-to-server: the tests speak client-to-server only.
+modules_disabled = { "s2s" }
+modules_enabled = {
+	"roster"; "saslauth"; "disco"; "ping"; "version"; "time"; "uptime";
+}
+
+-- Plain TCP for the core scenarios; TLS comes with its own config.
+c2s_require_encryption = false
+allow_unencrypted_plain_auth = true
+authentication = "internal_hashed"
+storage = "internal"
+
+VirtualHost "localhost"

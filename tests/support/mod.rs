@@ -1,0 +1,137 @@
+//! Real servers for the integration tests: started as the test's child on a
+//! free loopback port with a config kept in the repo, stopped on drop.
+
+#![allow(dead_code)]
+
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+/// A port on 127.0.0.1 that nothing listens on right now.
+pub fn free_port() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind an ephemeral port on 127.0.0.1");
+    listener.local_addr().expect("local address").port()
+}
+
+/// The repository's root.
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Run the built binary from the repository root, without colour.
+pub fn xmpp_conform(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_xmpp-conform"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .current_dir(repo())
+        .output()
+        .expect("run xmpp-conform")
+}
+
+/// Everything a command printed, stdout then stderr.
+pub fn text(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+/// Fail with install instructions when a program the test needs is missing.
+pub fn require_program(program: &str, package: &str) {
+    let found = std::env::var_os("PATH")
+        .map(|paths| std::env::split_paths(&paths).any(|dir| dir.join(program).is_file()))
+        .unwrap_or(false);
+    assert!(
+        found,
+        "`{program}` is not installed; this test needs a real one. \
+         Install it with: sudo apt-get install -y {package}  (or run .ci/run, which does)"
+    );
+}
+
+/// Wait until `port` accepts connections, or panic with the server's log.
+fn wait_for_port(port: u16, within: Duration, child: &mut Child, log: &Path) {
+    let deadline = Instant::now() + within;
+    while Instant::now() < deadline {
+        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return;
+        }
+        if let Ok(Some(status)) = child.try_wait() {
+            panic!(
+                "the server exited ({status}) before listening; its log:\n{}",
+                std::fs::read_to_string(log).unwrap_or_default()
+            );
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!(
+        "the server did not listen on 127.0.0.1:{port} within {within:?}; its log:\n{}",
+        std::fs::read_to_string(log).unwrap_or_default()
+    );
+}
+
+/// A running Prosody.
+pub struct Prosody {
+    child: Child,
+    pub port: u16,
+    pub dir: tempfile::TempDir,
+}
+
+impl Prosody {
+    /// Start Prosody with `tests/servers/prosody/prosody.cfg.lua`.
+    pub fn start() -> Prosody {
+        require_program("prosody", "prosody");
+        let dir = tempfile::tempdir().expect("temporary folder");
+        let port = free_port();
+        let template =
+            std::fs::read_to_string(repo().join("tests/servers/prosody/prosody.cfg.lua"))
+                .expect("read the Prosody config template");
+        let config = template
+            .replace("@C2S_PORT@", &port.to_string())
+            .replace("@DATA@", &dir.path().display().to_string());
+        let config_path = dir.path().join("prosody.cfg.lua");
+        std::fs::write(&config_path, config).expect("write the Prosody config");
+        let console = dir.path().join("console.log");
+        let out = std::fs::File::create(&console).expect("console log");
+        let err = out.try_clone().expect("console log");
+        let mut child = Command::new("prosody")
+            .arg("--config")
+            .arg(&config_path)
+            .arg("-F")
+            .stdin(Stdio::null())
+            .stdout(out)
+            .stderr(err)
+            .spawn()
+            .expect("start prosody");
+        wait_for_port(port, Duration::from_secs(20), &mut child, &console);
+        Prosody { child, port, dir }
+    }
+
+    pub fn target(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("prosody.log")).unwrap_or_default()
+    }
+}
+
+impl Drop for Prosody {
+    fn drop(&mut self) {
+        // SIGTERM first so Prosody shuts down cleanly, then make sure.
+        let _ = Command::new("kill")
+            .arg("-TERM")
+            .arg(self.child.id().to_string())
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
