@@ -26,11 +26,19 @@ fn as_millis<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error
     s.serialize_f64(d.as_secs_f64() * 1000.0)
 }
 
+/// Most text one transcript keeps. A peer flooding traffic the scenario
+/// skips (presence, say) must not make the harness's memory grow without
+/// bound while a step waits; what is past the cap is counted, not kept.
+pub const MAX_TRANSCRIPT_BYTES: usize = 4 * 1024 * 1024;
+
 /// The transcript of one scenario run.
 #[derive(Debug, Clone)]
 pub struct Transcript {
     started: Instant,
     pub entries: Vec<Entry>,
+    bytes: usize,
+    /// Entries dropped because the cap was reached.
+    pub dropped: usize,
 }
 
 impl Default for Transcript {
@@ -38,16 +46,24 @@ impl Default for Transcript {
         Transcript {
             started: Instant::now(),
             entries: Vec::new(),
+            bytes: 0,
+            dropped: 0,
         }
     }
 }
 
 impl Transcript {
     pub fn record(&mut self, direction: Direction, text: impl Into<String>) {
+        let text = text.into();
+        if self.bytes + text.len() > MAX_TRANSCRIPT_BYTES {
+            self.dropped += 1;
+            return;
+        }
+        self.bytes += text.len();
         self.entries.push(Entry {
             at: self.started.elapsed(),
             direction,
-            text: text.into(),
+            text,
         });
     }
 
@@ -84,6 +100,45 @@ impl Transcript {
                 out.push_str(&format!("{:14}{line}\n", ""));
             }
         }
+        if self.dropped > 0 {
+            out.push_str(&format!(
+                "({} more entries not kept: the transcript is capped at {} MiB)\n",
+                self.dropped,
+                MAX_TRANSCRIPT_BYTES / (1024 * 1024)
+            ));
+        }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_rfc_style_from_the_harness_side() {
+        let mut t = Transcript::default();
+        t.record(Direction::Sent, "<a/>");
+        t.record(Direction::Received, "<b/>\n<c/>");
+        t.record(Direction::Note, "closed");
+        let text = t.render(true);
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(lines[0].ends_with("C: <a/>"), "{text}");
+        assert!(lines[1].ends_with("S: <b/>"), "{text}");
+        assert_eq!(lines[2].trim(), "<c/>");
+        assert!(lines[3].ends_with("-- closed"), "{text}");
+        assert!(t.render(false).lines().next().is_some_and(|l| l.ends_with("S: <a/>")));
+    }
+
+    #[test]
+    fn a_flood_is_counted_not_kept() {
+        let mut t = Transcript::default();
+        let stanza = "x".repeat(64 * 1024);
+        for _ in 0..200 {
+            t.record(Direction::Received, stanza.clone());
+        }
+        assert_eq!(t.entries.len(), MAX_TRANSCRIPT_BYTES / stanza.len());
+        assert_eq!(t.dropped, 200 - t.entries.len());
+        assert!(t.render(true).contains("more entries not kept"));
     }
 }
