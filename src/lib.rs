@@ -10,6 +10,7 @@
 //! - [`transport`]: the byte pipe to the peer (plain TCP now; TLS next).
 //! - [`xml`]: the streaming parser turning received bytes into events.
 //! - [`matching`]: compares received elements with the scenario's patterns.
+//! - [`sasl`]: SASL mechanisms as I/O-free state machines (client side).
 //! - [`report`]: console, JUnit and JSON output of the verdicts.
 //! - [`cli`]: the command line; `main.rs` only calls it.
 
@@ -18,6 +19,7 @@ pub mod cli;
 pub mod engine;
 pub mod matching;
 pub mod report;
+pub mod sasl;
 pub mod scenario;
 pub mod transport;
 pub mod xml;
