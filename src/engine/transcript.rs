@@ -127,7 +127,12 @@ mod tests {
         assert!(lines[1].ends_with("S: <b/>"), "{text}");
         assert_eq!(lines[2].trim(), "<c/>");
         assert!(lines[3].ends_with("-- closed"), "{text}");
-        assert!(t.render(false).lines().next().is_some_and(|l| l.ends_with("S: <a/>")));
+        assert!(
+            t.render(false)
+                .lines()
+                .next()
+                .is_some_and(|l| l.ends_with("S: <a/>"))
+        );
     }
 
     #[test]
