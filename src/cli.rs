@@ -8,12 +8,13 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::bindings::Bindings;
-use crate::engine::{self, RunConfig, Verdict};
+use crate::engine::{self, RunConfig, TlsMode, Verdict};
 use crate::report::{self, Summary, baseline::Baseline, console};
 use crate::scenario::{self, Scenario};
+use crate::transport::tls::{self, Verification};
 use crate::xml::ParserConfig;
 
 pub const EXIT_OK: i32 = 0;
@@ -75,6 +76,17 @@ struct RunArgs {
     /// Bound on every wait: connect, each expected answer, each write.
     #[arg(long, default_value = "5s", value_parser = humantime::parse_duration)]
     timeout: Duration,
+    /// How TLS enters the run: `starttls` (plain TCP; scenarios negotiate
+    /// TLS with their `starttls` steps), `direct` (TLS from the first byte,
+    /// XEP-0368), `none` (scenarios that need TLS are skipped).
+    #[arg(long, value_enum, default_value_t = TlsArg::Starttls)]
+    tls: TlsArg,
+    /// Trust this CA (PEM) for the server's certificate, besides the system's roots.
+    #[arg(long, value_name = "FILE", conflicts_with = "insecure")]
+    ca: Option<PathBuf>,
+    /// Do not verify the server's certificate (the transcript says so).
+    #[arg(long)]
+    insecure: bool,
     /// Largest stanza accepted from the peer, in bytes.
     #[arg(long, default_value_t = 256 * 1024, value_name = "BYTES")]
     max_stanza_size: usize,
@@ -122,6 +134,13 @@ fn list(selection: &Selection) -> i32 {
     EXIT_OK
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum TlsArg {
+    Starttls,
+    Direct,
+    None,
+}
+
 fn run_target(args: RunArgs) -> i32 {
     let Some(target) = args.target.clone() else {
         eprintln!("error: --target HOST:PORT is required (or use `xmpp-conform list`)");
@@ -141,7 +160,25 @@ fn run_target(args: RunArgs) -> i32 {
         },
         None => None,
     };
+    let verification = match (&args.ca, args.insecure) {
+        (_, true) => Verification::Insecure,
+        (Some(ca), false) => Verification::WithCa(ca.clone()),
+        (None, false) => Verification::Verify,
+    };
+    let tls_config = match tls::client_config(&verification) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_USAGE;
+        }
+    };
     let config = RunConfig {
+        tls: match args.tls {
+            TlsArg::Starttls => TlsMode::StartTls,
+            TlsArg::Direct => TlsMode::Direct,
+            TlsArg::None => TlsMode::None,
+        },
+        tls_config,
         bindings: bindings(&args, &target),
         target: target.clone(),
         timeout: args.timeout,
@@ -170,8 +207,12 @@ fn run_target(args: RunArgs) -> i32 {
         .var("domain")
         .unwrap_or_default()
         .to_string();
+    let certificates = match &verification {
+        Verification::Insecure => ", certificates NOT verified (--insecure)",
+        _ => "",
+    };
     println!(
-        "xmpp-conform {}: {} scenarios against {target} (domain {domain}), {jobs} at a time\n",
+        "xmpp-conform {}: {} scenarios against {target} (domain {domain}), {jobs} at a time{certificates}\n",
         env!("CARGO_PKG_VERSION"),
         scenarios.len()
     );

@@ -32,7 +32,8 @@ fn junit_counts(xml: &str) -> (usize, usize) {
 #[test]
 fn prosody_matches_its_baseline_and_reports_are_valid() {
     require_program("xmllint", "libxml2-utils");
-    let server = Prosody::start();
+    let server = Prosody::start_with_tls();
+    let ca = server.ca.clone().expect("a CA");
     let reports = tempfile::tempdir().expect("temporary folder");
     let junit = reports.path().join("junit.xml");
     let json = reports.path().join("report.json");
@@ -44,6 +45,8 @@ fn prosody_matches_its_baseline_and_reports_are_valid() {
         "localhost",
         "--timeout",
         "3s",
+        "--ca",
+        ca.to_str().expect("utf-8 path"),
         "--baseline",
         "tests/baselines/prosody-0.12.txt",
         "--junit",

@@ -18,7 +18,7 @@ use tokio::sync::Semaphore;
 
 use crate::bindings::Bindings;
 use crate::scenario::{Action, Level, Scenario};
-use crate::transport::{self, TransportError};
+use crate::transport::{self, Connection, TransportError};
 use crate::xml::ParserConfig;
 
 pub use transcript::{Direction, Transcript};
@@ -36,20 +36,47 @@ pub struct RunConfig {
     /// Values of `{domain}`, `{user}`, ... .
     pub bindings: Bindings,
     pub parser: ParserConfig,
+    pub tls: TlsMode,
+    /// How certificates are checked, built once per run.
+    pub tls_config: Arc<rustls::ClientConfig>,
+}
+
+/// How TLS enters the run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TlsMode {
+    /// Plain TCP; scenarios negotiate TLS with their `starttls` steps.
+    StartTls,
+    /// TLS from the first byte (XEP-0368); scenarios that use `starttls`
+    /// are skipped.
+    Direct,
+    /// No TLS: scenarios that need it are skipped.
+    None,
 }
 
 /// Check once that the target accepts connections at all, so that an
 /// unreachable target is one clear message rather than N failed scenarios.
 pub async fn probe(config: &RunConfig) -> Result<(), TransportError> {
-    transport::connect(&config.target, config.timeout)
-        .await
-        .map(drop)
+    open(config).await.map(drop)
+}
+
+/// A connection as the run's TLS mode wants it.
+async fn open(config: &RunConfig) -> Result<Connection, TransportError> {
+    match config.tls {
+        TlsMode::Direct => {
+            let domain = config.bindings.var("domain").unwrap_or_default();
+            let tls = Arc::clone(&config.tls_config);
+            transport::connect_tls(&config.target, domain, tls, config.timeout).await
+        }
+        TlsMode::StartTls | TlsMode::None => {
+            transport::connect(&config.target, config.timeout).await
+        }
+    }
 }
 
 /// Run one scenario on its own connection.
 pub async fn run_scenario(scenario: &Scenario, config: &RunConfig) -> Verdict {
     let started = Instant::now();
-    let mut verdict = match unmet_need(scenario, &config.bindings) {
+    let mut verdict = match unmet_need(scenario, config) {
         Some(reason) => Verdict::new(scenario, Status::Skip, Some(Failure::new(reason))),
         None => execute(scenario, config).await,
     };
@@ -100,7 +127,7 @@ pub async fn run_all(
 
 async fn execute(scenario: &Scenario, config: &RunConfig) -> Verdict {
     let mut transcript = Transcript::default();
-    let conn = match transport::connect(&config.target, config.timeout).await {
+    let conn = match open(config).await {
         Ok(conn) => conn,
         Err(e) => {
             let mut v = Verdict::new(scenario, Status::Error, Some(Failure::new(e.to_string())));
@@ -145,6 +172,7 @@ async fn run_steps(
                 steps::expect(session, alts, &scenario.meta, bindings, loc, timeout).await?
             }
             Action::Restart => session.restart(),
+            Action::StartTls => steps::start_tls(session, config, loc).await?,
             Action::ExpectClose => {
                 steps::expect_close(session, &scenario.meta, loc, timeout).await?
             }
@@ -154,13 +182,30 @@ async fn run_steps(
     Ok(())
 }
 
-/// The first of the scenario's `needs` this run cannot provide, as a reason.
-fn unmet_need(scenario: &Scenario, bindings: &Bindings) -> Option<String> {
+/// The first reason this run cannot run the scenario: a `needs` it cannot
+/// provide, or a TLS mode that contradicts the scenario's `starttls`.
+fn unmet_need(scenario: &Scenario, config: &RunConfig) -> Option<String> {
+    let uses_starttls = scenario
+        .steps
+        .iter()
+        .any(|s| matches!(s.action, Action::StartTls));
+    match config.tls {
+        TlsMode::Direct if uses_starttls => {
+            return Some("uses STARTTLS; this run uses direct TLS (--tls direct)".to_string());
+        }
+        TlsMode::None if uses_starttls => {
+            return Some("uses STARTTLS; this run has TLS off (--tls none)".to_string());
+        }
+        _ => {}
+    }
+    let bindings = &config.bindings;
     scenario
         .meta
         .needs
         .iter()
         .find_map(|need| match need.as_str() {
+            "tls" if config.tls != TlsMode::None => None,
+            "tls" => Some("needs TLS; this run has TLS off (--tls none)".to_string()),
             "credentials"
                 if bindings.var("user").is_some() && bindings.var("password").is_some() =>
             {

@@ -8,7 +8,7 @@ use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::time::{Instant, timeout_at};
 
-use crate::transport::Connection;
+use crate::transport::{Connection, TlsError};
 use crate::xml::{ParserConfig, StreamEvent, StreamParser};
 
 use super::render;
@@ -31,7 +31,8 @@ pub(super) enum Received {
 }
 
 pub(super) struct Session {
-    conn: Connection,
+    /// `None` only after a failed TLS upgrade consumed the connection.
+    conn: Option<Connection>,
     parser: StreamParser,
     parser_config: ParserConfig,
     pending: VecDeque<StreamEvent>,
@@ -45,7 +46,7 @@ pub(super) struct Session {
 impl Session {
     pub fn new(conn: Connection, parser_config: ParserConfig, transcript: Transcript) -> Self {
         Session {
-            conn,
+            conn: Some(conn),
             parser: StreamParser::new(parser_config.clone()),
             parser_config,
             pending: VecDeque::new(),
@@ -60,9 +61,12 @@ impl Session {
     pub async fn send(&mut self, bytes: &[u8], limit: Duration) -> io::Result<()> {
         self.transcript
             .record(Direction::Sent, String::from_utf8_lossy(bytes).into_owned());
+        let Some(conn) = self.conn.as_mut() else {
+            return Err(io::Error::new(io::ErrorKind::NotConnected, "no connection"));
+        };
         let write = async {
-            self.conn.write_all(bytes).await?;
-            self.conn.flush().await
+            conn.write_all(bytes).await?;
+            conn.flush().await
         };
         match tokio::time::timeout(limit, write).await {
             Ok(result) => result,
@@ -87,7 +91,10 @@ impl Session {
             if self.eof {
                 return Received::Eof;
             }
-            match timeout_at(deadline, self.conn.read(&mut self.buf)).await {
+            let Some(conn) = self.conn.as_mut() else {
+                return Received::Eof;
+            };
+            match timeout_at(deadline, conn.read(&mut self.buf)).await {
                 Err(_) => return Received::Timeout,
                 Ok(Ok(0)) => self.mark_eof("the peer closed the connection"),
                 Ok(Ok(n)) => {
@@ -117,9 +124,34 @@ impl Session {
         self.transcript.record(Direction::Note, "stream restart");
     }
 
+    /// Upgrade the connection to TLS in place (STARTTLS), then expect a new
+    /// stream. Returns the description of the TLS session.
+    pub async fn start_tls(
+        &mut self,
+        domain: &str,
+        config: std::sync::Arc<rustls::ClientConfig>,
+        limit: Duration,
+    ) -> Result<String, TlsError> {
+        let Some(conn) = self.conn.take() else {
+            return Err(TlsError::Handshake(io::Error::new(
+                io::ErrorKind::NotConnected,
+                "no connection",
+            )));
+        };
+        let upgraded = conn.start_tls(domain, config, limit).await?;
+        let described = upgraded.describe();
+        self.conn = Some(upgraded);
+        self.transcript
+            .record(Direction::Note, format!("TLS established: {described}"));
+        self.restart();
+        Ok(described)
+    }
+
     /// Close our side politely; errors no longer matter here.
     pub async fn shutdown(&mut self) {
-        let _ = tokio::time::timeout(Duration::from_millis(200), self.conn.shutdown()).await;
+        if let Some(conn) = self.conn.as_mut() {
+            let _ = tokio::time::timeout(Duration::from_millis(200), conn.shutdown()).await;
+        }
     }
 }
 

@@ -52,6 +52,24 @@ pub(super) async fn send(
     }
 }
 
+/// Upgrade to TLS after `<proceed/>`; a failed handshake fails the
+/// scenario with rustls's reason.
+pub(super) async fn start_tls(
+    session: &mut Session,
+    config: &super::RunConfig,
+    loc: &Location,
+) -> StepResult {
+    let domain = config.bindings.var("domain").unwrap_or_default();
+    let tls = std::sync::Arc::clone(&config.tls_config);
+    match session.start_tls(domain, tls, config.timeout).await {
+        Ok(_) => Ok(()),
+        Err(e) => {
+            session.transcript.record(Direction::Note, e.to_string());
+            Err(fail(Failure::new(e.to_string()).at(loc)))
+        }
+    }
+}
+
 /// Wait for the peer's next event and match it against the alternatives.
 pub(super) async fn expect(
     session: &mut Session,

@@ -50,6 +50,7 @@ impl Builder {
                     let loc = src.location(line, 1);
                     let action = match directive {
                         Directive::Restart => Action::Restart,
+                        Directive::StartTls => Action::StartTls,
                         Directive::ExpectClose => Action::ExpectClose,
                         Directive::Silence(d) => Action::Silence(d),
                         Directive::Include { path, start } => {

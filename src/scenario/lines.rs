@@ -36,6 +36,7 @@ impl Kind {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Directive {
     Restart,
+    StartTls,
     ExpectClose,
     Silence(Duration),
     /// The path as written and where it is on the line (byte range).
@@ -52,9 +53,9 @@ pub(crate) enum Item {
 }
 
 /// The directives this version runs.
-const DIRECTIVES: &[&str] = &["restart", "expect-close", "silence", "include"];
+const DIRECTIVES: &[&str] = &["restart", "starttls", "expect-close", "silence", "include"];
 /// Directives of the format that the harness does not implement yet.
-const RESERVED: &[&str] = &["starttls", "sasl", "login"];
+const RESERVED: &[&str] = &["sasl", "login"];
 
 /// Read the body lines of `src`, from 0-based line index `start`.
 pub(crate) fn read(src: &SourceFile, start: usize) -> Result<Vec<Item>, ScenarioError> {
@@ -167,6 +168,7 @@ fn directive(src: &SourceFile, line: u32, text: &str) -> Result<Directive, Scena
     };
     match word {
         "restart" => no_argument(Directive::Restart),
+        "starttls" => no_argument(Directive::StartTls),
         "expect-close" => no_argument(Directive::ExpectClose),
         "silence" => {
             if arg.is_empty() {
@@ -353,10 +355,11 @@ mod tests {
     fn every_directive() {
         assert_eq!(
             directives(
-                "restart\nexpect-close\nsilence 500ms\nsilence 2s\ninclude ../_include/a.xmpp  "
+                "restart\nstarttls\nexpect-close\nsilence 500ms\nsilence 2s\ninclude ../_include/a.xmpp  "
             ),
             vec![
                 Directive::Restart,
+                Directive::StartTls,
                 Directive::ExpectClose,
                 Directive::Silence(Duration::from_millis(500)),
                 Directive::Silence(Duration::from_secs(2)),
@@ -433,7 +436,7 @@ mod tests {
 
     #[test]
     fn reserved_directives() {
-        for word in ["starttls", "sasl PLAIN", "login"] {
+        for word in ["sasl PLAIN", "login"] {
             let e = err(word);
             let name = word.split(' ').next().unwrap_or_default();
             assert_eq!(e.message, format!("`{name}` is not supported yet"));

@@ -81,6 +81,10 @@ pub enum Action {
     /// A new stream starts (after TLS or SASL success): the receiving parser
     /// is reset and expects a new stream header.
     Restart,
+    /// The harness runs the TLS handshake on the connection now (after the
+    /// peer's `<proceed/>`), then expects a new stream, as `restart` does
+    /// (RFC 6120 §5.4.3.3).
+    StartTls,
     /// The peer must close the TCP connection (after its `</stream:stream>`
     /// if any) within the timeout.
     ExpectClose,

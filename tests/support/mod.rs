@@ -71,25 +71,90 @@ fn wait_for_port(port: u16, within: Duration, child: &mut Child, log: &Path) {
     );
 }
 
+/// A certificate chain made at test time: a CA, and a leaf for one domain
+/// signed by it, as PEM files in `dir`.
+pub struct TestCertificates {
+    pub ca: PathBuf,
+    pub cert: PathBuf,
+    pub key: PathBuf,
+}
+
+impl TestCertificates {
+    pub fn create(dir: &Path, domain: &str) -> TestCertificates {
+        use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair};
+        let mut ca_params = CertificateParams::new(Vec::<String>::new()).expect("CA params");
+        ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        ca_params
+            .distinguished_name
+            .push(DnType::CommonName, "xmpp-conform test CA");
+        let ca_key = KeyPair::generate().expect("CA key");
+        let ca = CertifiedIssuer::self_signed(ca_params, ca_key).expect("CA certificate");
+        let leaf_key = KeyPair::generate().expect("leaf key");
+        let leaf = CertificateParams::new(vec![domain.to_string()])
+            .expect("leaf params")
+            .signed_by(&leaf_key, &ca)
+            .expect("leaf certificate");
+        let paths = TestCertificates {
+            ca: dir.join("ca.pem"),
+            cert: dir.join(format!("{domain}.crt")),
+            key: dir.join(format!("{domain}.key")),
+        };
+        std::fs::write(&paths.ca, ca.pem()).expect("write CA");
+        std::fs::write(&paths.cert, leaf.pem()).expect("write certificate");
+        std::fs::write(&paths.key, leaf_key.serialize_pem()).expect("write key");
+        paths
+    }
+}
+
 /// A running Prosody.
 pub struct Prosody {
     child: Child,
     pub port: u16,
+    /// The direct TLS (XEP-0368) port, when started with TLS.
+    pub direct_tls_port: Option<u16>,
+    /// The CA that signed its certificate, when started with TLS.
+    pub ca: Option<PathBuf>,
     pub dir: tempfile::TempDir,
 }
 
 impl Prosody {
-    /// Start Prosody with `tests/servers/prosody/prosody.cfg.lua`.
+    /// Start Prosody with `tests/servers/prosody/prosody.cfg.lua`, no TLS.
     pub fn start() -> Prosody {
+        Prosody::launch(false)
+    }
+
+    /// The same, with a certificate for `localhost` made at test time:
+    /// STARTTLS offered, and a direct TLS port.
+    pub fn start_with_tls() -> Prosody {
+        Prosody::launch(true)
+    }
+
+    fn launch(with_tls: bool) -> Prosody {
         require_program("prosody", "prosody");
         let dir = tempfile::tempdir().expect("temporary folder");
         let port = free_port();
         let template =
             std::fs::read_to_string(repo().join("tests/servers/prosody/prosody.cfg.lua"))
                 .expect("read the Prosody config template");
+        let (direct_tls_port, ca, ssl) = if with_tls {
+            let certs = TestCertificates::create(dir.path(), "localhost");
+            let ssl = format!(
+                "ssl = {{ certificate = \"{}\"; key = \"{}\"; }}",
+                certs.cert.display(),
+                certs.key.display()
+            );
+            (Some(free_port()), Some(certs.ca), ssl)
+        } else {
+            (None, None, String::new())
+        };
         let config = template
             .replace("@C2S_PORT@", &port.to_string())
-            .replace("@DATA@", &dir.path().display().to_string());
+            .replace("@DATA@", &dir.path().display().to_string())
+            .replace(
+                "@DIRECT_TLS_PORT@",
+                &direct_tls_port.map(|p| p.to_string()).unwrap_or_default(),
+            )
+            .replace("@SSL@", &ssl);
         let config_path = dir.path().join("prosody.cfg.lua");
         std::fs::write(&config_path, config).expect("write the Prosody config");
         let console = dir.path().join("console.log");
@@ -105,7 +170,16 @@ impl Prosody {
             .spawn()
             .expect("start prosody");
         wait_for_port(port, Duration::from_secs(20), &mut child, &console);
-        Prosody { child, port, dir }
+        if let Some(tls_port) = direct_tls_port {
+            wait_for_port(tls_port, Duration::from_secs(20), &mut child, &console);
+        }
+        Prosody {
+            child,
+            port,
+            direct_tls_port,
+            ca,
+            dir,
+        }
     }
 
     pub fn target(&self) -> String {

@@ -1,6 +1,7 @@
 -- Prosody as xmpp-conform's tests run it: in the foreground, as the test's
 -- child, on 127.0.0.1 only. The test copies this file into a temporary
--- folder and fills in @C2S_PORT@ and @DATA@ before starting Prosody.
+-- folder and fills in @C2S_PORT@, @DATA@, and, for TLS, @DIRECT_TLS_PORT@
+-- and @SSL@ (a certificate made at test time); without TLS both are empty.
 
 run_as_root = true          -- CI runs as root; Prosody would otherwise refuse
 pidfile = "@DATA@/prosody.pid"
@@ -12,7 +13,7 @@ log = {
 interfaces = { "127.0.0.1" }
 local_interfaces = { "127.0.0.1" }
 c2s_ports = { @C2S_PORT@ }
-c2s_direct_tls_ports = { }
+c2s_direct_tls_ports = { @DIRECT_TLS_PORT@ }
 s2s_ports = { }
 http_ports = { }
 https_ports = { }
@@ -20,13 +21,15 @@ https_ports = { }
 -- No server-to-server: the tests speak client-to-server only.
 modules_disabled = { "s2s" }
 modules_enabled = {
-	"roster"; "saslauth"; "disco"; "ping"; "version"; "time"; "uptime";
+	"tls"; "roster"; "saslauth"; "disco"; "ping"; "version"; "time"; "uptime";
 }
 
--- Plain TCP for the core scenarios; TLS comes with its own config.
+-- STARTTLS is offered when the test gives a certificate, never required.
 c2s_require_encryption = false
 allow_unencrypted_plain_auth = true
 authentication = "internal_hashed"
 storage = "internal"
+
+@SSL@
 
 VirtualHost "localhost"

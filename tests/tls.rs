@@ -1,0 +1,111 @@
+//! TLS against a real Prosody with a certificate chain made at test time:
+//! STARTTLS with the CA given (`--ca`), with verification off
+//! (`--insecure`), refused by default when the CA is unknown, and direct
+//! TLS (`--tls direct`).
+
+mod support;
+
+use support::{Prosody, text, xmpp_conform};
+
+fn run(server: &Prosody, port: u16, extra: &[&str]) -> (Option<i32>, String) {
+    let target = format!("127.0.0.1:{port}");
+    let mut args = vec![
+        "--target",
+        &target,
+        "--domain",
+        "localhost",
+        "--timeout",
+        "3s",
+        "-v",
+    ];
+    args.extend_from_slice(extra);
+    let out = xmpp_conform(&args);
+    let shown = text(&out);
+    let _ = server;
+    (out.status.code(), shown)
+}
+
+#[test]
+fn starttls_with_the_ca_verifies_and_records_the_session() {
+    let server = Prosody::start_with_tls();
+    let ca = server.ca.clone().expect("a CA");
+    let (code, shown) = run(
+        &server,
+        server.port,
+        &[
+            "--filter",
+            "rfc6120/tls/starttls",
+            "--ca",
+            ca.to_str().expect("utf-8"),
+        ],
+    );
+    assert_eq!(code, Some(0), "{shown}");
+    assert!(shown.contains("PASS  rfc6120/tls/starttls"), "{shown}");
+    assert!(
+        shown.contains("TLS established: TLSv1_3"),
+        "TLS version in the transcript: {shown}"
+    );
+    assert!(
+        shown.contains("TLS13_"),
+        "cipher suite in the transcript: {shown}"
+    );
+}
+
+#[test]
+fn an_unknown_ca_fails_the_handshake_with_the_reason() {
+    let server = Prosody::start_with_tls();
+    let (code, shown) = run(&server, server.port, &["--filter", "rfc6120/tls/starttls"]);
+    assert_eq!(code, Some(1), "{shown}");
+    assert!(shown.contains("FAIL  rfc6120/tls/starttls"), "{shown}");
+    assert!(shown.contains("TLS handshake failed"), "{shown}");
+    assert!(
+        shown.contains("UnknownIssuer"),
+        "rustls's reason is shown: {shown}"
+    );
+}
+
+#[test]
+fn insecure_skips_verification_and_says_so() {
+    let server = Prosody::start_with_tls();
+    let (code, shown) = run(
+        &server,
+        server.port,
+        &["--filter", "rfc6120/tls/starttls", "--insecure"],
+    );
+    assert_eq!(code, Some(0), "{shown}");
+    assert!(
+        shown.contains("certificates NOT verified (--insecure)"),
+        "{shown}"
+    );
+}
+
+#[test]
+fn direct_tls_runs_the_stream_over_tls_and_skips_starttls_scenarios() {
+    let server = Prosody::start_with_tls();
+    let ca = server.ca.clone().expect("a CA");
+    let port = server.direct_tls_port.expect("a direct TLS port");
+    let (code, shown) = run(
+        &server,
+        port,
+        &[
+            "--tls",
+            "direct",
+            "--ca",
+            ca.to_str().expect("utf-8"),
+            "--filter",
+            "rfc6120/stream/basic-session",
+            "--filter",
+            "rfc6120/tls/starttls",
+        ],
+    );
+    assert_eq!(code, Some(0), "{shown}");
+    assert!(
+        shown.contains("PASS  rfc6120/stream/basic-session"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("connected: TLSv1_3"),
+        "the stream runs over TLS: {shown}"
+    );
+    assert!(shown.contains("SKIP  rfc6120/tls/starttls"), "{shown}");
+}
