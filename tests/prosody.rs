@@ -33,6 +33,7 @@ fn junit_counts(xml: &str) -> (usize, usize) {
 fn prosody_matches_its_baseline_and_reports_are_valid() {
     require_program("xmllint", "libxml2-utils");
     let server = Prosody::start_with_tls();
+    server.register(USER, PASSWORD);
     let ca = server.ca.clone().expect("a CA");
     let reports = tempfile::tempdir().expect("temporary folder");
     let junit = reports.path().join("junit.xml");
@@ -47,6 +48,10 @@ fn prosody_matches_its_baseline_and_reports_are_valid() {
         "3s",
         "--ca",
         ca.to_str().expect("utf-8 path"),
+        "--user",
+        USER,
+        "--password",
+        PASSWORD,
         "--baseline",
         "tests/baselines/prosody-0.12.txt",
         "--junit",
@@ -127,6 +132,42 @@ fn prosody_matches_its_baseline_and_reports_are_valid() {
         xml.contains("<property name=\"spec\" value=\"RFC 6120"),
         "spec references as properties"
     );
+
+    // The password never appears in any report, nor in the base64 forms
+    // SASL sends it in.
+    let json_text = std::fs::read_to_string(&json).expect("read JSON");
+    for (name, report) in [("console", &console), ("JUnit", &xml), ("JSON", &json_text)] {
+        for secret in secret_forms() {
+            assert!(
+                !report.contains(&secret),
+                "the {name} report contains `{secret}`"
+            );
+        }
+    }
+    assert!(
+        json_text.contains("[redacted]"),
+        "SASL payloads are shown redacted"
+    );
+}
+
+const USER: &str = "romeo";
+const PASSWORD: &str = "c0nf0rm-Secret";
+
+/// The password, and the base64 a SASL PLAIN exchange would carry it in
+/// (with the authcid, and alone at every alignment).
+fn secret_forms() -> Vec<String> {
+    use base64::Engine as _;
+    let b64 = |s: &[u8]| base64::engine::general_purpose::STANDARD.encode(s);
+    let mut forms = vec![PASSWORD.to_string(), b64(PASSWORD.as_bytes())];
+    forms.push(b64(format!("\0{USER}\0{PASSWORD}").as_bytes()));
+    for pad in ["", "x", "xx"] {
+        let encoded = b64(format!("{pad}{PASSWORD}").as_bytes());
+        // The part of the encoding that depends on the password alone,
+        // whatever precedes it.
+        let skip = (pad.len() * 4).div_ceil(3) + 2;
+        forms.push(encoded[skip..encoded.len() - 4].to_string());
+    }
+    forms
 }
 
 #[test]

@@ -6,6 +6,7 @@
 //! (`--jobs`); their verdicts come back in scenario order.
 
 mod render;
+mod sasl_step;
 mod session;
 mod steps;
 pub mod transcript;
@@ -173,6 +174,9 @@ async fn run_steps(
             }
             Action::Restart => session.restart(),
             Action::StartTls => steps::start_tls(session, config, loc).await?,
+            Action::Sasl(mechanism) => {
+                sasl_step::run(session, mechanism, config, &scenario.meta, loc).await?
+            }
             Action::ExpectClose => {
                 steps::expect_close(session, &scenario.meta, loc, timeout).await?
             }
@@ -199,6 +203,14 @@ fn unmet_need(scenario: &Scenario, config: &RunConfig) -> Option<String> {
         _ => {}
     }
     let bindings = &config.bindings;
+    let has_credentials = bindings.var("user").is_some() && bindings.var("password").is_some();
+    let needs_credentials = scenario
+        .steps
+        .iter()
+        .any(|s| matches!(&s.action, Action::Sasl(m) if m != "ANONYMOUS" && m != "EXTERNAL"));
+    if needs_credentials && !has_credentials {
+        return Some("authenticates: pass --user and --password".to_string());
+    }
     scenario
         .meta
         .needs

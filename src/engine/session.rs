@@ -9,7 +9,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::time::{Instant, timeout_at};
 
 use crate::transport::{Connection, TlsError};
-use crate::xml::{ParserConfig, StreamEvent, StreamParser};
+use crate::xml::{Element, NS_STREAMS, ParserConfig, StreamEvent, StreamParser};
 
 use super::render;
 use super::transcript::{Direction, Transcript};
@@ -40,6 +40,9 @@ pub(super) struct Session {
     eof: bool,
     /// The peer has sent `</stream:stream>` or closed the connection.
     pub peer_closed: bool,
+    /// The last `<stream:features>` the peer sent: what SASL mechanisms,
+    /// TLS and binding it offers right now.
+    pub features: Option<Element>,
     pub transcript: Transcript,
 }
 
@@ -53,14 +56,26 @@ impl Session {
             buf: vec![0; READ_CHUNK],
             eof: false,
             peer_closed: false,
+            features: None,
             transcript,
         }
     }
 
     /// Send `bytes` as one write, within `limit`.
     pub async fn send(&mut self, bytes: &[u8], limit: Duration) -> io::Result<()> {
-        self.transcript
-            .record(Direction::Sent, String::from_utf8_lossy(bytes).into_owned());
+        self.send_shown(bytes, String::from_utf8_lossy(bytes).into_owned(), limit)
+            .await
+    }
+
+    /// Send `bytes`, but record `shown` in the transcript: for payloads that
+    /// carry credentials.
+    pub async fn send_shown(
+        &mut self,
+        bytes: &[u8],
+        shown: String,
+        limit: Duration,
+    ) -> io::Result<()> {
+        self.transcript.record(Direction::Sent, shown);
         let Some(conn) = self.conn.as_mut() else {
             return Err(io::Error::new(io::ErrorKind::NotConnected, "no connection"));
         };
@@ -81,8 +96,12 @@ impl Session {
     pub async fn next(&mut self, deadline: Instant) -> Received {
         loop {
             if let Some(event) = self.pending.pop_front() {
-                if matches!(event, StreamEvent::Close) {
-                    self.peer_closed = true;
+                match &event {
+                    StreamEvent::Close => self.peer_closed = true,
+                    StreamEvent::Element(e) if e.is(NS_STREAMS, "features") => {
+                        self.features = Some(e.clone());
+                    }
+                    _ => {}
                 }
                 self.transcript
                     .record(Direction::Received, render::event(&event));
@@ -121,6 +140,7 @@ impl Session {
     pub fn restart(&mut self) {
         self.parser = StreamParser::new(self.parser_config.clone());
         self.pending.clear();
+        self.features = None;
         self.transcript.record(Direction::Note, "stream restart");
     }
 

@@ -243,7 +243,7 @@ fn try_match(
 
 /// Elements the scenario lets through while waiting (unsolicited presence,
 /// by default).
-fn is_ignored(event: &StreamEvent, meta: &Meta) -> bool {
+pub(super) fn is_ignored(event: &StreamEvent, meta: &Meta) -> bool {
     match event {
         StreamEvent::Element(e) => e.ns == NS_CLIENT && meta.ignore.contains(&e.name),
         _ => false,

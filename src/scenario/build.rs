@@ -51,6 +51,7 @@ impl Builder {
                     let action = match directive {
                         Directive::Restart => Action::Restart,
                         Directive::StartTls => Action::StartTls,
+                        Directive::Sasl(m) => Action::Sasl(m),
                         Directive::ExpectClose => Action::ExpectClose,
                         Directive::Silence(d) => Action::Silence(d),
                         Directive::Include { path, start } => {

@@ -85,6 +85,10 @@ pub enum Action {
     /// peer's `<proceed/>`), then expects a new stream, as `restart` does
     /// (RFC 6120 §5.4.3.3).
     StartTls,
+    /// A whole SASL exchange (RFC 6120 §6) with this mechanism and the run's
+    /// credentials; on success a new stream is expected, as after
+    /// `restart`. Payloads are redacted in every report.
+    Sasl(String),
     /// The peer must close the TCP connection (after its `</stream:stream>`
     /// if any) within the timeout.
     ExpectClose,

@@ -186,6 +186,23 @@ impl Prosody {
         format!("127.0.0.1:{}", self.port)
     }
 
+    /// Create an account on `localhost` with `prosodyctl register`.
+    pub fn register(&self, user: &str, password: &str) {
+        let out = Command::new("prosodyctl")
+            .arg("--config")
+            .arg(self.dir.path().join("prosody.cfg.lua"))
+            .args(["register", user, "localhost", password])
+            .stdin(Stdio::null())
+            .output()
+            .expect("run prosodyctl");
+        assert!(
+            out.status.success(),
+            "prosodyctl register failed: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
     pub fn log(&self) -> String {
         std::fs::read_to_string(self.dir.path().join("prosody.log")).unwrap_or_default()
     }

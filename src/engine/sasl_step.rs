@@ -1,0 +1,227 @@
+//! The `sasl MECHANISM` step: a whole RFC 6120 §6 exchange driven by the
+//! I/O-free mechanisms of [`crate::sasl`].
+//!
+//! Every payload is recorded as `[redacted]`: PLAIN carries the password
+//! itself, and the other mechanisms' answers are derived from it.
+
+use tokio::time::Instant;
+
+use crate::sasl::{self, Credentials, b64};
+use crate::scenario::{Location, Meta};
+use crate::xml::{Element, NS_STREAMS, StreamEvent};
+
+use super::RunConfig;
+use super::session::{Received, Session};
+use super::steps::{StepResult, is_ignored};
+use super::verdict::{Failure, Status};
+
+/// `urn:ietf:params:xml:ns:xmpp-sasl`.
+pub const NS_SASL: &str = "urn:ietf:params:xml:ns:xmpp-sasl";
+
+fn fail(message: String, loc: &Location) -> (Status, Failure) {
+    (Status::Fail, Failure::new(message).at(loc))
+}
+
+pub(super) async fn run(
+    session: &mut Session,
+    name: &str,
+    config: &RunConfig,
+    meta: &Meta,
+    loc: &Location,
+) -> StepResult {
+    let offered = offered_mechanisms(session.features.as_ref());
+    if !offered.iter().any(|m| m == name) {
+        return Err((
+            Status::Unsupported,
+            Failure::new(format!(
+                "the server does not offer SASL {name} (it offers: {})",
+                if offered.is_empty() {
+                    "none".to_string()
+                } else {
+                    offered.join(", ")
+                }
+            ))
+            .at(loc),
+        ));
+    }
+    let bindings = &config.bindings;
+    let credentials = Credentials::new(
+        bindings.var("user").unwrap_or_default(),
+        bindings.var("password").unwrap_or_default(),
+    );
+    let domain = bindings.var("domain").unwrap_or_default();
+    let Some(mut mechanism) = sasl::client(name, credentials, domain) else {
+        return Err((
+            Status::Error,
+            Failure::new(format!("this harness has no client for SASL {name}")).at(loc),
+        ));
+    };
+    let initial = mechanism
+        .initial_response()
+        .map_err(|e| fail(format!("SASL {name}: {e}"), loc))?;
+    let payload = initial.as_deref().map(b64::encode_initial_response);
+    let auth = format!(
+        "<auth xmlns='{NS_SASL}' mechanism='{name}'>{}</auth>",
+        payload.as_deref().unwrap_or("")
+    );
+    let shown = format!(
+        "<auth xmlns='{NS_SASL}' mechanism='{name}'>{}</auth>",
+        if payload.is_some() { "[redacted]" } else { "" }
+    );
+    send(session, auth, shown, config, loc).await?;
+    loop {
+        let element = next_sasl_element(session, meta, loc, config).await?;
+        match element.name.as_str() {
+            "challenge" => {
+                let challenge = b64::decode(element.text().trim()).map_err(|e| {
+                    fail(
+                        format!("the server's <challenge/> is not valid base64: {e}"),
+                        loc,
+                    )
+                })?;
+                let answer = mechanism
+                    .respond(&challenge)
+                    .map_err(|e| fail(format!("SASL {name}: {e}"), loc))?;
+                let response = format!(
+                    "<response xmlns='{NS_SASL}'>{}</response>",
+                    b64::encode(&answer)
+                );
+                let shown = format!("<response xmlns='{NS_SASL}'>[redacted]</response>");
+                send(session, response, shown, config, loc).await?;
+            }
+            "success" => {
+                let data = b64::decode_additional_data(element.text().trim()).map_err(|e| {
+                    fail(
+                        format!("the server's <success/> data is not valid base64: {e}"),
+                        loc,
+                    )
+                })?;
+                mechanism.verify_success(data.as_deref()).map_err(|e| {
+                    fail(
+                        format!("SASL {name}: the server's success does not check out: {e}"),
+                        loc,
+                    )
+                })?;
+                session.restart();
+                return Ok(());
+            }
+            "failure" => {
+                let condition = element
+                    .child_elements()
+                    .next()
+                    .map(|c| c.name.clone())
+                    .unwrap_or_else(|| "no condition".to_string());
+                return Err(fail(
+                    format!("SASL {name} authentication failed: <{condition}/>"),
+                    loc,
+                ));
+            }
+            other => {
+                return Err(fail(
+                    format!("expected <challenge/>, <success/> or <failure/>, received <{other}/>"),
+                    loc,
+                ));
+            }
+        }
+    }
+}
+
+async fn send(
+    session: &mut Session,
+    bytes: String,
+    shown: String,
+    config: &RunConfig,
+    loc: &Location,
+) -> StepResult {
+    session
+        .send_shown(bytes.as_bytes(), shown, config.timeout)
+        .await
+        .map_err(|e| fail(format!("could not send to the peer: {e}"), loc))
+}
+
+/// The next element in the SASL namespace; traffic the scenario ignores is
+/// skipped, anything else fails the step.
+async fn next_sasl_element(
+    session: &mut Session,
+    meta: &Meta,
+    loc: &Location,
+    config: &RunConfig,
+) -> Result<Element, (Status, Failure)> {
+    let deadline = Instant::now() + config.timeout;
+    loop {
+        match session.next(deadline).await {
+            Received::Event(StreamEvent::Element(e)) if e.ns == NS_SASL => {
+                return Ok(e);
+            }
+            Received::Event(ev) if is_ignored(&ev, meta) => continue,
+            Received::Event(StreamEvent::Element(e)) if e.ns == NS_STREAMS => {
+                return Err(fail(
+                    format!(
+                        "the server answered the SASL exchange with <stream:{}>",
+                        e.name
+                    ),
+                    loc,
+                ));
+            }
+            Received::Event(_) => {
+                return Err(fail(
+                    "unexpected traffic during the SASL exchange".to_string(),
+                    loc,
+                ));
+            }
+            Received::Eof => {
+                return Err(fail(
+                    "the peer closed the connection during SASL".to_string(),
+                    loc,
+                ));
+            }
+            Received::Timeout => {
+                return Err(fail(
+                    format!("no SASL answer within {:?}", config.timeout),
+                    loc,
+                ));
+            }
+            Received::Io(e) => return Err(fail(format!("reading from the peer failed: {e}"), loc)),
+        }
+    }
+}
+
+/// The mechanisms the last `<stream:features>` offered, in its order.
+fn offered_mechanisms(features: Option<&Element>) -> Vec<String> {
+    features
+        .and_then(|f| f.child(NS_SASL, "mechanisms"))
+        .map(|m| {
+            m.child_elements()
+                .filter(|c| c.is(NS_SASL, "mechanism"))
+                .map(|c| c.text().trim().to_string())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::xml::{NS_STREAMS, Node};
+
+    fn mechanisms(names: &[&str]) -> Element {
+        let mut list = Element::new(NS_SASL, "mechanisms");
+        for n in names {
+            let mut m = Element::new(NS_SASL, "mechanism");
+            m.children.push(Node::Text(format!(" {n} ")));
+            list.children.push(Node::Element(m));
+        }
+        let mut features = Element::new(NS_STREAMS, "features");
+        features.children.push(Node::Element(list));
+        features
+    }
+
+    #[test]
+    fn offered_mechanisms_come_from_the_features() {
+        let f = mechanisms(&["SCRAM-SHA-1", "PLAIN"]);
+        assert_eq!(offered_mechanisms(Some(&f)), vec!["SCRAM-SHA-1", "PLAIN"]);
+        assert!(offered_mechanisms(None).is_empty());
+        let empty = Element::new(NS_STREAMS, "features");
+        assert!(offered_mechanisms(Some(&empty)).is_empty());
+    }
+}
