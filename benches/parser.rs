@@ -11,6 +11,10 @@
 //!   building anything: the reference the parser is measured against.
 //!
 //! Run with `cargo bench --bench parser`.
+//!
+//! It runs with mimalloc as the global allocator, as the `xmpp-conform`
+//! binary does (src/main.rs); set it aside to measure the parser under the
+//! system allocator.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use quick_xml::Reader;
@@ -18,6 +22,9 @@ use quick_xml::events::Event;
 use std::hint::black_box;
 use std::time::Duration;
 use xmpp_conform::xml::{ParserConfig, StreamEvent, StreamParser};
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 const HEADER: &str = "<?xml version='1.0'?><stream:stream from='im.example.com' id='++TR84Sm6A3hnt3Q065SnAbbk3Y=' \
                       to='juliet@im.example.com' version='1.0' xml:lang='en' xmlns='jabber:client' \

@@ -109,7 +109,7 @@ pub(super) async fn run(
                 let condition = element
                     .child_elements()
                     .next()
-                    .map(|c| c.name.clone())
+                    .map(|c| c.name.to_string())
                     .unwrap_or_else(|| "no condition".to_string());
                 return Err(fail(
                     format!("SASL {name} authentication failed: <{condition}/>"),
@@ -208,7 +208,7 @@ mod tests {
         let mut list = Element::new(NS_SASL, "mechanisms");
         for n in names {
             let mut m = Element::new(NS_SASL, "mechanism");
-            m.children.push(Node::Text(format!(" {n} ")));
+            m.children.push(Node::Text(format!(" {n} ").into()));
             list.children.push(Node::Element(m));
         }
         let mut features = Element::new(NS_STREAMS, "features");

@@ -245,7 +245,7 @@ fn try_match(
 /// by default).
 pub(super) fn is_ignored(event: &StreamEvent, meta: &Meta) -> bool {
     match event {
-        StreamEvent::Element(e) => e.ns == NS_CLIENT && meta.ignore.contains(&e.name),
+        StreamEvent::Element(e) => e.ns == NS_CLIENT && meta.ignore.iter().any(|i| e.name == i),
         _ => false,
     }
 }

@@ -40,7 +40,7 @@ pub(crate) fn open_tag(e: &Element) -> String {
         .iter()
         .map(|a| {
             let name = match a.ns.as_deref() {
-                None => a.name.clone(),
+                None => a.name.to_string(),
                 Some(NS_XML) => format!("xml:{}", a.name),
                 Some(ns) => format!("{{{ns}}}{}", a.name),
             };

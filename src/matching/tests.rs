@@ -3,12 +3,12 @@
 //! scenario parser) or by hand where the XML form cannot express the case.
 
 use super::*;
-use crate::xml::{Attribute, NS_CLIENT, NamespaceScope, Node, XmlDecl, parse_element};
+use crate::xml::{Attribute, NS_CLIENT, NamespaceScope, Node, SmolStr, XmlDecl, parse_element};
 
 fn scope() -> NamespaceScope {
     vec![
-        (None, NS_CLIENT.to_owned()),
-        (Some("stream".to_owned()), NS_STREAMS.to_owned()),
+        (None, NS_CLIENT.into()),
+        (Some("stream".into()), NS_STREAMS.into()),
     ]
 }
 
@@ -327,14 +327,14 @@ fn header(decls: &[(Option<&str>, &str)], attrs: &[(&str, &str)]) -> StreamHeade
     e.prefix = Some("stream".into());
     e.declarations = decls
         .iter()
-        .map(|(p, u)| (p.map(str::to_owned), (*u).to_owned()))
+        .map(|(p, u)| (p.map(SmolStr::new), (*u).into()))
         .collect();
     e.attrs = attrs
         .iter()
         .map(|(n, v)| Attribute {
             ns: None,
-            name: (*n).to_owned(),
-            value: (*v).to_owned(),
+            name: (*n).into(),
+            value: (*v).into(),
         })
         .collect();
     StreamHeader {

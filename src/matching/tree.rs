@@ -98,7 +98,7 @@ pub(crate) fn element(
 
 fn attr_name(a: &Attribute) -> String {
     match a.ns.as_deref() {
-        None => a.name.clone(),
+        None => a.name.to_string(),
         Some(NS_XML) => format!("xml:{}", a.name),
         Some(ns) => format!("{{{ns}}}{}", a.name),
     }

@@ -69,8 +69,8 @@ pub(crate) fn parse(src: &SourceFile, joined: &Joined) -> Result<Expectation, Sc
 /// header of a client-to-server stream declares.
 fn content_scope() -> NamespaceScope {
     vec![
-        (None, NS_CLIENT.to_owned()),
-        (Some("stream".to_owned()), NS_STREAMS.to_owned()),
+        (None, NS_CLIENT.into()),
+        (Some("stream".into()), NS_STREAMS.into()),
     ]
 }
 
@@ -322,10 +322,10 @@ mod tests {
         match parse_text(text) {
             Ok(Expectation::Open(e)) => {
                 assert_eq!((e.ns.as_str(), e.name.as_str()), (NS_STREAMS, "stream"));
-                assert!(e.declarations.contains(&(None, NS_CLIENT.to_owned())));
+                assert!(e.declarations.contains(&(None, NS_CLIENT.into())));
                 assert!(
                     e.declarations
-                        .contains(&(Some("stream".into()), NS_STREAMS.to_owned()))
+                        .contains(&(Some("stream".into()), NS_STREAMS.into()))
                 );
                 assert!(e.attrs.contains(&Attribute {
                     ns: None,

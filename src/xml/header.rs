@@ -11,7 +11,7 @@ use super::chars::{Fault, is_ws};
 use super::element::Element;
 use super::error::Condition;
 use super::event::XmlDecl;
-use super::ns::Scope;
+use super::ns::{Binding, Scope};
 use super::tree::open_element;
 use quick_xml::Reader;
 use quick_xml::events::Event;
@@ -177,7 +177,7 @@ pub(crate) fn check_close(text: &str, qname: &str) -> Result<(), Fault> {
 /// stream, which is `bad-format` (parser case 26) and must not restart
 /// anything. Tags that are not named `…stream` are let through untouched;
 /// faults in the tag are left for the element's own parse to report.
-pub(crate) fn is_nested_stream(text: &str, scope: &[(Option<String>, String)]) -> bool {
+pub(crate) fn is_nested_stream(text: &str, scope: &[Binding]) -> bool {
     let bytes = text.as_bytes();
     let name_end = bytes
         .iter()
@@ -198,7 +198,7 @@ pub(crate) fn is_nested_stream(text: &str, scope: &[(Option<String>, String)]) -
 }
 
 /// Bindings the stream header puts in force for its children.
-pub(crate) fn scope_of(header: &Element) -> Vec<(Option<String>, String)> {
+pub(crate) fn scope_of(header: &Element) -> Vec<Binding> {
     header.declarations.clone()
 }
 
@@ -313,8 +313,8 @@ mod tests {
     #[test]
     fn nested_stream_detection() {
         let scope = vec![
-            (None, NS_CLIENT.to_owned()),
-            (Some("stream".to_owned()), NS_STREAMS.to_owned()),
+            (None, NS_CLIENT.into()),
+            (Some("stream".into()), NS_STREAMS.into()),
         ];
         assert!(is_nested_stream(
             "<stream:stream xmlns='jabber:client'>",

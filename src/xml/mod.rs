@@ -38,6 +38,8 @@ pub use element::{Attribute, Element, Node};
 pub use error::{Condition, StreamError};
 pub use event::{StreamEvent, StreamHeader, XmlDecl};
 pub use parser::{ParserConfig, StreamParser};
+/// The string type of [`Element`]'s names, values and text.
+pub use smol_str::SmolStr;
 
 /// `http://etherx.jabber.org/streams`, the namespace of `<stream:stream>`.
 pub const NS_STREAMS: &str = "http://etherx.jabber.org/streams";

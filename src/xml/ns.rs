@@ -11,6 +11,7 @@ use super::NS_XML;
 use super::chars::{Fault, is_ncname};
 use super::element::Element;
 use super::error::Condition;
+use smol_str::SmolStr;
 
 /// `http://www.w3.org/2000/xmlns/`, bound to `xmlns` by definition.
 pub(crate) const NS_XMLNS: &str = "http://www.w3.org/2000/xmlns/";
@@ -22,7 +23,8 @@ pub(crate) const MAX_BINDINGS: usize = 256;
 
 /// A namespace binding, (prefix, URI): the prefix is `None` for the
 /// default namespace, and an empty URI undeclares the default namespace.
-pub(crate) type Binding = (Option<String>, String);
+/// The URI is shared: elements in scope clone it without allocating.
+pub(crate) type Binding = (Option<SmolStr>, SmolStr);
 
 /// The bindings in force where an element starts: those of the enclosing
 /// scope (`base`, the stream header's) and the declarations of the open
@@ -98,14 +100,11 @@ impl<'s> Scope<'s> {
 
     /// The URI of `prefix` (`None`: the default namespace, which resolves
     /// to `Some("")` when undeclared) on an element declaring `own`.
-    /// `None` means the prefix is unbound.
-    pub(crate) fn resolve<'a>(
-        &'a self,
-        own: &'a [Binding],
-        prefix: Option<&str>,
-    ) -> Option<&'a str> {
+    /// `None` means the prefix is unbound. The URI is a clone of the
+    /// declaration's (a reference count, not a copy).
+    pub(crate) fn resolve(&self, own: &[Binding], prefix: Option<&str>) -> Option<SmolStr> {
         match prefix {
-            Some("xml") => return Some(NS_XML),
+            Some("xml") => return Some(SmolStr::new_static(NS_XML)),
             Some("xmlns") => return None,
             _ => {}
         }
@@ -122,11 +121,11 @@ impl<'s> Scope<'s> {
                     .find_map(|e| e.declarations.iter().rev().find(matches))
             })
             .or_else(|| self.base.iter().rev().find(matches))
-            .map(|(_, uri)| uri.as_str());
+            .map(|(_, uri)| uri);
         match (prefix, found) {
-            (None, None) => Some(""),
-            (Some(_), Some("")) => None,
-            (_, found) => found,
+            (None, None) => Some(SmolStr::default()),
+            (Some(_), Some(uri)) if uri.is_empty() => None,
+            (_, found) => found.cloned(),
         }
     }
 }
@@ -150,9 +149,9 @@ mod tests {
 
     #[test]
     fn resolves_through_open_elements() {
-        let base = vec![(None, "jabber:client".to_owned())];
+        let base = vec![(None, "jabber:client".into())];
         let root = Scope::root(&base);
-        assert_eq!(root.resolve(&[], None), Some("jabber:client"));
+        assert_eq!(root.resolve(&[], None).as_deref(), Some("jabber:client"));
         let mut outer = Element::new("jabber:client", "a");
         outer.declarations = vec![(Some("p".into()), "urn:p".into()), (None, "".into())];
         let open = [outer, Element::new("", "b")];
@@ -162,16 +161,16 @@ mod tests {
             declaring: &[0],
             count: 3,
         };
-        assert_eq!(scope.resolve(&[], Some("p")), Some("urn:p"));
-        assert_eq!(scope.resolve(&[], None), Some(""));
+        assert_eq!(scope.resolve(&[], Some("p")).as_deref(), Some("urn:p"));
+        assert_eq!(scope.resolve(&[], None).as_deref(), Some(""));
         assert_eq!(
-            scope.resolve(&[(None, "urn:own".into())], None),
+            scope.resolve(&[(None, "urn:own".into())], None).as_deref(),
             Some("urn:own")
         );
-        assert_eq!(scope.resolve(&[], Some("xml")), Some(NS_XML));
-        assert_eq!(scope.resolve(&[], Some("q")), None);
-        assert_eq!(root.resolve(&[], Some("p")), None);
-        assert_eq!(Scope::root(&[]).resolve(&[], None), Some(""));
+        assert_eq!(scope.resolve(&[], Some("xml")).as_deref(), Some(NS_XML));
+        assert_eq!(scope.resolve(&[], Some("q")).as_deref(), None);
+        assert_eq!(root.resolve(&[], Some("p")).as_deref(), None);
+        assert_eq!(Scope::root(&[]).resolve(&[], None).as_deref(), Some(""));
         assert!(scope.check_room(MAX_BINDINGS - 3, 0).is_ok());
         assert!(scope.check_room(MAX_BINDINGS - 2, 0).is_err());
     }

@@ -49,7 +49,7 @@ impl Default for ParserConfig {
 struct Session {
     xml_decl: Option<XmlDecl>,
     /// Bindings declared on the header, in force for every stanza.
-    scope: Vec<(Option<String>, String)>,
+    scope: super::NamespaceScope,
     /// The header's name as written, which `</…>` must repeat.
     qname: String,
     /// The tree builder's buffers, reused from stanza to stanza.

@@ -18,11 +18,12 @@ use super::unescape;
 use quick_xml::Reader;
 use quick_xml::errors::Error as QxError;
 use quick_xml::events::{BytesStart, Event};
+use smol_str::SmolStr;
 use std::collections::HashSet;
 
 /// Namespace bindings in force where an element starts (those declared on
 /// the stream header), as (prefix, URI); `None` is the default namespace.
-pub type NamespaceScope = Vec<(Option<String>, String)>;
+pub type NamespaceScope = Vec<(Option<SmolStr>, SmolStr)>;
 
 /// Deepest nesting `parse_element` accepts on its own. The stream parser
 /// applies its (smaller) configured limit before bytes get here; this one
@@ -68,6 +69,8 @@ struct Builder<'b> {
     nodes: Vec<Node>,
     /// For each open element, where its children start in `nodes`.
     starts: Vec<usize>,
+    /// The first-level element, once it has ended.
+    root: Option<Element>,
 }
 
 impl Builder<'_> {
@@ -80,8 +83,8 @@ impl Builder<'_> {
         }
     }
 
-    /// Start an element; it becomes the innermost open one.
-    fn open(&mut self, start: &BytesStart<'_>, at: usize) -> Result<(), Fault> {
+    /// Build the element of start tag `start`, without children.
+    fn start(&mut self, start: &BytesStart<'_>, at: usize) -> Result<Element, Fault> {
         if self.stack.len() >= MAX_TREE_DEPTH {
             return Err(Fault::new(
                 Condition::PolicyViolation,
@@ -93,7 +96,31 @@ impl Builder<'_> {
         let mut raw = std::mem::take(&mut self.raw);
         let element = open_element(start, at, &self.scope(), &mut raw);
         self.raw = raw;
-        let element = element?;
+        element
+    }
+
+    /// An empty-element tag: its element goes straight to its parent's
+    /// children (or is the root), without a trip through `stack`.
+    fn empty(&mut self, start: &BytesStart<'_>, at: usize) -> Result<(), Fault> {
+        let element = self.start(start, at)?;
+        self.done(element);
+        Ok(())
+    }
+
+    /// A complete element: a child of the innermost open one, or the root.
+    /// (The root is kept here rather than returned from every event, so an
+    /// `Element` is not copied through each event's result.)
+    fn done(&mut self, element: Element) {
+        if self.stack.is_empty() {
+            self.root = Some(element);
+        } else {
+            self.nodes.push(Node::Element(element));
+        }
+    }
+
+    /// Start an element; it becomes the innermost open one.
+    fn open(&mut self, start: &BytesStart<'_>, at: usize) -> Result<(), Fault> {
+        let element = self.start(start, at)?;
         if !element.declarations.is_empty() {
             self.bindings += element.declarations.len();
             self.declaring.push(self.stack.len());
@@ -103,8 +130,8 @@ impl Builder<'_> {
         Ok(())
     }
 
-    /// End the innermost open element; returns it when it is the root.
-    fn close(&mut self, at: usize) -> Result<Option<Element>, Fault> {
+    /// End the innermost open element.
+    fn close(&mut self, at: usize) -> Result<(), Fault> {
         self.flush_text();
         let mut element = self
             .stack
@@ -116,25 +143,22 @@ impl Builder<'_> {
         }
         let start = self.starts.pop().unwrap_or(self.nodes.len());
         if start < self.nodes.len() {
-            element.children = self.nodes.drain(start..).collect();
+            // One bulk copy into an exact-size vector, not a move per node.
+            element.children = self.nodes.split_off(start);
         }
-        if self.stack.is_empty() {
-            Ok(Some(element))
-        } else {
-            self.nodes.push(Node::Element(element));
-            Ok(None)
-        }
+        self.done(element);
+        Ok(())
     }
 
     /// Move pending character data into the innermost open element. The
     /// buffer is kept and the node gets an exact-size copy, so text pieces
-    /// do not regrow a fresh string each time.
+    /// do not regrow a fresh string each time (short text is stored inline).
     fn flush_text(&mut self) {
         if self.text.is_empty() {
             return;
         }
         if !self.stack.is_empty() {
-            self.nodes.push(Node::Text(self.text.as_str().to_owned()));
+            self.nodes.push(Node::Text(SmolStr::new(&self.text)));
         }
         self.text.clear();
     }
@@ -195,6 +219,7 @@ pub(crate) fn build_with(
         raw: std::mem::take(&mut scratch.raw),
         nodes: std::mem::take(&mut scratch.nodes),
         starts: std::mem::take(&mut scratch.starts),
+        root: None,
     };
     let result = run(&mut b, xml);
     b.stack.clear();
@@ -216,22 +241,18 @@ pub(crate) fn build_with(
 
 fn run(b: &mut Builder<'_>, xml: &str) -> Result<Element, Fault> {
     let mut reader = Reader::from_str(xml);
-    let mut root: Option<Element> = None;
     loop {
         let at = position(&reader);
         let event = reader
             .read_event()
             .map_err(|e| map_error(&e, position_of_error(&reader)))?;
         match event {
-            Event::Start(_) | Event::Empty(_) if root.is_some() => {
+            Event::Start(_) | Event::Empty(_) if b.root.is_some() => {
                 return Err(Fault::nwf(at, "content after the element"));
             }
             Event::Start(start) => b.open(&start, at)?,
-            Event::Empty(start) => {
-                b.open(&start, at)?;
-                root = b.close(at)?;
-            }
-            Event::End(_) => root = b.close(at)?,
+            Event::Empty(start) => b.empty(&start, at)?,
+            Event::End(_) => b.close(at)?,
             Event::Text(t) => {
                 let raw = t.into_inner();
                 if b.stack.is_empty() {
@@ -290,7 +311,9 @@ fn run(b: &mut Builder<'_>, xml: &str) -> Result<Element, Fault> {
     if !b.stack.is_empty() {
         return Err(Fault::nwf(xml.len(), "element not closed"));
     }
-    root.ok_or_else(|| Fault::nwf(xml.len(), "no element"))
+    b.root
+        .take()
+        .ok_or_else(|| Fault::nwf(xml.len(), "no element"))
 }
 
 /// Position of `]]>` in character data, which XML 1.0 §2.4 forbids. Text
@@ -358,7 +381,7 @@ pub(crate) fn open_element(
                 format!("duplicate attribute {}", a.qname(list)),
             ));
         }
-        declarations.push((p.map(str::to_owned), value.into_owned()));
+        declarations.push((p.map(SmolStr::new), SmolStr::new(value)));
     }
     scope.check_room(declarations.len(), at)?;
 
@@ -371,8 +394,7 @@ pub(crate) fn open_element(
     }
     let ns = scope
         .resolve(&declarations, prefix)
-        .ok_or_else(|| ns::unbound(prefix.unwrap_or_default(), at + 1))?
-        .to_owned();
+        .ok_or_else(|| ns::unbound(prefix.unwrap_or_default(), at + 1))?;
 
     let mut attributes = Vec::with_capacity(plain);
     for a in raw.iter() {
@@ -386,15 +408,14 @@ pub(crate) fn open_element(
             Some(p) => Some(
                 scope
                     .resolve(&declarations, Some(p))
-                    .ok_or_else(|| ns::unbound(p, a.name_at()))?
-                    .to_owned(),
+                    .ok_or_else(|| ns::unbound(p, a.name_at()))?,
             ),
         };
-        let value = unescape::attribute_value(a.value(list), a.value_at())?.into_owned();
+        let value = unescape::attribute_value(a.value(list), a.value_at())?;
         attributes.push(Attribute {
             ns,
-            name: local.to_owned(),
-            value,
+            name: SmolStr::new(local),
+            value: SmolStr::new(value),
         });
     }
     if let Some(k) = first_duplicate(&attributes) {
@@ -409,8 +430,8 @@ pub(crate) fn open_element(
 
     Ok(Element {
         ns,
-        name: name.to_owned(),
-        prefix: prefix.map(str::to_owned),
+        name: SmolStr::new(name),
+        prefix: prefix.map(SmolStr::new),
         attrs: attributes,
         declarations,
         children: Vec::new(),
@@ -420,7 +441,7 @@ pub(crate) fn open_element(
 fn expanded(a: &Attribute) -> String {
     match &a.ns {
         Some(ns) => format!("{{{ns}}}{}", a.name),
-        None => a.name.clone(),
+        None => a.name.to_string(),
     }
 }
 

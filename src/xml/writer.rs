@@ -182,7 +182,7 @@ fn open<'e>(
     }
     let qname = match prefix {
         Some(p) => format!("{p}:{}", el.name),
-        None => el.name.clone(),
+        None => el.name.to_string(),
     };
     let mut attrs: Vec<_> = el.attrs.iter().collect();
     if pretty {
@@ -192,7 +192,7 @@ fn open<'e>(
         .into_iter()
         .map(|a| {
             let name = match a.ns.as_deref() {
-                None | Some("") => a.name.clone(),
+                None | Some("") => a.name.to_string(),
                 Some(uri) => format!("{}:{}", bindings.prefix_for(mark, uri), a.name),
             };
             (name, a.value.as_str())

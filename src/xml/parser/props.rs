@@ -3,7 +3,7 @@
 
 use super::tests::{HEADER, feed_in};
 use super::*;
-use crate::xml::{Attribute, Element, Node, parse_element, writer};
+use crate::xml::{Attribute, Element, Node, SmolStr, parse_element, writer};
 use proptest::prelude::*;
 
 /// Character data pieces: plain, escaped, multi-byte, CDATA with markup.
@@ -164,12 +164,12 @@ fn element() -> impl Strategy<Value = Element> {
     .prop_map(|v| {
         let mut out: Vec<Attribute> = Vec::new();
         for (ns, name, value) in v {
-            let ns = ns.map(str::to_owned);
+            let ns = ns.map(SmolStr::new);
             if !out.iter().any(|a| a.ns == ns && a.name == name) {
                 out.push(Attribute {
                     ns,
-                    name: name.to_owned(),
-                    value,
+                    name: name.into(),
+                    value: value.into(),
                 });
             }
         }
@@ -178,9 +178,9 @@ fn element() -> impl Strategy<Value = Element> {
     let leaf =
         (name.clone(), ns.clone(), prefix.clone(), attributes.clone()).prop_map(|(n, ns, p, a)| {
             Element {
-                ns: ns.to_owned(),
-                name: n.to_owned(),
-                prefix: p.map(str::to_owned),
+                ns: ns.into(),
+                name: n.into(),
+                prefix: p.map(SmolStr::new),
                 attrs: a,
                 declarations: Vec::new(),
                 children: Vec::new(),
@@ -189,7 +189,7 @@ fn element() -> impl Strategy<Value = Element> {
     leaf.prop_recursive(4, 32, 4, move |inner| {
         let child = prop_oneof![
             inner.prop_map(Node::Element),
-            "[a-z<>&'\"\t\n\r é日😀]{1,6}".prop_map(Node::Text),
+            "[a-z<>&'\"\t\n\r é日😀]{1,6}".prop_map(|t| Node::Text(t.into())),
         ];
         (
             name.clone(),
@@ -199,9 +199,9 @@ fn element() -> impl Strategy<Value = Element> {
             prop::collection::vec(child, 0..4),
         )
             .prop_map(|(n, ns, p, a, kids)| Element {
-                ns: ns.to_owned(),
-                name: n.to_owned(),
-                prefix: p.map(str::to_owned),
+                ns: ns.into(),
+                name: n.into(),
+                prefix: p.map(SmolStr::new),
                 attrs: a,
                 declarations: Vec::new(),
                 children: kids,
@@ -217,7 +217,7 @@ fn canonical(e: &Element) -> Element {
     for c in &e.children {
         match c {
             Node::Text(t) => match children.last_mut() {
-                Some(Node::Text(prev)) => prev.push_str(t),
+                Some(Node::Text(prev)) => *prev = format!("{prev}{t}").into(),
                 _ => children.push(Node::Text(t.clone())),
             },
             Node::Element(k) => children.push(Node::Element(canonical(k))),

@@ -5,8 +5,8 @@ use crate::xml::{NS_CLIENT, NS_STREAMS, NS_XML};
 
 fn stream_scope() -> NamespaceScope {
     vec![
-        (None, NS_CLIENT.to_owned()),
-        (Some("stream".to_owned()), NS_STREAMS.to_owned()),
+        (None, NS_CLIENT.into()),
+        (Some("stream".into()), NS_STREAMS.into()),
     ]
 }
 
@@ -34,10 +34,7 @@ fn resolves_names_attributes_and_declarations() {
     assert_eq!(e.attr_ns(NS_XML, "lang"), Some("en"));
     assert_eq!(e.attr_ns("urn:x", "y"), Some("1"));
     assert_eq!(e.attr("y"), None);
-    assert_eq!(
-        e.declarations,
-        vec![(Some("x".to_owned()), "urn:x".to_owned())]
-    );
+    assert_eq!(e.declarations, vec![(Some("x".into()), "urn:x".into())]);
     assert_eq!(e.attrs.len(), 3);
     assert_eq!(e.child(NS_CLIENT, "body").unwrap().text(), "hi");
     let thing = e.child("urn:x", "thing").unwrap();
@@ -45,7 +42,7 @@ fn resolves_names_attributes_and_declarations() {
     assert_eq!(thing.display_name(), "x:thing");
     let q = e.child("urn:q", "q").unwrap();
     assert!(q.child("urn:q", "r").is_some());
-    assert_eq!(q.declarations, vec![(None, "urn:q".to_owned())]);
+    assert_eq!(q.declarations, vec![(None, "urn:q".into())]);
 }
 
 #[test]

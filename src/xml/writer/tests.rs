@@ -19,7 +19,7 @@ fn compact_round_trip_keeps_prefixes_and_declarations() {
 
 #[test]
 fn declares_what_the_scope_provided() {
-    let scope = vec![(None, NS_CLIENT.to_owned())];
+    let scope = vec![(None, NS_CLIENT.into())];
     let e = parse_element(b"<message><body>hi</body></message>", &scope).unwrap();
     assert_eq!(
         to_xml(&e),
