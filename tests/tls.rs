@@ -7,7 +7,7 @@ mod support;
 
 use support::{Prosody, text, xmpp_conform};
 
-fn run(server: &Prosody, port: u16, extra: &[&str]) -> (Option<i32>, String) {
+fn run(port: u16, extra: &[&str]) -> (Option<i32>, String) {
     let target = format!("127.0.0.1:{port}");
     let mut args = vec![
         "--target",
@@ -21,7 +21,6 @@ fn run(server: &Prosody, port: u16, extra: &[&str]) -> (Option<i32>, String) {
     args.extend_from_slice(extra);
     let out = xmpp_conform(&args);
     let shown = text(&out);
-    let _ = server;
     (out.status.code(), shown)
 }
 
@@ -30,7 +29,6 @@ fn starttls_with_the_ca_verifies_and_records_the_session() {
     let server = Prosody::start_with_tls();
     let ca = server.ca.clone().expect("a CA");
     let (code, shown) = run(
-        &server,
         server.port,
         &[
             "--filter",
@@ -54,7 +52,7 @@ fn starttls_with_the_ca_verifies_and_records_the_session() {
 #[test]
 fn an_unknown_ca_fails_the_handshake_with_the_reason() {
     let server = Prosody::start_with_tls();
-    let (code, shown) = run(&server, server.port, &["--filter", "rfc6120/tls/starttls"]);
+    let (code, shown) = run(server.port, &["--filter", "rfc6120/tls/starttls"]);
     assert_eq!(code, Some(1), "{shown}");
     assert!(shown.contains("FAIL  rfc6120/tls/starttls"), "{shown}");
     assert!(shown.contains("TLS handshake failed"), "{shown}");
@@ -68,7 +66,6 @@ fn an_unknown_ca_fails_the_handshake_with_the_reason() {
 fn insecure_skips_verification_and_says_so() {
     let server = Prosody::start_with_tls();
     let (code, shown) = run(
-        &server,
         server.port,
         &["--filter", "rfc6120/tls/starttls", "--insecure"],
     );
@@ -85,7 +82,6 @@ fn direct_tls_runs_the_stream_over_tls_and_skips_starttls_scenarios() {
     let ca = server.ca.clone().expect("a CA");
     let port = server.direct_tls_port.expect("a direct TLS port");
     let (code, shown) = run(
-        &server,
         port,
         &[
             "--tls",

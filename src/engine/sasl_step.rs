@@ -12,7 +12,7 @@ use crate::xml::{Element, NS_STREAMS, StreamEvent};
 
 use super::RunConfig;
 use super::session::{Received, Session};
-use super::steps::{StepResult, is_ignored};
+use super::steps::{StepResult, is_ignored, read_failed};
 use super::verdict::{Failure, Status};
 
 /// `urn:ietf:params:xml:ns:xmpp-sasl`.
@@ -181,7 +181,7 @@ async fn next_sasl_element(
                     loc,
                 ));
             }
-            Received::Io(e) => return Err(fail(format!("reading from the peer failed: {e}"), loc)),
+            Received::Io(e) => return Err(read_failed(&e, loc)),
         }
     }
 }

@@ -218,7 +218,7 @@ pub(super) async fn silence(
     }
 }
 
-fn read_failed(e: &std::io::Error, loc: &Location) -> (Status, Failure) {
+pub(super) fn read_failed(e: &std::io::Error, loc: &Location) -> (Status, Failure) {
     fail(Failure::new(format!("reading from the peer failed: {e}")).at(loc))
 }
 

@@ -38,6 +38,16 @@ pub fn to_pretty(element: &Element) -> String {
     write(element, true)
 }
 
+/// The start tag alone, as [`to_xml`] writes it (prefixes, declarations,
+/// attributes in order), and never self-closed: for stream headers, which
+/// open a stream rather than hold children.
+pub fn start_tag(element: &Element) -> String {
+    let mut out = String::new();
+    let mut bindings = Bindings(Vec::new());
+    open(&mut out, &mut bindings, element, false, true);
+    out
+}
+
 /// Namespace bindings of the text written so far, innermost last.
 struct Bindings(Vec<(Option<String>, String)>);
 
@@ -109,7 +119,7 @@ fn write(root: &Element, pretty: bool) -> String {
     let mut out = String::new();
     let mut bindings = Bindings(Vec::new());
     let mut stack: Vec<Frame<'_>> = Vec::new();
-    if let Some(frame) = open(&mut out, &mut bindings, root, pretty) {
+    if let Some(frame) = open(&mut out, &mut bindings, root, pretty, false) {
         stack.push(frame);
     }
     loop {
@@ -131,7 +141,7 @@ fn write(root: &Element, pretty: bool) -> String {
                 if pretty {
                     newline(&mut out, depth);
                 }
-                if let Some(frame) = open(&mut out, &mut bindings, child, pretty) {
+                if let Some(frame) = open(&mut out, &mut bindings, child, pretty, false) {
                     stack.push(frame);
                 }
             }
@@ -150,12 +160,14 @@ fn write(root: &Element, pretty: bool) -> String {
     out
 }
 
-/// Write a start tag (or an empty-element tag, returning `None`).
+/// Write a start tag (or an empty-element tag, returning `None`, unless
+/// `keep_open`).
 fn open<'e>(
     out: &mut String,
     bindings: &mut Bindings,
     el: &'e Element,
     pretty: bool,
+    keep_open: bool,
 ) -> Option<Frame<'e>> {
     let mark = bindings.0.len();
     if !pretty {
@@ -221,7 +233,7 @@ fn open<'e>(
         out.push('\'');
     }
     let kept = |n: &&Node| !(pretty && matches!(n, Node::Text(t) if is_blank(t)));
-    if !el.children.iter().any(|n| kept(&n)) {
+    if !keep_open && !el.children.iter().any(|n| kept(&n)) {
         out.push_str("/>");
         bindings.0.truncate(mark);
         return None;

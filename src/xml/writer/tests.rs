@@ -139,3 +139,30 @@ fn deep_trees_do_not_recurse() {
         }
     }
 }
+
+#[test]
+fn start_tag_keeps_a_childless_header_open() {
+    let mut header = Element::new(NS_STREAMS, "stream");
+    header.prefix = Some("stream".into());
+    header.declarations = vec![
+        (None, NS_CLIENT.into()),
+        (Some("stream".into()), NS_STREAMS.into()),
+    ];
+    header.attrs.push(Attribute {
+        ns: None,
+        name: "version".into(),
+        value: "1.0".into(),
+    });
+    header.attrs.push(Attribute {
+        ns: None,
+        name: "from".into(),
+        value: "a'b".into(),
+    });
+    assert_eq!(
+        start_tag(&header),
+        "<stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' \
+         version='1.0' from='a&apos;b'>"
+    );
+    // The same element through to_xml is self-closed: only start_tag keeps it open.
+    assert!(to_xml(&header).ends_with("/>"));
+}
