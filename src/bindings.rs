@@ -5,6 +5,8 @@
 
 use std::collections::BTreeMap;
 
+use crate::scenario::functions::Call;
+
 /// The variables a scenario may use, set from the command line.
 pub const KNOWN_VARIABLES: &[&str] = &["domain", "user", "password", "jid", "resource"];
 
@@ -12,6 +14,9 @@ pub const KNOWN_VARIABLES: &[&str] = &["domain", "user", "password", "jid", "res
 pub struct Bindings {
     vars: BTreeMap<String, String>,
     captures: BTreeMap<String, String>,
+    /// Function calls met while matching a pattern, with the text each
+    /// covered: the engine runs their checks once the whole element fits.
+    checks: Vec<(Call, String)>,
 }
 
 impl Bindings {
@@ -39,5 +44,15 @@ impl Bindings {
     /// All captures so far, for the transcript.
     pub fn captures(&self) -> impl Iterator<Item = (&str, &str)> {
         self.captures.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+
+    /// Note that `call` covered `text` in a pattern; see [`Bindings::take_checks`].
+    pub fn push_check(&mut self, call: Call, text: impl Into<String>) {
+        self.checks.push((call, text.into()));
+    }
+
+    /// The checks noted since the last call, in pattern order.
+    pub fn take_checks(&mut self) -> Vec<(Call, String)> {
+        std::mem::take(&mut self.checks)
     }
 }

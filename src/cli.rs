@@ -68,6 +68,12 @@ struct RunArgs {
     /// Its password; never shown in reports.
     #[arg(long, env = "XMPP_CONFORM_PASSWORD", hide_env_values = true)]
     password: Option<String>,
+    /// The SASL mechanism `login` uses (default: the strongest offered).
+    #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(crate::sasl::SUPPORTED))]
+    mechanism: Option<String>,
+    /// The resource `login` asks to bind (default: the server chooses).
+    #[arg(long)]
+    resource: Option<String>,
     #[command(flatten)]
     selection: Selection,
     /// Scenarios run at once (default: the number of cores).
@@ -182,6 +188,7 @@ fn run_target(args: RunArgs) -> i32 {
         bindings: bindings(&args, &target),
         target: target.clone(),
         timeout: args.timeout,
+        mechanism: args.mechanism.clone(),
         parser: ParserConfig {
             max_stanza_bytes: args.max_stanza_size,
             ..ParserConfig::default()
@@ -272,6 +279,9 @@ fn bindings(args: &RunArgs, target: &str) -> Bindings {
     }
     if let Some(password) = &args.password {
         b.set_var("password", password.clone());
+    }
+    if let Some(resource) = &args.resource {
+        b.set_var("resource", resource.clone());
     }
     b.set_var("domain", domain);
     b

@@ -5,6 +5,8 @@
 //! wait bounded by the run's timeout. Many scenarios run concurrently
 //! (`--jobs`); their verdicts come back in scenario order.
 
+mod functions;
+mod login;
 mod render;
 mod sasl_step;
 mod session;
@@ -40,6 +42,8 @@ pub struct RunConfig {
     pub tls: TlsMode,
     /// How certificates are checked, built once per run.
     pub tls_config: Arc<rustls::ClientConfig>,
+    /// The SASL mechanism `login` uses; `None`: the strongest offered.
+    pub mechanism: Option<String>,
 }
 
 /// How TLS enters the run.
@@ -138,10 +142,11 @@ async fn execute(scenario: &Scenario, config: &RunConfig) -> Verdict {
         }
     };
     transcript.record(Direction::Note, format!("connected: {}", conn.describe()));
-    let mut session = Session::new(conn, config.parser.clone(), transcript);
+    let session = Session::new(conn, config.parser.clone(), transcript);
+    let mut connections = Connections::new(session);
     let mut bindings = config.bindings.clone();
-    let outcome = run_steps(scenario, config, &mut session, &mut bindings).await;
-    session.shutdown().await;
+    let outcome = run_steps(scenario, config, &mut connections, &mut bindings).await;
+    let session = connections.close_all().await;
     let mut verdict = match outcome {
         Ok(()) => Verdict::new(scenario, Status::Pass, None),
         Err((status, failure)) => {
@@ -156,21 +161,95 @@ async fn execute(scenario: &Scenario, config: &RunConfig) -> Verdict {
     verdict
 }
 
+/// The connections of one scenario run, by name; one is current. The
+/// transcript moves with the current one, so it reads in order.
+struct Connections {
+    list: Vec<(String, Session)>,
+    current: usize,
+}
+
+impl Connections {
+    fn new(main: Session) -> Self {
+        Connections {
+            list: vec![("main".to_string(), main)],
+            current: 0,
+        }
+    }
+
+    fn current(&mut self) -> &mut Session {
+        &mut self.list[self.current].1
+    }
+
+    /// Make `name` current, connecting it first if it is new.
+    async fn switch(&mut self, name: &str, config: &RunConfig) -> Result<(), TransportError> {
+        let (index, connected) = match self.list.iter().position(|(n, _)| n == name) {
+            Some(i) => (i, None),
+            None => {
+                let conn = open(config).await?;
+                let described = conn.describe();
+                let session = Session::new(conn, config.parser.clone(), Transcript::default());
+                self.list.push((name.to_string(), session));
+                (self.list.len() - 1, Some(described))
+            }
+        };
+        let mut transcript = std::mem::take(&mut self.current().transcript);
+        transcript.record(Direction::Note, format!("now on connection `{name}`"));
+        if let Some(described) = connected {
+            transcript.record(Direction::Note, format!("connected: {described}"));
+        }
+        self.current = index;
+        self.current().transcript = transcript;
+        Ok(())
+    }
+
+    /// Close every connection; the session holding the transcript is
+    /// returned.
+    async fn close_all(mut self) -> Session {
+        for (_, session) in &mut self.list {
+            session.shutdown().await;
+        }
+        self.list.swap_remove(self.current).1
+    }
+}
+
 async fn run_steps(
     scenario: &Scenario,
     config: &RunConfig,
-    session: &mut Session,
+    connections: &mut Connections,
     bindings: &mut Bindings,
 ) -> steps::StepResult {
     let timeout = config.timeout;
+    let mut helpers = functions::Helpers::default();
     for step in &scenario.steps {
         let loc = &step.loc;
+        if let Action::Connection(name) = &step.action {
+            connections.switch(name, config).await.map_err(|e| {
+                (
+                    Status::Fail,
+                    Failure::new(format!("could not open connection `{name}`: {e}")).at(loc),
+                )
+            })?;
+            continue;
+        }
+        let session = connections.current();
+        if let Some(reason) = missing_mechanism(session, &scenario.meta) {
+            return Err((Status::Unsupported, Failure::new(reason).at(loc)));
+        }
         match &step.action {
             Action::Send(template) => {
-                steps::send(session, template, bindings, loc, timeout).await?
+                steps::send(session, template, bindings, &mut helpers, loc, timeout).await?
             }
             Action::Expect(alts) => {
-                steps::expect(session, alts, &scenario.meta, bindings, loc, timeout).await?
+                steps::expect(
+                    session,
+                    alts,
+                    &scenario.meta,
+                    bindings,
+                    &mut helpers,
+                    loc,
+                    timeout,
+                )
+                .await?
             }
             Action::Restart => session.restart(),
             Action::StartTls => steps::start_tls(session, config, loc).await?,
@@ -181,6 +260,11 @@ async fn run_steps(
                 steps::expect_close(session, &scenario.meta, loc, timeout).await?
             }
             Action::Silence(quiet) => steps::silence(session, &scenario.meta, loc, *quiet).await?,
+            Action::Login { bind } => {
+                login::run(session, config, &scenario.meta, bindings, *bind, loc).await?
+            }
+            // Handled above, before a session is borrowed.
+            Action::Connection(_) => {}
         }
     }
     Ok(())
@@ -204,10 +288,12 @@ fn unmet_need(scenario: &Scenario, config: &RunConfig) -> Option<String> {
     }
     let bindings = &config.bindings;
     let has_credentials = bindings.var("user").is_some() && bindings.var("password").is_some();
-    let needs_credentials = scenario
-        .steps
-        .iter()
-        .any(|s| matches!(&s.action, Action::Sasl(m) if m != "ANONYMOUS" && m != "EXTERNAL"));
+    let login_mechanism = config.mechanism.as_deref().unwrap_or("best");
+    let needs_credentials = scenario.steps.iter().any(|s| match &s.action {
+        Action::Sasl(m) => m != "ANONYMOUS" && m != "EXTERNAL",
+        Action::Login { .. } => login_mechanism != "ANONYMOUS" && login_mechanism != "EXTERNAL",
+        _ => false,
+    });
     if needs_credentials && !has_credentials {
         return Some("authenticates: pass --user and --password".to_string());
     }
@@ -218,14 +304,46 @@ fn unmet_need(scenario: &Scenario, config: &RunConfig) -> Option<String> {
         .find_map(|need| match need.as_str() {
             "tls" if config.tls != TlsMode::None => None,
             "tls" => Some("needs TLS; this run has TLS off (--tls none)".to_string()),
+            "starttls" if config.tls == TlsMode::StartTls => None,
+            "starttls" => Some(format!(
+                "needs STARTTLS; this run uses {}",
+                if config.tls == TlsMode::Direct {
+                    "direct TLS (--tls direct)"
+                } else {
+                    "no TLS (--tls none)"
+                }
+            )),
             "credentials"
                 if bindings.var("user").is_some() && bindings.var("password").is_some() =>
             {
                 None
             }
             "credentials" => Some("needs credentials: pass --user and --password".to_string()),
+            // Known only once the server lists its mechanisms; checked then.
+            m if m.starts_with("mechanism:") => None,
             other => Some(format!(
                 "needs `{other}`, which this version cannot provide"
             )),
+        })
+}
+
+/// A `mechanism:X` need that the server's current `<mechanisms/>` list
+/// does not satisfy: the scenario is about a mechanism the server does not
+/// offer, which is its choice, so the verdict is "unsupported".
+fn missing_mechanism(session: &Session, meta: &crate::scenario::Meta) -> Option<String> {
+    let offered = sasl_step::offered_mechanisms(session.features.as_ref())?;
+    meta.needs
+        .iter()
+        .filter_map(|n| n.strip_prefix("mechanism:"))
+        .find(|m| !offered.iter().any(|o| o == m))
+        .map(|m| {
+            format!(
+                "the server does not offer SASL {m} (it offers: {})",
+                if offered.is_empty() {
+                    "none".to_string()
+                } else {
+                    offered.join(", ")
+                }
+            )
         })
 }

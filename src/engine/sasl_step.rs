@@ -29,7 +29,7 @@ pub(super) async fn run(
     meta: &Meta,
     loc: &Location,
 ) -> StepResult {
-    let offered = offered_mechanisms(session.features.as_ref());
+    let offered = offered_mechanisms(session.features.as_ref()).unwrap_or_default();
     if !offered.iter().any(|m| m == name) {
         return Err((
             Status::Unsupported,
@@ -186,8 +186,9 @@ async fn next_sasl_element(
     }
 }
 
-/// The mechanisms the last `<stream:features>` offered, in its order.
-fn offered_mechanisms(features: Option<&Element>) -> Vec<String> {
+/// The mechanisms the last `<stream:features>` offered, in its order;
+/// `None` when it has no `<mechanisms/>` list (or no features came yet).
+pub(super) fn offered_mechanisms(features: Option<&Element>) -> Option<Vec<String>> {
     features
         .and_then(|f| f.child(NS_SASL, "mechanisms"))
         .map(|m| {
@@ -196,7 +197,6 @@ fn offered_mechanisms(features: Option<&Element>) -> Vec<String> {
                 .map(|c| c.text().trim().to_string())
                 .collect()
         })
-        .unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -219,9 +219,12 @@ mod tests {
     #[test]
     fn offered_mechanisms_come_from_the_features() {
         let f = mechanisms(&["SCRAM-SHA-1", "PLAIN"]);
-        assert_eq!(offered_mechanisms(Some(&f)), vec!["SCRAM-SHA-1", "PLAIN"]);
-        assert!(offered_mechanisms(None).is_empty());
+        assert_eq!(
+            offered_mechanisms(Some(&f)),
+            Some(vec!["SCRAM-SHA-1".to_string(), "PLAIN".to_string()])
+        );
+        assert_eq!(offered_mechanisms(None), None);
         let empty = Element::new(NS_STREAMS, "features");
-        assert!(offered_mechanisms(Some(&empty)).is_empty());
+        assert_eq!(offered_mechanisms(Some(&empty)), None);
     }
 }

@@ -167,6 +167,11 @@ impl Session {
         Ok(described)
     }
 
+    /// Whether the connection runs over TLS now.
+    pub fn is_tls(&self) -> bool {
+        matches!(self.conn, Some(Connection::Tls(_)))
+    }
+
     /// Close our side politely; errors no longer matter here.
     pub async fn shutdown(&mut self) {
         if let Some(conn) = self.conn.as_mut() {

@@ -6,10 +6,12 @@ use tokio::time::Instant;
 
 use crate::bindings::Bindings;
 use crate::matching::{self, Mismatch};
-use crate::scenario::template::Template;
+use crate::scenario::functions::Call;
+use crate::scenario::template::{RenderError, Template};
 use crate::scenario::{Alternative, Expectation, Location, Meta};
 use crate::xml::{NS_CLIENT, StreamEvent, writer};
 
+use super::functions::Helpers;
 use super::render;
 use super::session::{Received, Session};
 use super::transcript::Direction;
@@ -22,21 +24,34 @@ fn fail(failure: Failure) -> (Status, Failure) {
     (Status::Fail, failure)
 }
 
-/// Send one harness line.
+/// Send one harness line. A line with the password or a secret function
+/// value in it is recorded with those parts `[redacted]`.
 pub(super) async fn send(
     session: &mut Session,
     template: &Template,
     bindings: &Bindings,
+    helpers: &mut Helpers,
     loc: &Location,
     timeout: Duration,
 ) -> StepResult {
-    let bytes = template.render(bindings).map_err(|e| {
-        (
-            Status::Error,
-            Failure::new(format!("scenario bug: {e}")).at(loc),
-        )
-    })?;
-    match session.send(&bytes, timeout).await {
+    let mut calls = |call: &Call, b: &Bindings| helpers.evaluate(call, b);
+    let bytes = template
+        .render_with(bindings, &mut calls)
+        .map_err(|e| match e {
+            RenderError::Unbound(e) => (
+                Status::Error,
+                Failure::new(format!("scenario bug: {e}")).at(loc),
+            ),
+            RenderError::Call { .. } => fail(Failure::new(e.to_string()).at(loc)),
+        })?;
+    let sent = if template.has_secret() {
+        session
+            .send_shown(&bytes, template.shown(bindings), timeout)
+            .await
+    } else {
+        session.send(&bytes, timeout).await
+    };
+    match sent {
         Ok(()) => Ok(()),
         // The peer may legitimately have closed its stream already (after a
         // stream error); what we send after that cannot be delivered.
@@ -70,12 +85,14 @@ pub(super) async fn start_tls(
     }
 }
 
-/// Wait for the peer's next event and match it against the alternatives.
+/// Wait for the peer's next event and match it against the alternatives;
+/// then run the checks of the functions the matching pattern uses.
 pub(super) async fn expect(
     session: &mut Session,
     alternatives: &[Alternative],
     meta: &Meta,
     bindings: &mut Bindings,
+    helpers: &mut Helpers,
     loc: &Location,
     timeout: Duration,
 ) -> StepResult {
@@ -121,8 +138,9 @@ pub(super) async fn expect(
         }
         let mut closest: Option<Mismatch> = None;
         for alt in alternatives {
+            bindings.take_checks();
             match try_match(&alt.expectation, &event, bindings) {
-                Ok(()) => return Ok(()),
+                Ok(()) => return run_checks(bindings, helpers, &event, loc),
                 Err(Some(m)) if closest.is_none() => closest = Some(m),
                 Err(_) => {}
             }
@@ -151,6 +169,30 @@ pub(super) async fn expect(
     }
 }
 
+/// The checks of the functions in the pattern that matched, in order.
+// Same result type as the async steps, which clippy does not size-check;
+// boxing it for this one helper would only add noise.
+#[allow(clippy::result_large_err)]
+fn run_checks(
+    bindings: &mut Bindings,
+    helpers: &mut Helpers,
+    event: &StreamEvent,
+    loc: &Location,
+) -> StepResult {
+    for (call, text) in bindings.take_checks() {
+        if let Err(reason) = helpers.check(&call, &text, bindings) {
+            return Err(fail(
+                Failure {
+                    received: Some(render::event(event)),
+                    ..Failure::new(format!("`{{{call}}}`: {reason}"))
+                }
+                .at(loc),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// The peer must close the TCP connection.
 pub(super) async fn expect_close(
     session: &mut Session,
@@ -164,6 +206,14 @@ pub(super) async fn expect_close(
             Received::Eof => return Ok(()),
             Received::Event(StreamEvent::Close) => continue,
             Received::Event(ev) if is_ignored(&ev, meta) => continue,
+            // What matters here is the close; bytes that are not XML (a TLS
+            // alert after a failed handshake, say) may come before it.
+            Received::Event(StreamEvent::Error(e)) => {
+                session.transcript.record(
+                    Direction::Note,
+                    format!("not XML, ignored while waiting for the close: {e}"),
+                );
+            }
             Received::Event(ev) => {
                 return Err(fail(
                     Failure::new(format!(

@@ -433,3 +433,39 @@ fn hand_built_whitespace_text_is_ignored() {
     let mut b = Bindings::new();
     assert_eq!(match_element(&p, &r, &mut b), Ok(()));
 }
+
+#[test]
+fn absent_child_must_not_be_there() {
+    let pattern = "<stream:features><starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'>{absent}</starttls>…</stream:features>";
+    passes(
+        pattern,
+        "<stream:features><mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/></stream:features>",
+    );
+    let m = fails(
+        pattern,
+        "<stream:features><starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/><mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/></stream:features>",
+    );
+    assert_eq!(m.path, "/stream:features");
+    assert!(m.reason.contains("must not be there"), "{}", m.reason);
+    // Without `…` the other children still have to be listed.
+    let closed = "<stream:features><starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'>{absent}</starttls></stream:features>";
+    passes(closed, "<stream:features/>");
+    fails(
+        closed,
+        "<stream:features><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/></stream:features>",
+    );
+}
+
+#[test]
+fn a_call_covers_text_captures_and_leaves_a_check() {
+    let mut b = passes(
+        "<challenge xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>{digest-md5-challenge($c1)}</challenge>",
+        "<challenge xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>bm9uY2U9</challenge>",
+    );
+    assert_eq!(b.capture("c1"), Some("bm9uY2U9"));
+    let checks = b.take_checks();
+    assert_eq!(checks.len(), 1);
+    assert_eq!(checks[0].0.to_string(), "digest-md5-challenge($c1)");
+    assert_eq!(checks[0].1, "bm9uY2U9");
+    assert!(b.take_checks().is_empty());
+}

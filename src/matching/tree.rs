@@ -4,8 +4,8 @@
 //! entry points in `mod.rs` commit them only when the whole element fits.
 
 use crate::bindings::Bindings;
-use crate::scenario::is_ellipsis;
 use crate::scenario::template::{Segment, Template};
+use crate::scenario::{is_absent_marker, is_ellipsis};
 use crate::xml::{Attribute, Element, NS_XML, Node};
 
 use super::value::{ValueError, match_value};
@@ -87,8 +87,20 @@ pub(crate) fn element(
         .children
         .iter()
         .any(|n| matches!(n, Node::Text(t) if is_ellipsis(t)));
-    let wanted: Vec<&Element> = pattern.child_elements().collect();
     let got: Vec<&Element> = received.child_elements().collect();
+    let (absent, wanted): (Vec<&Element>, Vec<&Element>) =
+        pattern.child_elements().partition(|p| is_absent_marker(p));
+    for p in absent {
+        if let Some(r) = got.iter().find(|r| same_name(p, r)) {
+            return Err(Failure::new(
+                path,
+                format!(
+                    "unexpected child {} (the pattern says it must not be there)",
+                    tag(r, Some(pattern.ns.as_str()))
+                ),
+            ));
+        }
+    }
     if open {
         subset(pattern, &wanted, &got, path, b)
     } else {

@@ -8,6 +8,7 @@
 //! keeps `{*}` over a long value linear.
 
 use crate::bindings::Bindings;
+use crate::scenario::functions::Arg;
 use crate::scenario::template::{Segment, Template};
 
 /// Why a value does not fit.
@@ -35,9 +36,14 @@ pub(crate) fn match_value(
     value: &str,
     bindings: &mut Bindings,
 ) -> Result<(), ValueError> {
+    // A call covers text like a wildcard; it captures under a name no
+    // scenario can write (`#0`, `#1`, …) so the text can be found after.
+    let call_slots: Vec<String> = (0..template.segments.len())
+        .map(|i| format!("#{i}"))
+        .collect();
     let mut tokens = Vec::with_capacity(template.segments.len());
     let mut fresh: Vec<&str> = Vec::new();
-    for segment in &template.segments {
+    for (index, segment) in template.segments.iter().enumerate() {
         tokens.push(match segment {
             Segment::Literal(text) => Token::Text(text),
             Segment::Var(name) => Token::Text(
@@ -54,6 +60,7 @@ pub(crate) fn match_value(
                 }
             },
             Segment::Any => Token::Wild(None),
+            Segment::Call(_) => Token::Wild(Some(&call_slots[index])),
             // Bytes and `{absent}` are rejected in patterns at load time;
             // should one get here, it matches nothing rather than anything.
             Segment::Bytes(_) | Segment::Absent => return Err(ValueError::Differs),
@@ -68,7 +75,28 @@ pub(crate) fn match_value(
         .map(|(n, v)| (n.to_owned(), v.to_owned()))
         .collect();
     for (name, v) in owned {
-        bindings.set_capture(name, v);
+        let call = name
+            .strip_prefix('#')
+            .and_then(|i| i.parse::<usize>().ok())
+            .and_then(|i| match template.segments.get(i) {
+                Some(Segment::Call(call)) => Some(call),
+                _ => None,
+            });
+        match call {
+            Some(call) => {
+                // Capture arguments without a value take the text the
+                // call covers: `{digest-md5-challenge($c1)}` captures $c1.
+                for arg in &call.args {
+                    if let Arg::Capture(c) = arg
+                        && bindings.capture(c).is_none()
+                    {
+                        bindings.set_capture(c.clone(), v.clone());
+                    }
+                }
+                bindings.push_check(call.clone(), v);
+            }
+            None => bindings.set_capture(name, v),
+        }
     }
     Ok(())
 }

@@ -38,7 +38,7 @@ mod anonymous;
 pub mod b64;
 mod credentials;
 mod digest_md5;
-mod directives;
+pub(crate) mod directives;
 mod error;
 mod external;
 mod plain;

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use super::error::ScenarioError;
 use super::frontmatter;
+use super::functions::Side;
 use super::lines::{self, Directive, Item, Kind};
 use super::model::{Action, Alternative, Peer, Step};
 use super::pattern::{self, template_error};
@@ -54,6 +55,9 @@ impl Builder {
                         Directive::Sasl(m) => Action::Sasl(m),
                         Directive::ExpectClose => Action::ExpectClose,
                         Directive::Silence(d) => Action::Silence(d),
+                        Directive::Login => Action::Login { bind: true },
+                        Directive::Authenticate => Action::Login { bind: false },
+                        Directive::Connection(name) => Action::Connection(name),
                         Directive::Include { path, start } => {
                             self.include(src, line, &path, start)?;
                             continue;
@@ -176,6 +180,16 @@ fn sent_template(src: &SourceFile, joined: &Joined) -> Result<Template, Scenario
         let (what, why) = match s.segment {
             Segment::Any => ("{*}", "it matches anything, so it has nothing to send"),
             Segment::Absent => ("{absent}", "it says an attribute must not be there"),
+            Segment::Call(call) if call.function.side() == Side::Pattern => {
+                return Err(joined
+                    .error(
+                        src,
+                        s.span.start,
+                        s.span.len(),
+                        format!("`{}(…)` checks what the peer sends; it can only be used in patterns", call.function.name()),
+                    )
+                    .with_help("in a line the harness sends, use a function that computes text, such as `digest-md5-response($c1)`"));
+            }
             other => {
                 out.push(other);
                 continue;

@@ -41,6 +41,12 @@ pub(crate) enum Directive {
     Sasl(String),
     ExpectClose,
     Silence(Duration),
+    /// `login`: TLS if offered, SASL, restart, bind.
+    Login,
+    /// `authenticate`: `login` without the bind.
+    Authenticate,
+    /// `connection NAME`: the following steps use this connection.
+    Connection(String),
     /// The path as written and where it is on the line (byte range).
     Include {
         path: String,
@@ -62,9 +68,10 @@ const DIRECTIVES: &[&str] = &[
     "expect-close",
     "silence",
     "include",
+    "login",
+    "authenticate",
+    "connection",
 ];
-/// Directives of the format that the harness does not implement yet.
-const RESERVED: &[&str] = &["login"];
 
 /// Read the body lines of `src`, from 0-based line index `start`.
 pub(crate) fn read(src: &SourceFile, start: usize) -> Result<Vec<Item>, ScenarioError> {
@@ -139,7 +146,7 @@ fn entry_prefix(text: &str) -> Option<(Kind, &str)> {
 fn check_not_directive(src: &SourceFile, line: u32, text: &str) -> Result<(), ScenarioError> {
     let trimmed = text.trim();
     let word = trimmed.split_whitespace().next().unwrap_or("");
-    if trimmed.contains(['<', '>']) || !(DIRECTIVES.contains(&word) || RESERVED.contains(&word)) {
+    if trimmed.contains(['<', '>']) || !DIRECTIVES.contains(&word) {
         return Ok(());
     }
     let start = text.len() - text.trim_start().len();
@@ -179,6 +186,26 @@ fn directive(src: &SourceFile, line: u32, text: &str) -> Result<Directive, Scena
         "restart" => no_argument(Directive::Restart),
         "starttls" => no_argument(Directive::StartTls),
         "expect-close" => no_argument(Directive::ExpectClose),
+        "login" => no_argument(Directive::Login),
+        "authenticate" => no_argument(Directive::Authenticate),
+        "connection" => {
+            let valid = !arg.is_empty()
+                && arg
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+            if valid {
+                Ok(Directive::Connection(arg.to_owned()))
+            } else {
+                Err(src
+                    .error(
+                        line,
+                        if arg.is_empty() { 0 } else { arg_start },
+                        if arg.is_empty() { word_len } else { arg.len() },
+                        "`connection` needs a name of letters, digits, `-` or `_`",
+                    )
+                    .with_help("e.g. `connection second`; the first connection is `main`"))
+            }
+        }
         "sasl" => {
             if arg.is_empty() {
                 return Err(src
@@ -232,9 +259,6 @@ fn directive(src: &SourceFile, line: u32, text: &str) -> Result<Directive, Scena
                 start: arg_start,
             })
         }
-        _ if RESERVED.contains(&word) => {
-            Err(src.error(line, 0, word_len, format!("`{word}` is not supported yet")))
-        }
         "+++" => Err(src
             .error(
                 line,
@@ -244,8 +268,7 @@ fn directive(src: &SourceFile, line: u32, text: &str) -> Result<Directive, Scena
             )
             .with_help("move the `+++` block to the top")),
         _ => {
-            let mut candidates = DIRECTIVES.to_vec();
-            candidates.extend_from_slice(RESERVED);
+            let candidates = DIRECTIVES.to_vec();
             let e = src.error(line, 0, word_len, format!("unknown directive `{word}`"));
             Err(match did_you_mean(word, &candidates) {
                 Some(s) => e.with_help(format!("did you mean `{s}`?")),
@@ -254,7 +277,8 @@ fn directive(src: &SourceFile, line: u32, text: &str) -> Result<Directive, Scena
                 }
                 None => e.with_help(
                     "lines start with `C:`, `S:`, `or:`, `#`, or a directive: \
-                     restart, expect-close, silence, include",
+                     restart, starttls, sasl, login, authenticate, connection, \
+                     expect-close, silence, include",
                 ),
             })
         }
@@ -468,9 +492,20 @@ mod tests {
     }
 
     #[test]
-    fn reserved_directives() {
-        let e = err("login");
-        assert_eq!(e.message, "`login` is not supported yet");
+    fn session_directives() {
+        assert_eq!(
+            directives("login\nauthenticate\nconnection second-1"),
+            vec![
+                Directive::Login,
+                Directive::Authenticate,
+                Directive::Connection("second-1".into())
+            ]
+        );
+        assert_eq!(err("login now").message, "`login` takes no argument");
+        assert!(err("connection").message.contains("needs a name"));
+        let e = err("connection a b");
+        assert_eq!((e.column, e.width), (12, 3));
+        assert_eq!(err("logn").help.as_deref(), Some("did you mean `login`?"));
     }
 
     #[test]

@@ -13,6 +13,7 @@ mod build;
 mod discover;
 mod error;
 mod frontmatter;
+pub mod functions;
 mod lines;
 pub mod model;
 mod parse;
@@ -52,4 +53,10 @@ pub fn discover(paths: &[PathBuf]) -> std::io::Result<Vec<(PathBuf, PathBuf)>> {
 /// further children.
 pub fn is_ellipsis(text: &str) -> bool {
     pattern::is_ellipsis(text)
+}
+
+/// Whether a pattern element is written `<x>{absent}</x>`, meaning that the
+/// peer's element must not have such a child.
+pub fn is_absent_marker(element: &crate::xml::Element) -> bool {
+    pattern::is_absent_marker(element)
 }

@@ -94,6 +94,16 @@ pub enum Action {
     ExpectClose,
     /// Nothing may arrive from the peer for this long.
     Silence(Duration),
+    /// `login` (`bind: true`) and `authenticate` (`bind: false`): open a
+    /// stream if none is open, STARTTLS if offered, SASL with the best
+    /// offered mechanism (or `--mechanism`), restart; then for `login`,
+    /// bind a resource and capture the full JID as `$jid`. For scenarios
+    /// whose subject comes after.
+    Login { bind: bool },
+    /// The following steps use the connection of this name, opened now if
+    /// it is new (the first connection is `main`). For scenarios about
+    /// several sessions of one account (a resource conflict).
+    Connection(String),
 }
 
 /// One acceptable answer of an `Expect` step.

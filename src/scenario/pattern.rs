@@ -12,6 +12,7 @@ use crate::xml::{
 };
 
 use super::error::ScenarioError;
+use super::functions::Side;
 use super::model::Expectation;
 use super::source::{Joined, SourceFile};
 use super::template::{Segment, Template, TemplateError, parse_spanned};
@@ -22,6 +23,12 @@ const STREAM_CLOSE: &str = "</stream:stream>";
 /// Whether a text child is the "further children allowed" marker.
 pub(crate) fn is_ellipsis(text: &str) -> bool {
     matches!(text.trim(), "…" | "...")
+}
+
+/// Whether a pattern element is `<x>{absent}</x>`: no such child may be
+/// there.
+pub(crate) fn is_absent_marker(element: &Element) -> bool {
+    matches!(element.children.as_slice(), [Node::Text(t)] if t.trim() == "{absent}")
 }
 
 /// Parse one pattern entry.
@@ -62,6 +69,14 @@ pub(crate) fn parse(src: &SourceFile, joined: &Joined) -> Result<Expectation, Sc
     let element = xml::parse_element(text.as_bytes(), &content_scope())
         .map_err(|e| xml_error(src, joined, 0, &e))?;
     check_values(src, joined, &element)?;
+    if is_absent_marker(&element) {
+        let at = text.find("{absent}").unwrap_or(0);
+        return Err(joined
+            .error(src, at, "{absent}".len(), "a whole pattern cannot be `{absent}`")
+            .with_help(
+                "`<x>{absent}</x>` is for a child that must not be there; to check that nothing arrives, use `silence`",
+            ));
+    }
     Ok(Expectation::Element(element))
 }
 
@@ -172,20 +187,41 @@ fn check_placeholders(src: &SourceFile, joined: &Joined) -> Result<(), ScenarioE
                     )
                     .with_help("a pattern is parsed as XML; raw bytes cannot be matched"));
             }
-            Segment::Absent if !is_whole_attribute_value(text, s.span.clone()) => {
+            Segment::Absent
+                if !is_whole_attribute_value(text, s.span.clone())
+                    && !is_whole_content(text, s.span.clone()) =>
+            {
                 return Err(joined
                     .error(
                         src,
                         s.span.start,
                         s.span.len(),
-                        "`{absent}` must be a whole attribute value",
+                        "`{absent}` must be a whole attribute value or a whole element's content",
                     )
-                    .with_help("e.g. `type='{absent}'`: the attribute must not be there"));
+                    .with_help("e.g. `type='{absent}'` (no such attribute) or `<starttls xmlns='…'>{absent}</starttls>` (no such child)"));
+            }
+            Segment::Call(call) if call.function.side() == Side::Sent => {
+                return Err(joined
+                    .error(
+                        src,
+                        s.span.start,
+                        s.span.len(),
+                        format!(
+                            "`{}(…)` computes text to send; it cannot be used in a pattern",
+                            call.function.name()
+                        ),
+                    )
+                    .with_help("patterns check what arrives: capture it with `{$name}`, or use a checking function such as `digest-md5-challenge($c1)`"));
             }
             _ => {}
         }
     }
     Ok(())
+}
+
+/// `<x>{absent}</x>`: the only content between a start tag and an end tag.
+fn is_whole_content(text: &str, span: std::ops::Range<usize>) -> bool {
+    text[..span.start].trim_end().ends_with('>') && text[span.end..].trim_start().starts_with("</")
 }
 
 /// `name='{absent}'`: quoted on both sides by the same quote, after `=`.
@@ -244,6 +280,7 @@ fn check_values(src: &SourceFile, joined: &Joined, element: &Element) -> Result<
         match child {
             Node::Element(e) => check_values(src, joined, e)?,
             Node::Text(t) if is_ellipsis(t) => {}
+            Node::Text(t) if t.trim() == "{absent}" && element.children.len() == 1 => {}
             Node::Text(t) => {
                 let t = Template::parse(t).map_err(fail)?;
                 if t.segments
@@ -392,6 +429,20 @@ mod tests {
         assert!(e.message.contains("harness sends"), "{e}");
         let e = err("S: <iq>{absent}</iq>");
         assert_eq!((e.column, e.width), (8, 8));
+        assert!(e.message.contains("whole pattern"), "{e}");
+        let e = err("S: <iq><query>x{absent}</query></iq>");
+        assert!(e.message.contains("whole element's content"), "{e}");
+        let e = err("S: <iq>{base64('x')}</iq>");
+        assert!(e.message.contains("cannot be used in a pattern"), "{e}");
+        let e = err("S: <iq>{digest-md5-challeng($c)}</iq>");
+        assert_eq!(
+            e.help.as_deref(),
+            Some("did you mean `digest-md5-challenge(…)`?")
+        );
+        let absent = element(
+            "S: <f><starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'>{absent}</starttls>…</f>",
+        );
+        assert!(absent.child_elements().any(is_absent_marker));
         let e = err("S: <iq type='x{absent}'/>");
         assert!(e.message.contains("whole attribute value"), "{e}");
         assert!(parse_text("S: <iq type = \"{absent}\" id='{$id}'>{*}</iq>").is_ok());

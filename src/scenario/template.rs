@@ -12,6 +12,7 @@ use std::ops::Range;
 
 use crate::bindings::{Bindings, KNOWN_VARIABLES};
 
+use super::functions::{self, Call};
 use super::suggest::did_you_mean;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,8 +27,12 @@ pub enum Segment {
     /// `{hex:EB80}`: raw bytes, possibly not UTF-8 (sent lines only).
     Bytes(Vec<u8>),
     /// `{absent}`: the attribute must not be there (patterns only, and only
-    /// as the whole value of an attribute: `type='{absent}'`).
+    /// as the whole value of an attribute: `type='{absent}'`), or, as the
+    /// whole content of a pattern element, that element must not be there.
     Absent,
+    /// `{digest-md5-response($c1)}`: a helper function (see
+    /// [`functions`]): computes text in sent lines, checks it in patterns.
+    Call(Call),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -53,6 +58,22 @@ pub struct TemplateError {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("`{{{0}}}` has no value here")]
 pub struct Unbound(pub String);
+
+/// Why a sent line could not be produced.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RenderError {
+    /// A scenario bug: a placeholder without a value.
+    #[error(transparent)]
+    Unbound(#[from] Unbound),
+    /// A function could not compute its value, usually because of what the
+    /// peer sent (a challenge that is not base64, say).
+    #[error("`{{{call}}}`: {reason}")]
+    Call { call: String, reason: String },
+}
+
+/// What `[redacted]` replaces in transcripts: the password and values
+/// computed from it.
+pub const REDACTED: &str = "[redacted]";
 
 /// One parsed segment and, for placeholders, where it was written.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -94,6 +115,23 @@ impl Template {
     /// was parsed and must be escaped again to be sent inside XML; the
     /// literal text and `{hex:…}` bytes are sent exactly as written.
     pub fn render(&self, bindings: &Bindings) -> Result<Vec<u8>, Unbound> {
+        let mut no_calls =
+            |call: &Call, _: &Bindings| -> Result<String, String> { Err(call.to_string()) };
+        self.render_with(bindings, &mut no_calls)
+            .map_err(|e| match e {
+                RenderError::Unbound(u) => u,
+                RenderError::Call { call, .. } => Unbound(call),
+            })
+    }
+
+    /// [`Template::render`], with `calls` computing the value of each
+    /// function call (the engine's helpers). Call values are XML-escaped
+    /// like variables.
+    pub fn render_with(
+        &self,
+        bindings: &Bindings,
+        calls: &mut dyn FnMut(&Call, &Bindings) -> Result<String, String>,
+    ) -> Result<Vec<u8>, RenderError> {
         let mut out = Vec::new();
         for segment in &self.segments {
             match segment {
@@ -109,11 +147,63 @@ impl Template {
                         .ok_or_else(|| Unbound(format!("${name}")))?;
                     escape_into(value, &mut out);
                 }
-                Segment::Any => return Err(Unbound("*".to_owned())),
-                Segment::Absent => return Err(Unbound("absent".to_owned())),
+                Segment::Call(call) => {
+                    let value = calls(call, bindings).map_err(|reason| RenderError::Call {
+                        call: call.to_string(),
+                        reason,
+                    })?;
+                    escape_into(&value, &mut out);
+                }
+                Segment::Any => return Err(Unbound("*".to_owned()).into()),
+                Segment::Absent => return Err(Unbound("absent".to_owned()).into()),
             }
         }
         Ok(out)
+    }
+
+    /// The line as the transcript shows it: rendered, but with `{password}`
+    /// and secret function values replaced by `[redacted]`, and without
+    /// computing any function (a failing one must not hide the line).
+    pub fn shown(&self, bindings: &Bindings) -> String {
+        let mut out = Vec::new();
+        for segment in &self.segments {
+            match segment {
+                Segment::Var(name) if name == "password" => {
+                    out.extend_from_slice(REDACTED.as_bytes())
+                }
+                Segment::Call(call) if call.is_secret() => {
+                    out.extend_from_slice(REDACTED.as_bytes())
+                }
+                Segment::Literal(text) => out.extend_from_slice(text.as_bytes()),
+                Segment::Bytes(bytes) => out.extend_from_slice(bytes),
+                Segment::Var(name) => match bindings.var(name) {
+                    Some(v) => escape_into(v, &mut out),
+                    None => out.extend_from_slice(format!("{{{name}}}").as_bytes()),
+                },
+                Segment::Capture(name) => match bindings.capture(name) {
+                    Some(v) => escape_into(v, &mut out),
+                    None => out.extend_from_slice(format!("{{${name}}}").as_bytes()),
+                },
+                other => out.extend_from_slice(
+                    Template {
+                        segments: vec![other.clone()],
+                    }
+                    .to_string()
+                    .as_bytes(),
+                ),
+            }
+        }
+        String::from_utf8_lossy(&out).into_owned()
+    }
+
+    /// Whether sending this line reveals a secret, so that the bytes on the
+    /// wire must not be recorded as they are.
+    pub fn has_secret(&self) -> bool {
+        self.segments.iter().any(|s| match s {
+            Segment::Var(name) => name == "password",
+            Segment::Call(call) => call.is_secret(),
+            _ => false,
+        })
     }
 
     /// `true` when the template has no placeholder at all.
@@ -136,6 +226,7 @@ impl fmt::Display for Template {
                 Segment::Capture(name) => write!(f, "{{${name}}}")?,
                 Segment::Any => f.write_str("{*}")?,
                 Segment::Absent => f.write_str("{absent}")?,
+                Segment::Call(call) => write!(f, "{{{call}}}")?,
                 Segment::Bytes(bytes) => {
                     f.write_str("{hex:")?;
                     for (i, b) in bytes.iter().enumerate() {
@@ -283,6 +374,30 @@ fn placeholder(inner: &str, span: Range<usize>) -> Result<Segment, TemplateError
     if KNOWN_VARIABLES.contains(&inner) {
         return Ok(Segment::Var(inner.to_owned()));
     }
+    match Call::parse(inner) {
+        Ok(Some(call)) => return Ok(Segment::Call(call)),
+        Ok(None) => {}
+        Err(message) => {
+            let name = inner.split('(').next().unwrap_or_default().trim();
+            let known: Vec<&str> = functions::names().collect();
+            let help = if known.contains(&name) {
+                None
+            } else {
+                did_you_mean(name, &known).map(|s| format!("did you mean `{s}(…)`?"))
+            };
+            let help = help.or_else(|| {
+                Some(format!(
+                    "functions: {}",
+                    known
+                        .iter()
+                        .map(|n| format!("`{n}(…)`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))
+            });
+            return Err(error(message, help));
+        }
+    }
     let mut candidates: Vec<&str> = KNOWN_VARIABLES.to_vec();
     candidates.extend_from_slice(PLACEHOLDER_WORDS);
     let help = match did_you_mean(inner.trim(), &candidates) {
@@ -301,7 +416,7 @@ fn placeholder(inner: &str, span: Range<usize>) -> Result<Segment, TemplateError
 }
 
 /// `[A-Za-z_][A-Za-z0-9_-]*`
-fn is_capture_name(name: &str) -> bool {
+pub(crate) fn is_capture_name(name: &str) -> bool {
     let mut chars = name.chars();
     matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')

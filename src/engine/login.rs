@@ -1,0 +1,337 @@
+//! The `login` and `authenticate` steps: everything a client does before
+//! its first stanza, for scenarios whose subject comes after.
+//!
+//! The order is RFC 6120's (§5, §6, §7; the flow of §9.1 and §9.2): open
+//! the stream, STARTTLS when offered (and the run allows it), SASL with
+//! the strongest mechanism offered (or `--mechanism`), restart, then for
+//! `login` bind a resource: the client's `{resource}` if the run sets one,
+//! otherwise the server's choice. The bound full JID becomes the capture
+//! `$jid`. A server that still lists the RFC 3921 session feature as
+//! mandatory gets its `<session/>` request too.
+//!
+//! Every step here is checked as strictly as the spelled-out scenarios
+//! check it: a server that breaks it fails the scenario that logs in, with
+//! the step named.
+
+use tokio::time::Instant;
+
+use crate::bindings::Bindings;
+use crate::scenario::{Location, Meta};
+use crate::xml::{Element, NS_STREAMS, StreamEvent};
+
+use super::RunConfig;
+use super::TlsMode;
+use super::sasl_step::{self, offered_mechanisms};
+use super::session::{Received, Session};
+use super::steps::{StepResult, is_ignored, read_failed};
+use super::verdict::{Failure, Status};
+
+const NS_TLS: &str = "urn:ietf:params:xml:ns:xmpp-tls";
+const NS_BIND: &str = "urn:ietf:params:xml:ns:xmpp-bind";
+const NS_SESSION: &str = "urn:ietf:params:xml:ns:xmpp-session";
+
+/// Mechanisms `login` picks, strongest first. PLAIN comes last and only
+/// over TLS (RFC 6120 §13.9.4 asks for confidentiality before PLAIN).
+const PREFERENCE: &[&str] = &["SCRAM-SHA-256", "SCRAM-SHA-1", "DIGEST-MD5", "PLAIN"];
+
+fn fail(message: impl Into<String>, loc: &Location) -> (Status, Failure) {
+    (Status::Fail, Failure::new(message.into()).at(loc))
+}
+
+pub(super) async fn run(
+    session: &mut Session,
+    config: &RunConfig,
+    meta: &Meta,
+    bindings: &mut Bindings,
+    bind: bool,
+    loc: &Location,
+) -> StepResult {
+    if session.features.is_none() {
+        open_stream(session, config, meta, loc).await?;
+    }
+    if offers(session, NS_TLS, "starttls") && !session.is_tls() {
+        match config.tls {
+            TlsMode::StartTls => {
+                send(
+                    session,
+                    config,
+                    &format!("<starttls xmlns='{NS_TLS}'/>"),
+                    loc,
+                )
+                .await?;
+                let answer = next_element(session, config, meta, loc, "<proceed/>").await?;
+                if !answer.is(NS_TLS, "proceed") {
+                    return Err(fail(
+                        format!("STARTTLS: expected <proceed/>, received <{}/>", answer.name),
+                        loc,
+                    ));
+                }
+                super::steps::start_tls(session, config, loc).await?;
+                open_stream(session, config, meta, loc).await?;
+            }
+            TlsMode::None | TlsMode::Direct if requires_tls(session) => {
+                return Err((
+                    Status::Skip,
+                    Failure::new("the server requires STARTTLS; this run has TLS off (--tls none)")
+                        .at(loc),
+                ));
+            }
+            TlsMode::None | TlsMode::Direct => {}
+        }
+    }
+    let mechanism = choose_mechanism(session, config)
+        .map_err(|why| (Status::Unsupported, Failure::new(why).at(loc)))?;
+    sasl_step::run(session, &mechanism, config, meta, loc).await?;
+    open_stream(session, config, meta, loc).await?;
+    if bind {
+        bind_resource(session, config, meta, bindings, loc).await?;
+    }
+    Ok(())
+}
+
+/// The mechanism `login` uses: `--mechanism` if given (it must be
+/// offered), else the strongest offered one this harness speaks.
+fn choose_mechanism(session: &Session, config: &RunConfig) -> Result<String, String> {
+    let offered = offered_mechanisms(session.features.as_ref()).unwrap_or_default();
+    let list = if offered.is_empty() {
+        "none".to_string()
+    } else {
+        offered.join(", ")
+    };
+    if let Some(wanted) = &config.mechanism {
+        return if offered.iter().any(|m| m == wanted) {
+            Ok(wanted.clone())
+        } else {
+            Err(format!(
+                "--mechanism {wanted}: the server does not offer it (it offers: {list})"
+            ))
+        };
+    }
+    PREFERENCE
+        .iter()
+        .filter(|m| **m != "PLAIN" || session.is_tls())
+        .find(|m| offered.iter().any(|o| o == *m))
+        .map(|m| (*m).to_string())
+        .ok_or_else(|| {
+            format!("no SASL mechanism this harness logs in with is offered (it offers: {list})")
+        })
+}
+
+fn offers(session: &Session, ns: &str, name: &str) -> bool {
+    session
+        .features
+        .as_ref()
+        .is_some_and(|f| f.child(ns, name).is_some())
+}
+
+fn requires_tls(session: &Session) -> bool {
+    session
+        .features
+        .as_ref()
+        .and_then(|f| f.child(NS_TLS, "starttls"))
+        .is_some_and(|s| s.child(NS_TLS, "required").is_some())
+}
+
+/// Send a stream header and wait for the peer's header and features.
+async fn open_stream(
+    session: &mut Session,
+    config: &RunConfig,
+    meta: &Meta,
+    loc: &Location,
+) -> StepResult {
+    let domain = config.bindings.var("domain").unwrap_or_default();
+    let header = format!(
+        "<?xml version='1.0'?><stream:stream to='{}' version='1.0' xml:lang='en' \
+         xmlns='jabber:client' xmlns:stream='{NS_STREAMS}'>",
+        escape_attr(domain)
+    );
+    send(session, config, &header, loc).await?;
+    let deadline = Instant::now() + config.timeout;
+    match next_event(session, meta, loc, deadline, "a stream header").await? {
+        StreamEvent::Open(_) => {}
+        other => {
+            return Err(fail(
+                format!("expected a stream header, received {}", describe(&other)),
+                loc,
+            ));
+        }
+    }
+    let features = next_element(session, config, meta, loc, "<stream:features/>").await?;
+    if !features.is(NS_STREAMS, "features") {
+        return Err(fail(
+            format!(
+                "expected <stream:features/> after the stream header (RFC 6120 §4.3.2), received <{}/>",
+                features.name
+            ),
+            loc,
+        ));
+    }
+    Ok(())
+}
+
+/// Resource binding (RFC 6120 §7): the run's `{resource}` or the server's
+/// choice; the result's JID is captured as `$jid`.
+async fn bind_resource(
+    session: &mut Session,
+    config: &RunConfig,
+    meta: &Meta,
+    bindings: &mut Bindings,
+    loc: &Location,
+) -> StepResult {
+    if !offers(session, NS_BIND, "bind") {
+        return Err(fail(
+            "the features after authentication do not offer resource binding (RFC 6120 §7.4)",
+            loc,
+        ));
+    }
+    let resource = config
+        .bindings
+        .var("resource")
+        .map(|r| format!("<resource>{}</resource>", escape_attr(r)))
+        .unwrap_or_default();
+    let request =
+        format!("<iq type='set' id='xc-bind'><bind xmlns='{NS_BIND}'>{resource}</bind></iq>");
+    send(session, config, &request, loc).await?;
+    let answer = next_element(session, config, meta, loc, "the bind result").await?;
+    if answer.name != "iq" || answer.attr("id") != Some("xc-bind") {
+        return Err(fail(
+            format!(
+                "expected the bind result <iq id='xc-bind'/>, received <{}/>",
+                answer.name
+            ),
+            loc,
+        ));
+    }
+    if answer.attr("type") != Some("result") {
+        return Err(fail(
+            format!(
+                "resource binding failed: {}",
+                crate::xml::writer::to_xml(&answer)
+            ),
+            loc,
+        ));
+    }
+    let jid = answer
+        .child(NS_BIND, "bind")
+        .and_then(|b| b.child(NS_BIND, "jid"))
+        .map(|j| j.text().trim().to_string())
+        .filter(|j| !j.is_empty())
+        .ok_or_else(|| fail("the bind result has no <jid/> (RFC 6120 §7.6.1)", loc))?;
+    session
+        .transcript
+        .record(super::Direction::Note, format!("bound as {jid}"));
+    bindings.set_capture("jid", jid);
+    if needs_session(session) {
+        let request =
+            format!("<iq type='set' id='xc-session'><session xmlns='{NS_SESSION}'/></iq>");
+        send(session, config, &request, loc).await?;
+        let answer = next_element(session, config, meta, loc, "the session result").await?;
+        if answer.attr("type") != Some("result") {
+            return Err(fail(
+                format!(
+                    "session establishment failed: {}",
+                    crate::xml::writer::to_xml(&answer)
+                ),
+                loc,
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// RFC 3921's session feature, still listed by some servers; only a
+/// session without `<optional/>` (RFC 6121 Appendix E) needs the request.
+fn needs_session(session: &Session) -> bool {
+    session
+        .features
+        .as_ref()
+        .and_then(|f| f.child(NS_SESSION, "session"))
+        .is_some_and(|s| s.child(NS_SESSION, "optional").is_none())
+}
+
+async fn send(session: &mut Session, config: &RunConfig, text: &str, loc: &Location) -> StepResult {
+    session
+        .send(text.as_bytes(), config.timeout)
+        .await
+        .map_err(|e| fail(format!("could not send to the peer: {e}"), loc))
+}
+
+/// The next first-level element, within the timeout.
+async fn next_element(
+    session: &mut Session,
+    config: &RunConfig,
+    meta: &Meta,
+    loc: &Location,
+    waiting_for: &str,
+) -> Result<Element, (Status, Failure)> {
+    let deadline = Instant::now() + config.timeout;
+    match next_event(session, meta, loc, deadline, waiting_for).await? {
+        StreamEvent::Element(e) if e.is(NS_STREAMS, "error") => Err(fail(
+            format!(
+                "expected {waiting_for}, received a stream error: {}",
+                crate::xml::writer::to_xml(&e)
+            ),
+            loc,
+        )),
+        StreamEvent::Element(e) => Ok(e),
+        other => Err(fail(
+            format!("expected {waiting_for}, received {}", describe(&other)),
+            loc,
+        )),
+    }
+}
+
+/// The next event the scenario does not ignore, or the failure that
+/// waiting for it ended in.
+pub(super) async fn next_event(
+    session: &mut Session,
+    meta: &Meta,
+    loc: &Location,
+    deadline: Instant,
+    waiting_for: &str,
+) -> Result<StreamEvent, (Status, Failure)> {
+    loop {
+        match session.next(deadline).await {
+            Received::Event(ev) if is_ignored(&ev, meta) => continue,
+            Received::Event(StreamEvent::Error(e)) => {
+                return Err(fail(
+                    format!(
+                        "expected {waiting_for}; the peer sent bytes that are not XMPP's XML: {e}"
+                    ),
+                    loc,
+                ));
+            }
+            Received::Event(ev) => return Ok(ev),
+            Received::Eof => {
+                return Err(fail(
+                    format!("expected {waiting_for}; the peer closed the connection"),
+                    loc,
+                ));
+            }
+            Received::Timeout => {
+                return Err(fail(
+                    format!("expected {waiting_for}; nothing arrived in time"),
+                    loc,
+                ));
+            }
+            Received::Io(e) => return Err(read_failed(&e, loc)),
+        }
+    }
+}
+
+fn describe(event: &StreamEvent) -> String {
+    match event {
+        StreamEvent::Open(_) => "a stream header".to_string(),
+        StreamEvent::Element(e) => format!("<{}/>", e.display_name()),
+        StreamEvent::Close => "</stream:stream>".to_string(),
+        StreamEvent::Error(e) => format!("bytes that are not XMPP's XML ({e})"),
+    }
+}
+
+fn escape_attr(value: &str) -> String {
+    value
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('\'', "&apos;")
+        .replace('"', "&quot;")
+}

@@ -1,0 +1,327 @@
+//! Helper functions in placeholders: `{digest-md5-response($c1)}`.
+//!
+//! A scenario whose subject is a SASL exchange spells the exchange out line
+//! by line, but some lines cannot be written down in advance: the client's
+//! DIGEST-MD5 response depends on the server's nonce, and whether the
+//! server's `rspauth` is right depends on the password. Functions compute
+//! such values from captures and command-line variables.
+//!
+//! In a line the harness sends, a call is replaced by its value. In a
+//! pattern, a call stands where the peer's text goes and *checks* it; its
+//! capture arguments that have no value yet are bound to that text, so
+//! `{digest-md5-challenge($c1)}` both captures the challenge as `$c1` and
+//! checks its fields.
+//!
+//! This module knows the catalogue (names, arguments, which side) so that a
+//! misspelt function or a function on the wrong side is a scenario-file
+//! error with a did-you-mean; the values are computed by the engine
+//! (`crate::engine`), which holds the per-connection state they need.
+
+use std::fmt;
+
+/// One argument of a call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Arg {
+    /// A command-line variable: `user`, `password`, `domain`, ….
+    Var(String),
+    /// A capture: `$c1`.
+    Capture(String),
+    /// A literal in single quotes: `'wrong-password'`.
+    Literal(String),
+}
+
+/// `{name(arg, …)}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Call {
+    pub function: Function,
+    pub args: Vec<Arg>,
+}
+
+/// The functions scenarios can call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Function {
+    /// `base64(arg, …)`: the base64 of the arguments joined (sent lines).
+    Base64,
+    /// `plain(authcid, password)`: a SASL PLAIN message, base64 (RFC 4616).
+    Plain,
+    /// `digest-md5-response($challenge)`: the DIGEST-MD5 response to a
+    /// captured challenge, computed with `--user`/`--password`, base64.
+    DigestMd5Response,
+    /// `digest-md5-challenge($challenge)`: the text is a DIGEST-MD5 first
+    /// challenge as RFC 6120 §6.5 shows it (nonce, qop with auth,
+    /// charset=utf-8, algorithm=md5-sess).
+    DigestMd5Challenge,
+    /// `digest-md5-rspauth($challenge)`: the text is the second challenge,
+    /// whose `rspauth` proves the server knows the password.
+    DigestMd5Rspauth,
+}
+
+/// Where a function may be used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    /// In lines the harness sends: it produces text.
+    Sent,
+    /// In patterns: it checks the peer's text.
+    Pattern,
+}
+
+/// What the catalogue says of one function.
+struct Spec {
+    function: Function,
+    name: &'static str,
+    side: Side,
+    /// `None`: any number of arguments, at least one.
+    arity: Option<usize>,
+    /// Usage shown in errors.
+    usage: &'static str,
+}
+
+const CATALOGUE: &[Spec] = &[
+    Spec {
+        function: Function::Base64,
+        name: "base64",
+        side: Side::Sent,
+        arity: None,
+        usage: "base64('n,,n=', user, ',r=abc')",
+    },
+    Spec {
+        function: Function::Plain,
+        name: "plain",
+        side: Side::Sent,
+        arity: Some(2),
+        usage: "plain(user, 'wrong-password')",
+    },
+    Spec {
+        function: Function::DigestMd5Response,
+        name: "digest-md5-response",
+        side: Side::Sent,
+        arity: Some(1),
+        usage: "digest-md5-response($c1)",
+    },
+    Spec {
+        function: Function::DigestMd5Challenge,
+        name: "digest-md5-challenge",
+        side: Side::Pattern,
+        arity: Some(1),
+        usage: "digest-md5-challenge($c1)",
+    },
+    Spec {
+        function: Function::DigestMd5Rspauth,
+        name: "digest-md5-rspauth",
+        side: Side::Pattern,
+        arity: Some(1),
+        usage: "digest-md5-rspauth($c1)",
+    },
+];
+
+/// Every function name, for suggestions.
+pub fn names() -> impl Iterator<Item = &'static str> {
+    CATALOGUE.iter().map(|s| s.name)
+}
+
+impl Function {
+    fn spec(self) -> &'static Spec {
+        // Every variant has exactly one entry (checked by a test).
+        CATALOGUE
+            .iter()
+            .find(|s| s.function == self)
+            .unwrap_or(&CATALOGUE[0])
+    }
+
+    pub fn name(self) -> &'static str {
+        self.spec().name
+    }
+
+    pub fn side(self) -> Side {
+        self.spec().side
+    }
+
+    pub fn usage(self) -> &'static str {
+        self.spec().usage
+    }
+}
+
+impl Call {
+    /// Parse the inside of a placeholder that has the shape `name(…)`.
+    /// `Ok(None)` when it does not have that shape at all.
+    pub fn parse(inner: &str) -> Result<Option<Call>, String> {
+        let Some(open) = inner.find('(') else {
+            return Ok(None);
+        };
+        let name = inner[..open].trim();
+        let Some(list) = inner[open + 1..].trim_end().strip_suffix(')') else {
+            return Err(format!("`{inner}`: a call ends with `)`"));
+        };
+        let Some(spec) = CATALOGUE.iter().find(|s| s.name == name) else {
+            return Err(format!("unknown function `{name}`"));
+        };
+        let args = parse_args(list)?;
+        let count_ok = match spec.arity {
+            Some(n) => args.len() == n,
+            None => !args.is_empty(),
+        };
+        if !count_ok {
+            return Err(format!(
+                "`{name}` takes {} argument{}: {}",
+                spec.arity
+                    .map_or("at least one".to_owned(), |n| n.to_string()),
+                if spec.arity == Some(1) { "" } else { "s" },
+                spec.usage
+            ));
+        }
+        if matches!(
+            spec.function,
+            Function::DigestMd5Response | Function::DigestMd5Challenge | Function::DigestMd5Rspauth
+        ) && !matches!(args[0], Arg::Capture(_))
+        {
+            return Err(format!("`{name}` takes a capture, such as {}", spec.usage));
+        }
+        Ok(Some(Call {
+            function: spec.function,
+            args,
+        }))
+    }
+
+    /// Whether the value may reveal the password: such sent lines are
+    /// recorded as `[redacted]`.
+    pub fn is_secret(&self) -> bool {
+        match self.function {
+            Function::Plain | Function::DigestMd5Response => true,
+            Function::Base64 => self
+                .args
+                .iter()
+                .any(|a| matches!(a, Arg::Var(v) if v == "password")),
+            Function::DigestMd5Challenge | Function::DigestMd5Rspauth => false,
+        }
+    }
+}
+
+fn parse_args(list: &str) -> Result<Vec<Arg>, String> {
+    let mut args = Vec::new();
+    let mut rest = list.trim();
+    while !rest.is_empty() {
+        let (arg, after) = if let Some(quoted) = rest.strip_prefix('\'') {
+            let Some(end) = quoted.find('\'') else {
+                return Err(format!("unclosed quote in `{list}`"));
+            };
+            (Arg::Literal(quoted[..end].to_owned()), &quoted[end + 1..])
+        } else {
+            let end = rest.find(',').unwrap_or(rest.len());
+            let word = rest[..end].trim();
+            let arg = if let Some(name) = word.strip_prefix('$') {
+                if !super::template::is_capture_name(name) {
+                    return Err(format!("invalid capture name `{word}`"));
+                }
+                Arg::Capture(name.to_owned())
+            } else if crate::bindings::KNOWN_VARIABLES.contains(&word) {
+                Arg::Var(word.to_owned())
+            } else {
+                return Err(format!(
+                    "`{word}` is not an argument: write a variable (`user`), a capture (`$c1`) or a quoted text (`'abc'`)"
+                ));
+            };
+            (arg, &rest[end..])
+        };
+        args.push(arg);
+        let after = after.trim_start();
+        rest = match after.strip_prefix(',') {
+            Some(r) => r.trim_start(),
+            None if after.is_empty() => after,
+            None => return Err(format!("expected `,` between arguments in `{list}`")),
+        };
+    }
+    Ok(args)
+}
+
+impl fmt::Display for Arg {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Arg::Var(name) => f.write_str(name),
+            Arg::Capture(name) => write!(f, "${name}"),
+            Arg::Literal(text) => write!(f, "'{text}'"),
+        }
+    }
+}
+
+impl fmt::Display for Call {
+    /// As written in a scenario, without the braces.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}(", self.function.name())?;
+        for (i, arg) in self.args.iter().enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            write!(f, "{arg}")?;
+        }
+        f.write_str(")")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_function_is_in_the_catalogue_once() {
+        for f in [
+            Function::Base64,
+            Function::Plain,
+            Function::DigestMd5Response,
+            Function::DigestMd5Challenge,
+            Function::DigestMd5Rspauth,
+        ] {
+            assert_eq!(CATALOGUE.iter().filter(|s| s.function == f).count(), 1);
+            assert_eq!(f.spec().function, f);
+        }
+    }
+
+    #[test]
+    fn parses_calls_with_each_kind_of_argument() {
+        let call = Call::parse("base64('n,,n=', user, ',r=x')").ok().flatten();
+        assert_eq!(
+            call,
+            Some(Call {
+                function: Function::Base64,
+                args: vec![
+                    Arg::Literal("n,,n=".into()),
+                    Arg::Var("user".into()),
+                    Arg::Literal(",r=x".into())
+                ]
+            })
+        );
+        let call = Call::parse("digest-md5-response( $c1 )").ok().flatten();
+        assert_eq!(
+            call.map(|c| c.to_string()).as_deref(),
+            Some("digest-md5-response($c1)")
+        );
+        assert_eq!(Call::parse("domain"), Ok(None));
+    }
+
+    #[test]
+    fn explains_bad_calls() {
+        let e = |text: &str| Call::parse(text).err().unwrap_or_default();
+        assert!(e("digest-md5-respons($c1)").contains("unknown function"));
+        assert!(e("plain(user)").contains("takes 2 arguments"));
+        assert!(e("base64()").contains("at least one"));
+        assert!(e("digest-md5-response(user)").contains("takes a capture"));
+        assert!(e("base64(usr)").contains("`usr` is not an argument"));
+        assert!(e("base64('abc)").contains("unclosed quote"));
+        assert!(e("base64('a' 'b')").contains("expected `,`"));
+        assert!(e("base64('a'").contains("ends with `)`"));
+    }
+
+    #[test]
+    fn secrets() {
+        let secret = |text: &str| {
+            Call::parse(text)
+                .ok()
+                .flatten()
+                .is_some_and(|c| c.is_secret())
+        };
+        assert!(secret("plain(user, 'x')"));
+        assert!(secret("digest-md5-response($c)"));
+        assert!(secret("base64(user, password)"));
+        assert!(!secret("base64(user, 'x')"));
+        assert!(!secret("digest-md5-rspauth($c)"));
+    }
+}
