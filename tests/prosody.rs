@@ -6,7 +6,10 @@ mod support;
 
 use std::process::Command;
 
-use support::{Prosody, require_program, text, xmpp_conform};
+use support::{
+    PASSWORD, Prosody, USER, assert_no_password_in, require_program, run_suite_against_baseline,
+    text, xmpp_conform,
+};
 
 /// Count the `<testcase` and `<failure` elements with a real XML parser.
 fn junit_counts(xml: &str) -> (usize, usize) {
@@ -35,45 +38,13 @@ fn prosody_matches_its_baseline_and_reports_are_valid() {
     let server = Prosody::start_with_tls();
     server.register(USER, PASSWORD);
     let ca = server.ca.clone().expect("a CA");
-    let reports = tempfile::tempdir().expect("temporary folder");
-    let junit = reports.path().join("junit.xml");
-    let json = reports.path().join("report.json");
-    let target = server.target();
-    let out = xmpp_conform(&[
-        "--target",
-        &target,
-        "--domain",
-        "localhost",
-        "--timeout",
-        "3s",
-        "--ca",
-        ca.to_str().expect("utf-8 path"),
-        "--user",
-        USER,
-        "--password",
-        PASSWORD,
-        "--baseline",
+    let run = run_suite_against_baseline(
+        &server.target(),
+        &ca,
         "tests/baselines/prosody-0.12.txt",
-        "--junit",
-        junit.to_str().expect("utf-8 path"),
-        "--json",
-        json.to_str().expect("utf-8 path"),
-    ]);
-    let console = text(&out);
-    println!("{console}");
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "verdicts differ from tests/baselines/prosody-0.12.txt (see the baseline lines above)\n\
-         Prosody's log:\n{}",
-        server
-            .log()
-            .lines()
-            .rev()
-            .take(40)
-            .collect::<Vec<_>>()
-            .join("\n")
+        || server.log(),
     );
+    let console = &run.console;
 
     // One console line per scenario, and the summary.
     let list = xmpp_conform(&["list"]);
@@ -106,7 +77,7 @@ fn prosody_matches_its_baseline_and_reports_are_valid() {
     // <failure> per failing scenario (the JSON says which those are).
     let lint = Command::new("xmllint")
         .arg("--noout")
-        .arg(&junit)
+        .arg(&run.junit)
         .output()
         .expect("run xmllint");
     assert!(
@@ -114,9 +85,9 @@ fn prosody_matches_its_baseline_and_reports_are_valid() {
         "xmllint rejects the JUnit report: {}",
         text(&lint)
     );
-    let xml = std::fs::read_to_string(&junit).expect("read JUnit");
-    let report: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&json).expect("read JSON")).expect("JSON");
+    let xml = std::fs::read_to_string(&run.junit).expect("read JUnit");
+    let json_text = std::fs::read_to_string(&run.json).expect("read JSON");
+    let report: serde_json::Value = serde_json::from_str(&json_text).expect("JSON");
     let failing = report["scenarios"]
         .as_array()
         .expect("scenarios array")
@@ -135,39 +106,11 @@ fn prosody_matches_its_baseline_and_reports_are_valid() {
 
     // The password never appears in any report, nor in the base64 forms
     // SASL sends it in.
-    let json_text = std::fs::read_to_string(&json).expect("read JSON");
-    for (name, report) in [("console", &console), ("JUnit", &xml), ("JSON", &json_text)] {
-        for secret in secret_forms() {
-            assert!(
-                !report.contains(&secret),
-                "the {name} report contains `{secret}`"
-            );
-        }
-    }
+    assert_no_password_in(&[("console", console), ("JUnit", &xml), ("JSON", &json_text)]);
     assert!(
         json_text.contains("[redacted]"),
         "SASL payloads are shown redacted"
     );
-}
-
-const USER: &str = "romeo";
-const PASSWORD: &str = "c0nf0rm-Secret";
-
-/// The password, and the base64 a SASL PLAIN exchange would carry it in
-/// (with the authcid, and alone at every alignment).
-fn secret_forms() -> Vec<String> {
-    use base64::Engine as _;
-    let b64 = |s: &[u8]| base64::engine::general_purpose::STANDARD.encode(s);
-    let mut forms = vec![PASSWORD.to_string(), b64(PASSWORD.as_bytes())];
-    forms.push(b64(format!("\0{USER}\0{PASSWORD}").as_bytes()));
-    for pad in ["", "x", "xx"] {
-        let encoded = b64(format!("{pad}{PASSWORD}").as_bytes());
-        // The part of the encoding that depends on the password alone,
-        // whatever precedes it.
-        let skip = (pad.len() * 4).div_ceil(3) + 2;
-        forms.push(encoded[skip..encoded.len() - 4].to_string());
-    }
-    forms
 }
 
 #[test]

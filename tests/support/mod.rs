@@ -4,8 +4,11 @@
 #![allow(dead_code)]
 
 use std::net::{TcpListener, TcpStream};
+use std::os::unix::fs::PermissionsExt as _;
+use std::os::unix::process::CommandExt as _;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
 /// A port on 127.0.0.1 that nothing listens on right now.
@@ -84,14 +87,17 @@ impl TestCertificates {
         use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair};
         let mut ca_params = CertificateParams::new(Vec::<String>::new()).expect("CA params");
         ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        set_validity(&mut ca_params);
         ca_params
             .distinguished_name
             .push(DnType::CommonName, "xmpp-conform test CA");
         let ca_key = KeyPair::generate().expect("CA key");
         let ca = CertifiedIssuer::self_signed(ca_params, ca_key).expect("CA certificate");
         let leaf_key = KeyPair::generate().expect("leaf key");
-        let leaf = CertificateParams::new(vec![domain.to_string()])
-            .expect("leaf params")
+        let mut leaf_params =
+            CertificateParams::new(vec![domain.to_string()]).expect("leaf params");
+        set_validity(&mut leaf_params);
+        let leaf = leaf_params
             .signed_by(&leaf_key, &ca)
             .expect("leaf certificate");
         let paths = TestCertificates {
@@ -103,6 +109,115 @@ impl TestCertificates {
         std::fs::write(&paths.cert, leaf.pem()).expect("write certificate");
         std::fs::write(&paths.key, leaf_key.serialize_pem()).expect("write key");
         paths
+    }
+}
+
+/// Valid from yesterday to a year from now. rcgen's default, 1975 to 4096,
+/// breaks ejabberd 23.01: its certificate store arms an Erlang timer for the
+/// expiry, `erlang:start_timer` refuses one two thousand years away
+/// (badarg), the store crashes, and ejabberd then has no certificate at all
+/// ("TLS failed: no_certfile").
+fn set_validity(params: &mut rcgen::CertificateParams) {
+    const DAY: Duration = Duration::from_secs(24 * 60 * 60);
+    let since_epoch = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("the clock is after 1970");
+    let now = rcgen::date_time_ymd(1970, 1, 1) + since_epoch;
+    params.not_before = now - DAY;
+    params.not_after = now + 365 * DAY;
+}
+
+/// The account the whole-suite tests register and run with.
+pub const USER: &str = "romeo";
+pub const PASSWORD: &str = "c0nf0rm-Secret";
+
+/// What a whole-suite run left, for further checks.
+pub struct SuiteRun {
+    /// Everything the binary printed.
+    pub console: String,
+    pub junit: PathBuf,
+    pub json: PathBuf,
+    _reports: tempfile::TempDir,
+}
+
+/// Run every built-in scenario against a server with TLS and the account
+/// `USER`/`PASSWORD`, and panic, with the end of the server's `log`, unless
+/// every verdict is the one `baseline` (a path from the repository root)
+/// records. The console output is printed, so a failing test shows which
+/// baseline lines differ.
+pub fn run_suite_against_baseline(
+    target: &str,
+    ca: &Path,
+    baseline: &str,
+    log: impl FnOnce() -> String,
+) -> SuiteRun {
+    let reports = tempfile::tempdir().expect("temporary folder");
+    let junit = reports.path().join("junit.xml");
+    let json = reports.path().join("report.json");
+    let out = xmpp_conform(&[
+        "--target",
+        target,
+        "--domain",
+        "localhost",
+        "--timeout",
+        "3s",
+        "--ca",
+        ca.to_str().expect("utf-8 path"),
+        "--user",
+        USER,
+        "--password",
+        PASSWORD,
+        "--baseline",
+        baseline,
+        "--junit",
+        junit.to_str().expect("utf-8 path"),
+        "--json",
+        json.to_str().expect("utf-8 path"),
+    ]);
+    let console = text(&out);
+    println!("{console}");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "verdicts differ from {baseline} (see the baseline lines above)\n\
+         the end of the server's log:\n{}",
+        log().lines().rev().take(40).collect::<Vec<_>>().join("\n")
+    );
+    SuiteRun {
+        console,
+        junit,
+        json,
+        _reports: reports,
+    }
+}
+
+/// The password, and the base64 a SASL PLAIN exchange would carry it in
+/// (with the authcid, and alone at every alignment).
+pub fn secret_forms() -> Vec<String> {
+    use base64::Engine as _;
+    let b64 = |s: &[u8]| base64::engine::general_purpose::STANDARD.encode(s);
+    let mut forms = vec![PASSWORD.to_string(), b64(PASSWORD.as_bytes())];
+    forms.push(b64(format!("\0{USER}\0{PASSWORD}").as_bytes()));
+    for pad in ["", "x", "xx"] {
+        let encoded = b64(format!("{pad}{PASSWORD}").as_bytes());
+        // The part of the encoding that depends on the password alone,
+        // whatever precedes it.
+        let skip = (pad.len() * 4).div_ceil(3) + 2;
+        forms.push(encoded[skip..encoded.len() - 4].to_string());
+    }
+    forms
+}
+
+/// Panic if any of `reports` (name, content) shows the password in any of
+/// `secret_forms`.
+pub fn assert_no_password_in(reports: &[(&str, &str)]) {
+    for (name, report) in reports {
+        for secret in secret_forms() {
+            assert!(
+                !report.contains(&secret),
+                "the {name} report contains `{secret}`"
+            );
+        }
     }
 }
 
@@ -225,4 +340,280 @@ impl Drop for Prosody {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// A running ejabberd (Debian's 23.01), always with TLS: STARTTLS offered
+/// on `port`, direct TLS on `direct_tls_port`, and PLAIN, DIGEST-MD5,
+/// SCRAM-SHA-1 and SCRAM-SHA-256 offered.
+///
+/// It runs `erl` directly rather than through `ejabberdctl`: as root,
+/// `ejabberdctl` re-executes itself as the `ejabberd` user with `su`, which
+/// cannot read the test's private temporary folder, and as anyone else it
+/// refuses to run at all. The arguments are the ones `ejabberdctl` would
+/// pass, found from the `ERL` and `ERL_LIBS` it names.
+///
+/// The Erlang node never talks to epmd: with `-erl_epmd_port` it listens
+/// for distribution on a port the test picks (on 127.0.0.1 only, by
+/// `inet_dist_use_interface`), and `register`'s control node finds it there
+/// with the same flag, so no epmd daemon is started or left behind. The
+/// node name is unique per instance and the cookie, random per instance,
+/// lives in the temporary folder, which is the node's `$HOME`.
+pub struct Ejabberd {
+    child: Child,
+    pub port: u16,
+    pub direct_tls_port: u16,
+    /// The CA that signed its certificate.
+    pub ca: PathBuf,
+    /// From spawning `erl` to both c2s ports accepting connections.
+    pub startup: Duration,
+    /// The process group of the node and everything it started; the same
+    /// number as the node's pid.
+    pub process_group: u32,
+    dist_port: u16,
+    node: String,
+    erl: Erl,
+    pub dir: tempfile::TempDir,
+}
+
+/// Where Debian's ejabberd keeps its Erlang: the `erl` and the `ERL_LIBS`
+/// (an architecture-specific folder) that `ejabberdctl` sets.
+#[derive(Clone)]
+struct Erl {
+    program: PathBuf,
+    libs: String,
+}
+
+impl Erl {
+    fn find() -> Erl {
+        let ctl = std::env::var_os("PATH")
+            .into_iter()
+            .flat_map(|paths| std::env::split_paths(&paths).collect::<Vec<_>>())
+            .chain([PathBuf::from("/usr/sbin")])
+            .map(|dir| dir.join("ejabberdctl"))
+            .find(|path| path.is_file())
+            .unwrap_or_else(|| {
+                panic!(
+                    "`ejabberdctl` is not installed; this test needs a real ejabberd. \
+                     Install it with: sudo apt-get install -y ejabberd  (or run .ci/run, which does)"
+                )
+            });
+        let script =
+            std::fs::read_to_string(&ctl).unwrap_or_else(|e| panic!("read {}: {e}", ctl.display()));
+        // Lines like `ERL="/usr/bin/erl"` and `ERL_LIBS='/usr/lib/x86_64-linux-gnu'`.
+        let assigned = |name: &str| {
+            script.lines().find_map(|line| {
+                line.trim()
+                    .strip_prefix(name)
+                    .and_then(|rest| rest.strip_prefix('='))
+                    .map(|value| value.trim_matches(|c| c == '"' || c == '\'').to_string())
+            })
+        };
+        let program = PathBuf::from(assigned("ERL").unwrap_or_else(|| "/usr/bin/erl".into()));
+        let libs = assigned("ERL_LIBS").unwrap_or_else(|| {
+            panic!(
+                "no ERL_LIBS= line in {}; where is ejabberd's code?",
+                ctl.display()
+            )
+        });
+        assert!(
+            program.is_file(),
+            "{} names {}, which does not exist",
+            ctl.display(),
+            program.display()
+        );
+        Erl { program, libs }
+    }
+
+    /// `erl` with the environment every node of one instance shares.
+    fn command(&self, home: &Path, dist_port: u16) -> Command {
+        let mut command = Command::new(&self.program);
+        command
+            .env("ERL_LIBS", &self.libs)
+            // The cookie file, and ejabberd's contrib-modules folder.
+            .env("HOME", home)
+            .env("ERL_CRASH_DUMP", home.join("erl_crash.dump"))
+            // Nothing here starts epmd (-start_epmd false), but if
+            // anything did it would listen on loopback only.
+            .env("ERL_EPMD_ADDRESS", "127.0.0.1")
+            .args(["-erl_epmd_port", &dist_port.to_string()])
+            .args(["-start_epmd", "false"])
+            .current_dir(home)
+            .stdin(Stdio::null());
+        command
+    }
+}
+
+impl Ejabberd {
+    /// Start ejabberd with `tests/servers/ejabberd/ejabberd.yml` and a
+    /// certificate for `localhost` made at test time.
+    pub fn start_with_tls() -> Ejabberd {
+        let erl = Erl::find();
+        let dir = tempfile::tempdir().expect("temporary folder");
+        let (port, direct_tls_port, dist_port) = (free_port(), free_port(), free_port());
+
+        // One PEM with the leaf, the CA that signed it and the key: ejabberd
+        // matches keys to certificates itself, and with the CA at hand it
+        // does not warn that the chain is incomplete.
+        let certs = TestCertificates::create(dir.path(), "localhost");
+        let read = |path: &Path| {
+            std::fs::read_to_string(path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()))
+        };
+        let certfile = dir.path().join("ejabberd.pem");
+        std::fs::write(
+            &certfile,
+            [read(&certs.cert), read(&certs.ca), read(&certs.key)].concat(),
+        )
+        .expect("write ejabberd.pem");
+
+        let template = std::fs::read_to_string(repo().join("tests/servers/ejabberd/ejabberd.yml"))
+            .expect("read the ejabberd config template");
+        let config = template
+            .replace("@C2S_PORT@", &port.to_string())
+            .replace("@DIRECT_TLS_PORT@", &direct_tls_port.to_string())
+            .replace("@CERTFILE@", &certfile.display().to_string());
+        assert!(
+            config
+                .lines()
+                .all(|line| line.trim_start().starts_with('#') || !line.contains('@')),
+            "a placeholder of ejabberd.yml was not filled in:\n{config}"
+        );
+        let config_path = dir.path().join("ejabberd.yml");
+        std::fs::write(&config_path, config).expect("write the ejabberd config");
+        // Erlang refuses a cookie file that others can read.
+        let cookie = dir.path().join(".erlang.cookie");
+        std::fs::write(&cookie, random_cookie()).expect("write the Erlang cookie");
+        std::fs::set_permissions(&cookie, std::fs::Permissions::from_mode(0o400))
+            .expect("make the Erlang cookie private");
+
+        let node = format!("ejabberd_{port}@localhost");
+        let console = dir.path().join("console.log");
+        let out = std::fs::File::create(&console).expect("console log");
+        let err = out.try_clone().expect("console log");
+        let started = Instant::now();
+        let mut child = erl
+            .command(dir.path(), dist_port)
+            .env("EJABBERD_CONFIG_PATH", &config_path)
+            .env("EJABBERD_LOG_PATH", dir.path().join("ejabberd.log"))
+            .args(["-sname", &node])
+            .args(["-kernel", "inet_dist_use_interface", "{127,0,0,1}"])
+            .arg("-noinput")
+            .args(["-mnesia", "dir", &erlang_string(&dir.path().join("spool"))])
+            .args(["-s", "ejabberd"])
+            .stdout(out)
+            .stderr(err)
+            // Its own process group, so Drop can stop the node and the
+            // helpers it starts (erl_child_setup, eimp, inet_gethost).
+            .process_group(0)
+            .spawn()
+            .unwrap_or_else(|e| panic!("start {}: {e}", erl.program.display()));
+        let process_group = child.id();
+        wait_for_port(port, Duration::from_secs(30), &mut child, &console);
+        wait_for_port(
+            direct_tls_port,
+            Duration::from_secs(30),
+            &mut child,
+            &console,
+        );
+        Ejabberd {
+            child,
+            port,
+            direct_tls_port,
+            ca: certs.ca,
+            startup: started.elapsed(),
+            process_group,
+            dist_port,
+            node,
+            erl,
+            dir,
+        }
+    }
+
+    pub fn target(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+
+    pub fn direct_tls_target(&self) -> String {
+        format!("127.0.0.1:{}", self.direct_tls_port)
+    }
+
+    /// Create an account on `localhost`, as `ejabberdctl register` does: a
+    /// hidden Erlang node that connects to ejabberd's and runs the command.
+    pub fn register(&self, user: &str, password: &str) {
+        static CONTROL_NODES: AtomicU32 = AtomicU32::new(0);
+        let control = format!(
+            "ctl_{}_{}_{}@localhost",
+            self.port,
+            std::process::id(),
+            CONTROL_NODES.fetch_add(1, Ordering::Relaxed)
+        );
+        let out = self
+            .erl
+            .command(self.dir.path(), self.dist_port)
+            .args(["-sname", &control])
+            // A client only: it listens for no one.
+            .args(["-dist_listen", "false", "-hidden", "-noinput"])
+            .args(["-s", "ejabberd_ctl", "-extra", &self.node])
+            .args(["register", user, "localhost", password])
+            .output()
+            .expect("run ejabberd_ctl");
+        assert!(
+            out.status.success(),
+            "registering {user}@localhost failed ({}): {}{}",
+            out.status,
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// ejabberd's log: its own messages, and whatever the Erlang runtime
+    /// printed (a crash at startup, say).
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("console.log")).unwrap_or_default()
+    }
+}
+
+impl Drop for Ejabberd {
+    fn drop(&mut self) {
+        // SIGKILL to the whole process group: the node and every helper it
+        // started go at once, and no epmd was ever started (see the type's
+        // comment). Its data dies with the temporary folder, so a clean
+        // shutdown (SIGTERM, ~3 s here) would buy nothing.
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", self.process_group)])
+            .status();
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Whether any process is still in process group `group`, from /proc.
+pub fn process_group_alive(group: u32) -> bool {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return false;
+    };
+    entries.flatten().any(|entry| {
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+            return false;
+        };
+        // pid (comm) state ppid pgrp ...; comm may hold spaces and parens.
+        let after_comm = stat.rsplit_once(')').map(|(_, rest)| rest).unwrap_or("");
+        let mut fields = after_comm.split_whitespace();
+        let state = fields.next();
+        let pgrp = fields.nth(1);
+        // A zombie has stopped; it only waits for its parent to reap it.
+        state != Some("Z") && pgrp == Some(group.to_string().as_str())
+    })
+}
+
+/// An Erlang string literal holding `path`, for erl's command line.
+fn erlang_string(path: &Path) -> String {
+    let path = path.display().to_string();
+    format!("\"{}\"", path.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+/// 32 random letters, for an Erlang cookie.
+fn random_cookie() -> String {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).expect("random bytes for the Erlang cookie");
+    bytes.iter().map(|b| char::from(b'A' + b % 26)).collect()
 }
