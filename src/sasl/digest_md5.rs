@@ -14,7 +14,7 @@ use super::{Credentials, Mechanism, SaslError, directives, hex, random_nonce};
 
 const NAME: &str = "DIGEST-MD5";
 /// RFC 2831 §2.1.2: the client's first response in a session.
-const NC: &str = "00000001";
+pub(super) const NC: &str = "00000001";
 
 #[derive(Debug)]
 enum State {
@@ -349,8 +349,9 @@ fn check_rspauth(message: &[u8], expected: &str) -> Result<(), SaslError> {
 
 /// ISO 8859-1 bytes if every character fits (RFC 2831 §2.1.2.1 converts
 /// such strings before hashing even with charset=utf-8), else UTF-8 if the
-/// server allows it, else nothing.
-fn hash_form(value: &str, utf8: bool) -> Option<Vec<u8>> {
+/// server allows it, else nothing. Shared with the server side, which must
+/// hash exactly as a conforming client does.
+pub(super) fn hash_form(value: &str, utf8: bool) -> Option<Vec<u8>> {
     let latin1: Option<Vec<u8>> = value.chars().map(|c| u8::try_from(c).ok()).collect();
     match latin1 {
         Some(bytes) => Some(bytes),
@@ -361,7 +362,7 @@ fn hash_form(value: &str, utf8: bool) -> Option<Vec<u8>> {
 
 /// A realm as the server sent it: converted like ours when it is UTF-8 that
 /// fits ISO 8859-1 and charset=utf-8 is in force, otherwise as received.
-fn server_realm_hash_form(realm: &[u8], utf8: bool) -> Vec<u8> {
+pub(super) fn server_realm_hash_form(realm: &[u8], utf8: bool) -> Vec<u8> {
     match std::str::from_utf8(realm) {
         Ok(s) if utf8 => hash_form(s, true).unwrap_or_else(|| realm.to_vec()),
         _ => realm.to_vec(),
@@ -369,14 +370,14 @@ fn server_realm_hash_form(realm: &[u8], utf8: bool) -> Vec<u8> {
 }
 
 /// Everything the two hashes depend on, in hash form.
-struct Inputs<'a> {
-    username: &'a [u8],
-    realm: &'a [u8],
-    password: &'a [u8],
-    nonce: &'a [u8],
-    cnonce: &'a [u8],
-    authzid: Option<&'a [u8]>,
-    digest_uri: &'a [u8],
+pub(super) struct Inputs<'a> {
+    pub username: &'a [u8],
+    pub realm: &'a [u8],
+    pub password: &'a [u8],
+    pub nonce: &'a [u8],
+    pub cnonce: &'a [u8],
+    pub authzid: Option<&'a [u8]>,
+    pub digest_uri: &'a [u8],
 }
 
 fn md5(parts: &[&[u8]]) -> [u8; 16] {
@@ -387,12 +388,14 @@ fn md5(parts: &[&[u8]]) -> [u8; 16] {
     h.finalize().into()
 }
 
-/// RFC 2831 §2.1.2.1: returns (`response`, expected `rspauth`).
+/// RFC 2831 §2.1.2.1: returns (`response`, `rspauth`). One computation
+/// for both sides: the client sends `response` and expects `rspauth`, the
+/// server expects `response` and sends `rspauth`.
 ///
 /// A1 = H(user ":" realm ":" pass) ":" nonce ":" cnonce [":" authzid]
 /// A2 = "AUTHENTICATE:" digest-uri (for rspauth: ":" digest-uri)
 /// response = HEX(H(HEX(H(A1)) ":" nonce ":" nc ":" cnonce ":" qop ":" HEX(H(A2))))
-fn compute(i: &Inputs<'_>) -> (String, String) {
+pub(super) fn compute(i: &Inputs<'_>) -> (String, String) {
     let secret = md5(&[i.username, b":", i.realm, b":", i.password]);
     let mut a1: Vec<&[u8]> = vec![&secret, b":", i.nonce, b":", i.cnonce];
     if let Some(a) = i.authzid {

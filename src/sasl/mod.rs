@@ -30,6 +30,10 @@
 //!    here when the server never proved it knows the password (mutual
 //!    authentication is part of what is being tested).
 //!
+//! The other role, the harness checking a client's answers (for testing
+//! XMPP clients and the reference server), is in [`server`]; it shares the
+//! DIGEST-MD5 hashes, SCRAM key derivation and message syntax with this side.
+//!
 //! Credentials are used as given, UTF-8, without SASLprep (RFC 4013): the
 //! harness's test accounts are ASCII, for which SASLprep is the identity.
 //! Passwords live in a [`Secret`] that prints `[redacted]`.
@@ -45,6 +49,7 @@ mod plain;
 mod scram;
 mod scram_msg;
 mod select;
+pub mod server;
 mod single_step;
 
 pub use anonymous::Anonymous;

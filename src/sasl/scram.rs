@@ -51,6 +51,15 @@ impl ScramHash {
         }
     }
 
+    /// Output length of the hash in bytes: the length of every key, proof
+    /// and signature.
+    pub(super) fn output_len(self) -> usize {
+        match self {
+            Self::Sha1 => 20,
+            Self::Sha256 => 32,
+        }
+    }
+
     fn h(self, data: &[u8]) -> Vec<u8> {
         match self {
             Self::Sha1 => Sha1::digest(data).to_vec(),
@@ -359,6 +368,77 @@ impl Scram {
     }
 }
 
+/// The password-derived keys of RFC 5802 §3, shared by the client and the
+/// server side (which knows the test account's password and so derives
+/// them the same way). Password-equivalent: `Debug` prints nothing of them.
+#[derive(Clone, PartialEq, Eq)]
+pub(super) struct ScramKeys {
+    pub salted_password: Vec<u8>,
+    pub client_key: Vec<u8>,
+    pub stored_key: Vec<u8>,
+    pub server_key: Vec<u8>,
+}
+
+impl fmt::Debug for ScramKeys {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ScramKeys([redacted])")
+    }
+}
+
+/// What one AuthMessage signs to, on both sides. No `Debug`: with the
+/// proof on the wire, ClientSignature yields ClientKey.
+#[derive(Clone, PartialEq, Eq)]
+pub(super) struct Signatures {
+    pub client_signature: Vec<u8>,
+    pub client_proof: Vec<u8>,
+    pub server_signature: Vec<u8>,
+}
+
+impl ScramKeys {
+    /// SaltedPassword := Hi(password, salt, i), then ClientKey, StoredKey
+    /// and ServerKey from it.
+    pub(super) fn derive(hash: ScramHash, password: &[u8], salt: &[u8], iterations: u32) -> Self {
+        let salted_password = hash.hi(password, salt, iterations);
+        let client_key = hash.hmac(&salted_password, b"Client Key");
+        let stored_key = hash.h(&client_key);
+        let server_key = hash.hmac(&salted_password, b"Server Key");
+        Self {
+            salted_password,
+            client_key,
+            stored_key,
+            server_key,
+        }
+    }
+
+    /// ClientSignature, ClientProof (ClientKey XOR ClientSignature) and
+    /// ServerSignature over `auth_message`.
+    pub(super) fn sign(&self, hash: ScramHash, auth_message: &[u8]) -> Signatures {
+        let client_signature = hash.hmac(&self.stored_key, auth_message);
+        let client_proof = self
+            .client_key
+            .iter()
+            .zip(&client_signature)
+            .map(|(k, s)| k ^ s)
+            .collect();
+        let server_signature = hash.hmac(&self.server_key, auth_message);
+        Signatures {
+            client_signature,
+            client_proof,
+            server_signature,
+        }
+    }
+}
+
+/// AuthMessage := client-first-message-bare "," server-first-message ","
+/// client-final-message-without-proof.
+pub(super) fn auth_message(
+    client_first_bare: &str,
+    server_first: &str,
+    client_final_without_proof: &str,
+) -> String {
+    format!("{client_first_bare},{server_first},{client_final_without_proof}")
+}
+
 /// RFC 5802 §3, every value in order.
 #[allow(clippy::too_many_arguments)]
 fn compute(
@@ -372,21 +452,16 @@ fn compute(
     iterations: u32,
 ) -> ScramValues {
     let client_final_without_proof = format!("c={},r={nonce}", b64::encode(gs2_header.as_bytes()));
-    let auth_message = format!("{client_first_bare},{server_first},{client_final_without_proof}");
-    let salted_password = hash.hi(password, &salt, iterations);
-    let client_key = hash.hmac(&salted_password, b"Client Key");
-    let stored_key = hash.h(&client_key);
-    let client_signature = hash.hmac(&stored_key, auth_message.as_bytes());
-    let client_proof: Vec<u8> = client_key
-        .iter()
-        .zip(&client_signature)
-        .map(|(k, s)| k ^ s)
-        .collect();
-    let server_key = hash.hmac(&salted_password, b"Server Key");
-    let server_signature = hash.hmac(&server_key, auth_message.as_bytes());
+    let auth_message = auth_message(
+        &client_first_bare,
+        &server_first,
+        &client_final_without_proof,
+    );
+    let keys = ScramKeys::derive(hash, password, &salt, iterations);
+    let sigs = keys.sign(hash, auth_message.as_bytes());
     let client_final = format!(
         "{client_final_without_proof},p={}",
-        b64::encode(&client_proof)
+        b64::encode(&sigs.client_proof)
     );
     ScramValues {
         hash,
@@ -398,13 +473,13 @@ fn compute(
         iterations,
         client_final_without_proof,
         auth_message,
-        salted_password,
-        client_key,
-        stored_key,
-        client_signature,
-        client_proof,
-        server_key,
-        server_signature,
+        salted_password: keys.salted_password,
+        client_key: keys.client_key,
+        stored_key: keys.stored_key,
+        client_signature: sigs.client_signature,
+        client_proof: sigs.client_proof,
+        server_key: keys.server_key,
+        server_signature: sigs.server_signature,
         client_final,
     }
 }

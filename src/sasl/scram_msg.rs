@@ -18,6 +18,43 @@ pub(crate) fn escape_saslname(name: &str) -> String {
     out
 }
 
+/// The inverse of [`escape_saslname`], checking RFC 5802 §7's grammar:
+/// `saslname = 1*(value-safe-char / "=2C" / "=3D")`, where a value-safe
+/// char is any UTF-8 but NUL, `=` and `,`. The error says what is wrong;
+/// the caller names the field.
+pub(crate) fn unescape_saslname(text: &str) -> Result<String, String> {
+    if text.is_empty() {
+        return Err("is empty".to_owned());
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        match c {
+            '=' if rest.starts_with("=2C") => {
+                out.push(',');
+                rest = &rest[3..];
+            }
+            '=' if rest.starts_with("=3D") => {
+                out.push('=');
+                rest = &rest[3..];
+            }
+            '=' => {
+                let seq: String = rest.chars().take(3).collect();
+                return Err(format!(
+                    "has {seq:?}: '=' must be followed by 2C or 3D (RFC 5802 §5.1)"
+                ));
+            }
+            '\0' => return Err("contains NUL".to_owned()),
+            ',' => return Err("contains an unescaped ','".to_owned()),
+            c => {
+                out.push(c);
+                rest = &rest[c.len_utf8()..];
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// `printable = %x21-2B / %x2D-7E` (RFC 5802 §7): visible ASCII but `,`.
 pub(crate) fn is_printable(s: &str) -> bool {
     s.bytes().all(|b| matches!(b, 0x21..=0x2b | 0x2d..=0x7e))
@@ -184,6 +221,27 @@ mod tests {
         assert_eq!(escape_saslname("a,b=c"), "a=2Cb=3Dc");
         assert_eq!(escape_saslname("=,"), "=3D=2C");
         assert_eq!(escape_saslname("café"), "café");
+    }
+
+    #[test]
+    fn saslname_unescaping() {
+        assert_eq!(unescape_saslname("user").unwrap(), "user");
+        assert_eq!(unescape_saslname("a=2Cb=3Dc").unwrap(), "a,b=c");
+        assert_eq!(unescape_saslname("café").unwrap(), "café");
+        for name in ["us=er,x", "=", ",", "=,=3D"] {
+            assert_eq!(unescape_saslname(&escape_saslname(name)).unwrap(), name);
+        }
+        for (bad, want) in [
+            ("", "empty"),
+            ("a=2c", "2C or 3D"),
+            ("a=", "2C or 3D"),
+            ("a=3", "2C or 3D"),
+            ("a\0b", "NUL"),
+            ("a,b", "unescaped ','"),
+        ] {
+            let err = unescape_saslname(bad).unwrap_err();
+            assert!(err.contains(want), "{bad:?}: {err}");
+        }
     }
 
     #[test]
