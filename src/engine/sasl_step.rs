@@ -58,7 +58,7 @@ pub(super) async fn run(
     };
     let initial = mechanism
         .initial_response()
-        .map_err(|e| fail(format!("SASL {name}: {e}"), loc))?;
+        .map_err(|e| fail(named(name, &e), loc))?;
     let payload = initial.as_deref().map(b64::encode_initial_response);
     let auth = format!(
         "<auth xmlns='{NS_SASL}' mechanism='{name}'>{}</auth>",
@@ -81,7 +81,7 @@ pub(super) async fn run(
                 })?;
                 let answer = mechanism
                     .respond(&challenge)
-                    .map_err(|e| fail(format!("SASL {name}: {e}"), loc))?;
+                    .map_err(|e| fail(named(name, &e), loc))?;
                 let response = format!(
                     "<response xmlns='{NS_SASL}'>{}</response>",
                     b64::encode(&answer)
@@ -197,6 +197,17 @@ pub(super) fn offered_mechanisms(features: Option<&Element>) -> Option<Vec<Strin
                 .map(|c| c.text().trim().to_string())
                 .collect()
         })
+}
+
+/// The error with the mechanism's name in front, once: most SASL errors
+/// already start with it.
+fn named(name: &str, e: &sasl::SaslError) -> String {
+    let text = e.to_string();
+    if text.starts_with(name) {
+        text
+    } else {
+        format!("SASL {name}: {text}")
+    }
 }
 
 #[cfg(test)]
