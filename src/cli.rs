@@ -93,6 +93,13 @@ struct RunArgs {
     /// Do not verify the server's certificate (the transcript says so).
     #[arg(long)]
     insecure: bool,
+    /// A client certificate (PEM) to present when the server asks, for SASL
+    /// EXTERNAL; needs --client-key.
+    #[arg(long, value_name = "FILE", requires = "client_key")]
+    client_cert: Option<PathBuf>,
+    /// The private key (PEM) of --client-cert.
+    #[arg(long, value_name = "FILE", requires = "client_cert")]
+    client_key: Option<PathBuf>,
     /// Largest stanza accepted from the peer, in bytes.
     #[arg(long, default_value_t = 256 * 1024, value_name = "BYTES")]
     max_stanza_size: usize,
@@ -171,7 +178,14 @@ fn run_target(args: RunArgs) -> i32 {
         (Some(ca), false) => Verification::WithCa(ca.clone()),
         (None, false) => Verification::Verify,
     };
-    let tls_config = match tls::client_config(&verification) {
+    let identity = match (&args.client_cert, &args.client_key) {
+        (Some(cert), Some(key)) => Some(tls::ClientIdentity {
+            cert: cert.clone(),
+            key: key.clone(),
+        }),
+        _ => None,
+    };
+    let tls_config = match tls::client_config(&verification, identity.as_ref()) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("error: {e}");
@@ -189,6 +203,7 @@ fn run_target(args: RunArgs) -> i32 {
         target: target.clone(),
         timeout: args.timeout,
         mechanism: args.mechanism.clone(),
+        client_certificate: identity.is_some(),
         parser: ParserConfig {
             max_stanza_bytes: args.max_stanza_size,
             ..ParserConfig::default()

@@ -44,6 +44,9 @@ pub struct RunConfig {
     pub tls_config: Arc<rustls::ClientConfig>,
     /// The SASL mechanism `login` uses; `None`: the strongest offered.
     pub mechanism: Option<String>,
+    /// Whether a client certificate is configured (`--client-cert`), which
+    /// scenarios about SASL EXTERNAL need.
+    pub client_certificate: bool,
 }
 
 /// How TLS enters the run.
@@ -304,6 +307,10 @@ fn unmet_need(scenario: &Scenario, config: &RunConfig) -> Option<String> {
         .find_map(|need| match need.as_str() {
             "tls" if config.tls != TlsMode::None => None,
             "tls" => Some("needs TLS; this run has TLS off (--tls none)".to_string()),
+            "client-certificate" if config.client_certificate => None,
+            "client-certificate" => Some(
+                "needs a client certificate: pass --client-cert and --client-key".to_string(),
+            ),
             "starttls" if config.tls == TlsMode::StartTls => None,
             "starttls" => Some(format!(
                 "needs STARTTLS; this run uses {}",
