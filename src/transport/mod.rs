@@ -1,10 +1,15 @@
 //! The byte pipe between the harness and the peer under test.
 //!
 //! Plain TCP, or TLS over it ([`tls`]): STARTTLS upgrades a plain
-//! connection in place, direct TLS starts with the handshake. Both are
-//! variants of [`Connection`], so the engine reads and writes without
-//! knowing which one it talks through.
+//! connection in place, direct TLS starts with the handshake. The harness
+//! connects to a server under test ([`connect`], [`Connection::start_tls`])
+//! or, playing the server itself to test a client (`--listen`), accepts one
+//! ([`accept`], [`Connection::accept_tls`]). All of these are variants of
+//! [`Connection`], so the engine reads and writes without knowing which one
+//! it talks through.
 
+#[cfg(test)]
+mod tests;
 pub mod tls;
 
 use std::io;
@@ -14,9 +19,8 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
-use tokio::net::TcpStream;
-use tokio_rustls::TlsConnector;
-use tokio_rustls::client::TlsStream;
+use tokio::net::{TcpListener, TcpStream};
+use tokio_rustls::{TlsAcceptor, TlsConnector, client, server};
 
 pub use tls::{TlsError, Verification};
 
@@ -31,6 +35,10 @@ pub enum TransportError {
     Connect { target: String, source: io::Error },
     #[error("cannot connect to {target}: no answer within {timeout:?}")]
     ConnectTimeout { target: String, timeout: Duration },
+    #[error("no client connected within {timeout:?}")]
+    AcceptTimeout { timeout: Duration },
+    #[error("cannot accept a connection: {0}")]
+    Accept(io::Error),
     #[error(transparent)]
     Tls(#[from] TlsError),
 }
@@ -39,28 +47,40 @@ pub enum TransportError {
 #[derive(Debug)]
 pub enum Connection {
     Plain(TcpStream),
-    Tls(Box<TlsStream<TcpStream>>),
+    /// TLS with the harness as the client.
+    Tls(Box<client::TlsStream<TcpStream>>),
+    /// TLS with the harness as the server (`--listen`).
+    ServerTls(Box<server::TlsStream<TcpStream>>),
 }
 
 impl Connection {
-    /// A short description for the transcript: `tcp 127.0.0.1:5222`, or
-    /// `TLSv1_3 TLS13_AES_256_GCM_SHA384 over tcp 127.0.0.1:5222`.
+    /// A short description for the transcript: `tcp 127.0.0.1:5222`,
+    /// `TLSv1_3 TLS13_AES_256_GCM_SHA384 over tcp 127.0.0.1:5222` as the
+    /// client, `TLSv1_3 TLS13_AES_256_GCM_SHA384 from tcp 127.0.0.1:40312`
+    /// as the server.
     pub fn describe(&self) -> String {
         let tcp = |s: &TcpStream| match s.peer_addr() {
             Ok(addr) => format!("tcp {addr}"),
             Err(_) => "tcp".to_string(),
         };
+        let tls = |state: &rustls::CommonState| {
+            let version = state
+                .protocol_version()
+                .map_or("TLS".to_string(), |v| format!("{v:?}"));
+            let suite = state
+                .negotiated_cipher_suite()
+                .map_or("?".to_string(), |c| format!("{:?}", c.suite()));
+            format!("{version} {suite}")
+        };
         match self {
             Connection::Plain(s) => tcp(s),
             Connection::Tls(s) => {
                 let (inner, session) = s.get_ref();
-                let version = session
-                    .protocol_version()
-                    .map_or("TLS".to_string(), |v| format!("{v:?}"));
-                let suite = session
-                    .negotiated_cipher_suite()
-                    .map_or("?".to_string(), |c| format!("{:?}", c.suite()));
-                format!("{version} {suite} over {}", tcp(inner))
+                format!("{} over {}", tls(session), tcp(inner))
+            }
+            Connection::ServerTls(s) => {
+                let (inner, session) = s.get_ref();
+                format!("{} from {}", tls(session), tcp(inner))
             }
         }
     }
@@ -75,7 +95,7 @@ impl Connection {
     ) -> Result<Connection, TlsError> {
         let tcp = match self {
             Connection::Plain(tcp) => tcp,
-            Connection::Tls(_) => return Err(TlsError::AlreadyTls),
+            Connection::Tls(_) | Connection::ServerTls(_) => return Err(TlsError::AlreadyTls),
         };
         let name = tls::server_name(domain)?;
         let handshake = TlsConnector::from(config).connect(name, tcp);
@@ -85,6 +105,54 @@ impl Connection {
             Err(_) => Err(TlsError::HandshakeTimeout(timeout)),
         }
     }
+
+    /// Run the server side of the TLS handshake on this plain connection
+    /// (after the harness sent `<proceed/>`), presenting `config`'s
+    /// certificate, within `timeout`. A client that sends anything but a
+    /// ClientHello fails it at once, with rustls's reason.
+    pub async fn accept_tls(
+        self,
+        config: Arc<rustls::ServerConfig>,
+        timeout: Duration,
+    ) -> Result<Connection, TlsError> {
+        let tcp = match self {
+            Connection::Plain(tcp) => tcp,
+            Connection::Tls(_) | Connection::ServerTls(_) => return Err(TlsError::AlreadyTls),
+        };
+        let handshake = TlsAcceptor::from(config).accept(tcp);
+        match tokio::time::timeout(timeout, handshake).await {
+            Ok(Ok(stream)) => Ok(Connection::ServerTls(Box::new(stream))),
+            Ok(Err(e)) => Err(TlsError::Handshake(e)),
+            Err(_) => Err(TlsError::HandshakeTimeout(timeout)),
+        }
+    }
+}
+
+/// Wait, at most `timeout`, for a client to connect to `listener`.
+pub async fn accept(
+    listener: &TcpListener,
+    timeout: Duration,
+) -> Result<Connection, TransportError> {
+    match tokio::time::timeout(timeout, listener.accept()).await {
+        Ok(Ok((stream, _))) => {
+            // As in `connect`: each line the harness sends must leave at once.
+            let _ = stream.set_nodelay(true);
+            Ok(Connection::Plain(stream))
+        }
+        Ok(Err(e)) => Err(TransportError::Accept(e)),
+        Err(_) => Err(TransportError::AcceptTimeout { timeout }),
+    }
+}
+
+/// Accept a client that starts with the TLS handshake (XEP-0368 direct
+/// TLS): wait for it at most `timeout`, then handshake within `timeout`.
+pub async fn accept_direct_tls(
+    listener: &TcpListener,
+    config: Arc<rustls::ServerConfig>,
+    timeout: Duration,
+) -> Result<Connection, TransportError> {
+    let plain = accept(listener, timeout).await?;
+    Ok(plain.accept_tls(config, timeout).await?)
 }
 
 /// Connect with TLS from the first byte (XEP-0368 direct TLS).
@@ -149,6 +217,7 @@ impl AsyncRead for Connection {
         match self.get_mut() {
             Connection::Plain(s) => Pin::new(s).poll_read(cx, buf),
             Connection::Tls(s) => Pin::new(s.as_mut()).poll_read(cx, buf),
+            Connection::ServerTls(s) => Pin::new(s.as_mut()).poll_read(cx, buf),
         }
     }
 }
@@ -162,6 +231,7 @@ impl AsyncWrite for Connection {
         match self.get_mut() {
             Connection::Plain(s) => Pin::new(s).poll_write(cx, buf),
             Connection::Tls(s) => Pin::new(s.as_mut()).poll_write(cx, buf),
+            Connection::ServerTls(s) => Pin::new(s.as_mut()).poll_write(cx, buf),
         }
     }
 
@@ -169,6 +239,7 @@ impl AsyncWrite for Connection {
         match self.get_mut() {
             Connection::Plain(s) => Pin::new(s).poll_flush(cx),
             Connection::Tls(s) => Pin::new(s.as_mut()).poll_flush(cx),
+            Connection::ServerTls(s) => Pin::new(s.as_mut()).poll_flush(cx),
         }
     }
 
@@ -176,6 +247,7 @@ impl AsyncWrite for Connection {
         match self.get_mut() {
             Connection::Plain(s) => Pin::new(s).poll_shutdown(cx),
             Connection::Tls(s) => Pin::new(s.as_mut()).poll_shutdown(cx),
+            Connection::ServerTls(s) => Pin::new(s.as_mut()).poll_shutdown(cx),
         }
     }
 }

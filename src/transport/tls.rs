@@ -1,17 +1,22 @@
-//! TLS on the client side: STARTTLS (RFC 6120 §5) upgrades a plain
-//! connection in place; direct TLS (XEP-0368) starts with the handshake.
+//! TLS configuration: STARTTLS (RFC 6120 §5) upgrades a plain connection
+//! in place; direct TLS (XEP-0368) starts with the handshake.
 //!
-//! The server's certificate is verified by default, against the system's
-//! roots plus any `--ca` file, for the XMPP domain (not the target's host:
-//! RFC 6120 §13.7.2 names the domain as the reference identity).
-//! `--insecure` skips verification and the transcript says so.
+//! As a client, the server's certificate is verified by default, against
+//! the system's roots plus any `--ca` file, for the XMPP domain (not the
+//! target's host: RFC 6120 §13.7.2 names the domain as the reference
+//! identity). `--insecure` skips verification and the transcript says so.
+//!
+//! As a server (`--listen`), the harness presents `--cert`/`--key`, or a
+//! certificate it generates at run time ([`generate_server_identity`]),
+//! signed by a CA of its own that the client under test is told to trust.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::{Duration, SystemTime};
 
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::{CryptoProvider, WebPkiSupportedAlgorithms};
-use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
+use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, ServerConfig, SignatureScheme};
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
 
@@ -36,6 +41,23 @@ pub struct ClientIdentity {
     pub key: PathBuf,
 }
 
+/// The harness's own certificate chain and key (PEM files), presented to
+/// the client under test when the harness plays the server (`--listen`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerIdentity {
+    pub cert: PathBuf,
+    pub key: PathBuf,
+}
+
+/// What [`generate_server_identity`] wrote: the server's certificate and
+/// key, and the CA certificate that signed it, which the client under test
+/// must trust.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GeneratedIdentity {
+    pub identity: ServerIdentity,
+    pub ca: PathBuf,
+}
+
 /// Why TLS could not be set up or negotiated.
 #[derive(Debug, thiserror::Error)]
 pub enum TlsError {
@@ -45,6 +67,10 @@ pub enum TlsError {
     EmptyCaFile { path: String },
     #[error("cannot read client certificate or key {path}: {reason}")]
     ClientIdentity { path: String, reason: String },
+    #[error("cannot read server certificate or key {path}: {reason}")]
+    ServerIdentity { path: String, reason: String },
+    #[error("cannot generate the server certificate: {0}")]
+    Generate(String),
     #[error("`{0}` is not a valid TLS server name")]
     ServerName(String),
     #[error("TLS configuration: {0}")]
@@ -82,31 +108,170 @@ pub fn client_config(
     let config = match identity {
         None => builder.with_no_client_auth(),
         Some(id) => {
-            let (chain, key) = read_identity(id)?;
+            let (chain, key) = read_identity(&id.cert, &id.key, |path, reason| {
+                TlsError::ClientIdentity { path, reason }
+            })?;
             builder.with_client_auth_cert(chain, key)?
         }
     };
     Ok(Arc::new(config))
 }
 
-/// The certificate chain and private key of `--client-cert`/`--client-key`.
+/// A server configuration presenting `identity`, asking for no client
+/// certificate.
+pub fn server_config(identity: &ServerIdentity) -> Result<Arc<ServerConfig>, TlsError> {
+    let unreadable = |path, reason| TlsError::ServerIdentity { path, reason };
+    let (chain, key) = read_identity(&identity.cert, &identity.key, unreadable)?;
+    let config = ServerConfig::builder_with_provider(provider())
+        .with_safe_default_protocol_versions()?
+        .with_no_client_auth()
+        // A key that does not fit the certificate, or of a kind the
+        // provider cannot sign with: the key file is the one to look at.
+        .with_single_cert(chain, key)
+        .map_err(|e| unreadable(identity.key.display().to_string(), e.to_string()))?;
+    Ok(Arc::new(config))
+}
+
+/// The certificate chain in `cert` and the private key in `key` (PEM), or
+/// the error `unreadable` makes from the file's path and the reason.
 fn read_identity(
-    id: &ClientIdentity,
+    cert: &Path,
+    key: &Path,
+    unreadable: impl Fn(String, String) -> TlsError,
 ) -> Result<(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>), TlsError> {
-    let unreadable = |path: &Path, reason: String| TlsError::ClientIdentity {
-        path: path.display().to_string(),
-        reason,
-    };
-    let chain = CertificateDer::pem_file_iter(&id.cert)
-        .map_err(|e| unreadable(&id.cert, e.to_string()))?
+    let fail = |path: &Path, reason: String| unreadable(path.display().to_string(), reason);
+    let chain = CertificateDer::pem_file_iter(cert)
+        .map_err(|e| fail(cert, e.to_string()))?
         .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| unreadable(&id.cert, e.to_string()))?;
+        .map_err(|e| fail(cert, e.to_string()))?;
     if chain.is_empty() {
-        return Err(unreadable(&id.cert, "no certificate in it".to_string()));
+        return Err(fail(cert, "no certificate in it".to_string()));
     }
-    let key =
-        PrivateKeyDer::from_pem_file(&id.key).map_err(|e| unreadable(&id.key, e.to_string()))?;
+    let key = PrivateKeyDer::from_pem_file(key).map_err(|e| fail(key, e.to_string()))?;
     Ok((chain, key))
+}
+
+/// Make a CA ("xmpp-conform CA") and a certificate for `domain` signed by
+/// it, for `--listen` without `--cert`/`--key`. Writes `dir/ca.pem`,
+/// `dir/<domain>.crt` and `dir/<domain>.key` (creating `dir`); the CA's key
+/// is not kept, so the CA can sign nothing else.
+pub fn generate_server_identity(domain: &str, dir: &Path) -> Result<GeneratedIdentity, TlsError> {
+    use rcgen::{
+        BasicConstraints, CertificateParams, CertifiedIssuer, DnType, ExtendedKeyUsagePurpose,
+        IsCa, KeyPair, KeyUsagePurpose,
+    };
+    // The domain names files too: refuse what no certificate could carry
+    // (and a `/` that would lead out of `dir`).
+    server_name(domain)?;
+    let rcgen = |e: rcgen::Error| TlsError::Generate(e.to_string());
+
+    let mut ca_params = CertificateParams::new(Vec::<String>::new()).map_err(rcgen)?;
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca_params
+        .distinguished_name
+        .push(DnType::CommonName, "xmpp-conform CA");
+    // Each run's CA gets a name of its own. Verifiers find the issuer by
+    // name: a client still trusting an earlier run's CA of the same name
+    // would report a bad signature (or some stores would keep the old one)
+    // instead of an unknown issuer.
+    ca_params
+        .distinguished_name
+        .push(DnType::OrganizationalUnitName, generation_tag(domain)?);
+    ca_params.key_usages = vec![
+        KeyUsagePurpose::KeyCertSign,
+        KeyUsagePurpose::CrlSign,
+        KeyUsagePurpose::DigitalSignature,
+    ];
+    set_validity(&mut ca_params)?;
+    let ca_key = KeyPair::generate().map_err(rcgen)?;
+    let ca = CertifiedIssuer::self_signed(ca_params, ca_key).map_err(rcgen)?;
+
+    // The IP address lets a client that connects to 127.0.0.1 without
+    // naming a domain verify too; it costs nothing otherwise.
+    let mut names = vec![domain.to_string()];
+    if domain != "127.0.0.1" {
+        names.push("127.0.0.1".to_string());
+    }
+    let mut leaf_params = CertificateParams::new(names).map_err(rcgen)?;
+    leaf_params
+        .distinguished_name
+        .push(DnType::CommonName, domain);
+    leaf_params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+    leaf_params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+    set_validity(&mut leaf_params)?;
+    let leaf_key = KeyPair::generate().map_err(rcgen)?;
+    let leaf = leaf_params.signed_by(&leaf_key, &ca).map_err(rcgen)?;
+
+    std::fs::create_dir_all(dir)
+        .map_err(|e| TlsError::Generate(format!("cannot create {}: {e}", dir.display())))?;
+    let generated = GeneratedIdentity {
+        identity: ServerIdentity {
+            cert: dir.join(format!("{domain}.crt")),
+            key: dir.join(format!("{domain}.key")),
+        },
+        ca: dir.join("ca.pem"),
+    };
+    write_file(&generated.ca, &ca.pem(), false)?;
+    write_file(&generated.identity.cert, &leaf.pem(), false)?;
+    write_file(&generated.identity.key, &leaf_key.serialize_pem(), true)?;
+    Ok(generated)
+}
+
+/// Valid from yesterday (a client whose clock is a little behind still
+/// accepts it) to a year from now. rcgen's default, 1975 to 4096, breaks
+/// some TLS stacks: ejabberd 23.01's certificate store arms an Erlang timer
+/// for the expiry, which `erlang:start_timer` refuses two thousand years
+/// away. rcgen's dates are `time::OffsetDateTime`s, which add a
+/// `std::time::Duration`, so the `time` crate is not needed directly.
+fn set_validity(params: &mut rcgen::CertificateParams) -> Result<(), TlsError> {
+    const DAY: Duration = Duration::from_secs(24 * 60 * 60);
+    let since_epoch = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map_err(|_| TlsError::Generate("the system clock is before 1970".to_string()))?;
+    let now = rcgen::date_time_ymd(1970, 1, 1) + since_epoch;
+    params.not_before = now - DAY;
+    params.not_after = now + 365 * DAY;
+    Ok(())
+}
+
+/// `for <domain>, generated at <seconds.nanoseconds since 1970>`, unique
+/// enough to tell one run's CA from another's.
+fn generation_tag(domain: &str) -> Result<String, TlsError> {
+    let now = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map_err(|_| TlsError::Generate("the system clock is before 1970".to_string()))?;
+    Ok(format!(
+        "for {domain}, generated at {}.{:09}",
+        now.as_secs(),
+        now.subsec_nanos()
+    ))
+}
+
+/// Write `contents` to `path`, readable by the owner only if `private`
+/// (on Unix; elsewhere with the default permissions).
+fn write_file(path: &Path, contents: &str, private: bool) -> Result<(), TlsError> {
+    use std::io::Write;
+    let failed =
+        |e: std::io::Error| TlsError::Generate(format!("cannot write {}: {e}", path.display()));
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    if private {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path).map_err(failed)?;
+    // `mode` applies to a new file only; a key left by an earlier run may
+    // have been readable by others.
+    #[cfg(unix)]
+    if private {
+        use std::os::unix::fs::PermissionsExt;
+        file.set_permissions(std::fs::Permissions::from_mode(0o600))
+            .map_err(failed)?;
+    }
+    #[cfg(not(unix))]
+    let _ = private;
+    file.write_all(contents.as_bytes()).map_err(failed)
 }
 
 /// The system's roots (unreadable ones are skipped), plus `extra`.
@@ -216,5 +381,111 @@ mod tests {
             .unwrap_or_default();
         assert!(shown.contains("no certificate in it"), "{shown}");
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    fn generated(dir: &Path) -> GeneratedIdentity {
+        generate_server_identity("localhost", dir).expect("generate a server identity")
+    }
+
+    #[test]
+    fn generated_files_are_where_the_identity_says() {
+        let dir = tempfile::tempdir().expect("temporary folder");
+        let made = dir.path().join("reports");
+        let generated = generated(&made);
+        assert_eq!(generated.ca, made.join("ca.pem"));
+        assert_eq!(generated.identity.cert, made.join("localhost.crt"));
+        assert_eq!(generated.identity.key, made.join("localhost.key"));
+        let read = |p: &Path| std::fs::read_to_string(p).expect("generated file");
+        assert!(read(&generated.ca).starts_with("-----BEGIN CERTIFICATE-----"));
+        assert!(read(&generated.identity.cert).starts_with("-----BEGIN CERTIFICATE-----"));
+        assert!(read(&generated.identity.key).starts_with("-----BEGIN PRIVATE KEY-----"));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&generated.identity.key)
+                .expect("key file")
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        server_config(&generated.identity).expect("a usable server identity");
+    }
+
+    /// The leaf verifies against the CA for the domain and for 127.0.0.1,
+    /// from yesterday to a year ahead, and not outside that window.
+    #[test]
+    fn the_generated_certificate_is_valid_for_a_year_from_yesterday() {
+        let dir = tempfile::tempdir().expect("temporary folder");
+        let generated = generated(dir.path());
+        let mut roots = RootCertStore::empty();
+        for ca in CertificateDer::pem_file_iter(&generated.ca).expect("CA file") {
+            roots.add(ca.expect("CA certificate")).expect("a usable CA");
+        }
+        let verifier = rustls::client::WebPkiServerVerifier::builder_with_provider(
+            Arc::new(roots),
+            provider(),
+        )
+        .build()
+        .expect("verifier");
+        let leaf = CertificateDer::from_pem_file(&generated.identity.cert).expect("certificate");
+        let now = SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .expect("clock");
+        const DAY: Duration = Duration::from_secs(24 * 60 * 60);
+        let check = |name: &str, at: Duration| {
+            let name = server_name(name).expect("name");
+            verifier.verify_server_cert(&leaf, &[], &name, &[], UnixTime::since_unix_epoch(at))
+        };
+        assert!(check("localhost", now).is_ok());
+        assert!(check("127.0.0.1", now).is_ok());
+        assert!(check("localhost", now - DAY + Duration::from_secs(60)).is_ok());
+        assert!(check("localhost", now + 364 * DAY).is_ok());
+        let refused = |result: Result<ServerCertVerified, rustls::Error>| match result {
+            Err(rustls::Error::InvalidCertificate(e)) => format!("{e:?}"),
+            other => panic!("not refused: {other:?}"),
+        };
+        assert!(refused(check("localhost", now - 2 * DAY)).contains("NotValidYet"));
+        assert!(refused(check("localhost", now + 366 * DAY)).contains("Expired"));
+        assert!(refused(check("example.org", now)).contains("NotValidForName"));
+    }
+
+    #[test]
+    fn a_domain_that_cannot_name_a_certificate_is_refused() {
+        let dir = tempfile::tempdir().expect("temporary folder");
+        let err = generate_server_identity("../etc", dir.path()).err();
+        assert!(matches!(err, Some(TlsError::ServerName(_))), "{err:?}");
+        assert_eq!(std::fs::read_dir(dir.path()).expect("folder").count(), 0);
+    }
+
+    #[test]
+    fn a_missing_server_identity_is_named() {
+        let id = ServerIdentity {
+            cert: PathBuf::from("/nonexistent/server.crt"),
+            key: PathBuf::from("/nonexistent/server.key"),
+        };
+        let shown = server_config(&id)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            shown.starts_with("cannot read server certificate or key /nonexistent/server.crt"),
+            "{shown}"
+        );
+    }
+
+    #[test]
+    fn a_key_that_does_not_fit_the_certificate_names_the_key_file() {
+        let (one, two) = (tempfile::tempdir(), tempfile::tempdir());
+        let (one, two) = (one.expect("folder"), two.expect("folder"));
+        let id = ServerIdentity {
+            cert: generated(one.path()).identity.cert,
+            key: generated(two.path()).identity.key,
+        };
+        let err = server_config(&id).err();
+        let Some(TlsError::ServerIdentity { path, reason }) = err else {
+            panic!("not refused as a server identity: {err:?}");
+        };
+        assert_eq!(path, id.key.display().to_string());
+        assert!(!reason.is_empty());
     }
 }
