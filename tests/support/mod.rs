@@ -84,31 +84,91 @@ pub struct TestCertificates {
 
 impl TestCertificates {
     pub fn create(dir: &Path, domain: &str) -> TestCertificates {
+        TestCa::create(dir, "ca").server_certificate(dir, domain)
+    }
+}
+
+/// A certificate authority made at test time, kept so it can sign more
+/// certificates later: a server's, and clients' for SASL EXTERNAL.
+pub struct TestCa {
+    /// Its certificate, PEM.
+    pub pem: PathBuf,
+    issuer: rcgen::CertifiedIssuer<'static, rcgen::KeyPair>,
+}
+
+/// A certificate the test CA issued and its key, PEM files: for a client,
+/// what `--client-cert` and `--client-key` take.
+pub struct IssuedCertificate {
+    pub cert: PathBuf,
+    pub key: PathBuf,
+}
+
+impl TestCa {
+    /// A new CA; its certificate is written to `dir/{name}.pem`.
+    pub fn create(dir: &Path, name: &str) -> TestCa {
         use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair};
-        let mut ca_params = CertificateParams::new(Vec::<String>::new()).expect("CA params");
-        ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        set_validity(&mut ca_params);
-        ca_params
+        let mut params = CertificateParams::new(Vec::<String>::new()).expect("CA params");
+        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        set_validity(&mut params);
+        params
             .distinguished_name
-            .push(DnType::CommonName, "xmpp-conform test CA");
-        let ca_key = KeyPair::generate().expect("CA key");
-        let ca = CertifiedIssuer::self_signed(ca_params, ca_key).expect("CA certificate");
-        let leaf_key = KeyPair::generate().expect("leaf key");
-        let mut leaf_params =
-            CertificateParams::new(vec![domain.to_string()]).expect("leaf params");
-        set_validity(&mut leaf_params);
-        let leaf = leaf_params
-            .signed_by(&leaf_key, &ca)
+            .push(DnType::CommonName, format!("xmpp-conform test CA ({name})"));
+        let key = KeyPair::generate().expect("CA key");
+        let issuer = CertifiedIssuer::self_signed(params, key).expect("CA certificate");
+        let pem = dir.join(format!("{name}.pem"));
+        std::fs::write(&pem, issuer.pem()).expect("write CA");
+        TestCa { pem, issuer }
+    }
+
+    /// A server certificate for `domain` (a DNS name), signed by this CA.
+    pub fn server_certificate(&self, dir: &Path, domain: &str) -> TestCertificates {
+        let params = rcgen::CertificateParams::new(vec![domain.to_string()]).expect("leaf params");
+        let issued = self.issue(dir, domain, params);
+        TestCertificates {
+            ca: self.pem.clone(),
+            cert: issued.cert,
+            key: issued.key,
+        }
+    }
+
+    /// A client certificate for the bare JID `jid`, signed by this CA, of
+    /// the shape XEP-0178 describes: the JID in the subjectAltName as an
+    /// XmppAddr (RFC 6120 §13.7.1.4: otherName id-on-xmppAddr,
+    /// 1.3.6.1.5.5.7.8.5, a UTF8String), and the extended key usage
+    /// id-kp-clientAuth. ejabberd reads the account
+    /// from that XmppAddr and nowhere else (see tests/external.rs).
+    pub fn client_certificate(&self, dir: &Path, jid: &str) -> IssuedCertificate {
+        use rcgen::{DnType, ExtendedKeyUsagePurpose, SanType};
+        const ID_ON_XMPP_ADDR: [u64; 9] = [1, 3, 6, 1, 5, 5, 7, 8, 5];
+        let mut params = rcgen::CertificateParams::default();
+        params
+            .subject_alt_names
+            .push(SanType::OtherName((ID_ON_XMPP_ADDR.to_vec(), jid.into())));
+        params.distinguished_name.push(DnType::CommonName, jid);
+        params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
+        self.issue(dir, jid, params)
+    }
+
+    /// Sign `params` (with a validity ejabberd accepts, see `set_validity`)
+    /// for a new key, written to `dir/{name}.crt` and `dir/{name}.key`.
+    pub fn issue(
+        &self,
+        dir: &Path,
+        name: &str,
+        mut params: rcgen::CertificateParams,
+    ) -> IssuedCertificate {
+        set_validity(&mut params);
+        let key = rcgen::KeyPair::generate().expect("leaf key");
+        let cert = params
+            .signed_by(&key, &self.issuer)
             .expect("leaf certificate");
-        let paths = TestCertificates {
-            ca: dir.join("ca.pem"),
-            cert: dir.join(format!("{domain}.crt")),
-            key: dir.join(format!("{domain}.key")),
+        let issued = IssuedCertificate {
+            cert: dir.join(format!("{name}.crt")),
+            key: dir.join(format!("{name}.key")),
         };
-        std::fs::write(&paths.ca, ca.pem()).expect("write CA");
-        std::fs::write(&paths.cert, leaf.pem()).expect("write certificate");
-        std::fs::write(&paths.key, leaf_key.serialize_pem()).expect("write key");
-        paths
+        std::fs::write(&issued.cert, cert.pem()).expect("write certificate");
+        std::fs::write(&issued.key, key.serialize_pem()).expect("write key");
+        issued
     }
 }
 
@@ -344,7 +404,9 @@ impl Drop for Prosody {
 
 /// A running ejabberd (Debian's 23.01), always with TLS: STARTTLS offered
 /// on `port`, direct TLS on `direct_tls_port`, and PLAIN, DIGEST-MD5,
-/// SCRAM-SHA-1 and SCRAM-SHA-256 offered.
+/// SCRAM-SHA-1 and SCRAM-SHA-256 offered. On `external_port`, STARTTLS
+/// again, with client certificates checked against `ca` and SASL EXTERNAL
+/// offered besides (see `client_certificate`).
 ///
 /// It runs `erl` directly rather than through `ejabberdctl`: as root,
 /// `ejabberdctl` re-executes itself as the `ejabberd` user with `su`, which
@@ -362,9 +424,14 @@ pub struct Ejabberd {
     child: Child,
     pub port: u16,
     pub direct_tls_port: u16,
-    /// The CA that signed its certificate.
+    /// The listener with `tls_verify`: SASL EXTERNAL offered after
+    /// STARTTLS.
+    pub external_port: u16,
+    /// The CA that signed its certificate, and the only one it trusts for
+    /// client certificates.
     pub ca: PathBuf,
-    /// From spawning `erl` to both c2s ports accepting connections.
+    authority: TestCa,
+    /// From spawning `erl` to all three c2s ports accepting connections.
     pub startup: Duration,
     /// The process group of the node and everything it started; the same
     /// number as the node's pid.
@@ -449,12 +516,14 @@ impl Ejabberd {
     pub fn start_with_tls() -> Ejabberd {
         let erl = Erl::find();
         let dir = tempfile::tempdir().expect("temporary folder");
-        let (port, direct_tls_port, dist_port) = (free_port(), free_port(), free_port());
+        let (port, direct_tls_port, external_port, dist_port) =
+            (free_port(), free_port(), free_port(), free_port());
 
         // One PEM with the leaf, the CA that signed it and the key: ejabberd
         // matches keys to certificates itself, and with the CA at hand it
         // does not warn that the chain is incomplete.
-        let certs = TestCertificates::create(dir.path(), "localhost");
+        let authority = TestCa::create(dir.path(), "ca");
+        let certs = authority.server_certificate(dir.path(), "localhost");
         let read = |path: &Path| {
             std::fs::read_to_string(path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()))
         };
@@ -470,7 +539,9 @@ impl Ejabberd {
         let config = template
             .replace("@C2S_PORT@", &port.to_string())
             .replace("@DIRECT_TLS_PORT@", &direct_tls_port.to_string())
-            .replace("@CERTFILE@", &certfile.display().to_string());
+            .replace("@EXTERNAL_PORT@", &external_port.to_string())
+            .replace("@CERTFILE@", &certfile.display().to_string())
+            .replace("@CAFILE@", &certs.ca.display().to_string());
         assert!(
             config
                 .lines()
@@ -508,17 +579,16 @@ impl Ejabberd {
             .unwrap_or_else(|e| panic!("start {}: {e}", erl.program.display()));
         let process_group = child.id();
         wait_for_port(port, Duration::from_secs(30), &mut child, &console);
-        wait_for_port(
-            direct_tls_port,
-            Duration::from_secs(30),
-            &mut child,
-            &console,
-        );
+        for other in [direct_tls_port, external_port] {
+            wait_for_port(other, Duration::from_secs(30), &mut child, &console);
+        }
         Ejabberd {
             child,
             port,
             direct_tls_port,
+            external_port,
             ca: certs.ca,
+            authority,
             startup: started.elapsed(),
             process_group,
             dist_port,
@@ -534,6 +604,22 @@ impl Ejabberd {
 
     pub fn direct_tls_target(&self) -> String {
         format!("127.0.0.1:{}", self.direct_tls_port)
+    }
+
+    pub fn external_target(&self) -> String {
+        format!("127.0.0.1:{}", self.external_port)
+    }
+
+    /// A client certificate for `jid` (XmppAddr), signed by the CA this
+    /// ejabberd trusts, in its temporary folder.
+    pub fn client_certificate(&self, jid: &str) -> IssuedCertificate {
+        self.authority.client_certificate(self.dir.path(), jid)
+    }
+
+    /// Any certificate `params` describe, signed by the CA this ejabberd
+    /// trusts, in its temporary folder.
+    pub fn issue(&self, name: &str, params: rcgen::CertificateParams) -> IssuedCertificate {
+        self.authority.issue(self.dir.path(), name, params)
     }
 
     /// Create an account on `localhost`, as `ejabberdctl register` does: a
