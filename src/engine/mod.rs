@@ -5,9 +5,16 @@
 //! wait bounded by the run's timeout. Many scenarios run concurrently
 //! (`--jobs`); their verdicts come back in scenario order.
 
+// A step's failure, `(Status, Failure)`, is large (it carries the expected
+// and received text and a diff) but it is made at most once per scenario
+// and moved straight into the verdict; boxing it would only add noise.
+#![allow(clippy::result_large_err)]
+
 mod functions;
+pub mod listen;
 mod login;
 mod render;
+mod sasl_server_step;
 mod sasl_step;
 mod session;
 mod steps;
@@ -20,7 +27,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::Semaphore;
 
 use crate::bindings::Bindings;
-use crate::scenario::{Action, Level, Scenario};
+use crate::scenario::{Action, Level, Peer, Scenario};
 use crate::transport::{self, Connection, TransportError};
 use crate::xml::ParserConfig;
 
@@ -47,6 +54,9 @@ pub struct RunConfig {
     /// Whether a client certificate is configured (`--client-cert`), which
     /// scenarios about SASL EXTERNAL need.
     pub client_certificate: bool,
+    /// The server side of TLS, when the harness plays the server
+    /// (`--listen`): its certificate for STARTTLS and direct TLS.
+    pub server_tls: Option<Arc<rustls::ServerConfig>>,
 }
 
 /// How TLS enters the run.
@@ -134,8 +144,18 @@ pub async fn run_all(
 }
 
 async fn execute(scenario: &Scenario, config: &RunConfig) -> Verdict {
+    execute_on(open(config).await, scenario, config).await
+}
+
+/// Run `scenario` on a connection already made (or the reason there is
+/// none): connected to a server, or accepted from a client.
+async fn execute_on(
+    conn: Result<Connection, TransportError>,
+    scenario: &Scenario,
+    config: &RunConfig,
+) -> Verdict {
     let mut transcript = Transcript::default();
-    let conn = match open(config).await {
+    let conn = match conn {
         Ok(conn) => conn,
         Err(e) => {
             let mut v = Verdict::new(scenario, Status::Error, Some(Failure::new(e.to_string())));
@@ -255,8 +275,19 @@ async fn run_steps(
                 .await?
             }
             Action::Restart => session.restart(),
+            Action::StartTls if scenario.meta.peer == Peer::Client => {
+                steps::accept_tls(session, config, loc).await?
+            }
             Action::StartTls => steps::start_tls(session, config, loc).await?,
-            Action::Sasl(mechanism) => {
+            Action::Sasl(spec) if scenario.meta.peer == Peer::Client => {
+                sasl_server_step::run(session, spec, config, &scenario.meta, loc).await?
+            }
+            Action::Sasl(spec) => {
+                let mechanism = spec
+                    .mechanisms
+                    .first()
+                    .map(String::as_str)
+                    .unwrap_or_default();
                 sasl_step::run(session, mechanism, config, &scenario.meta, loc).await?
             }
             Action::ExpectClose => {
@@ -293,7 +324,10 @@ fn unmet_need(scenario: &Scenario, config: &RunConfig) -> Option<String> {
     let has_credentials = bindings.var("user").is_some() && bindings.var("password").is_some();
     let login_mechanism = config.mechanism.as_deref().unwrap_or("best");
     let needs_credentials = scenario.steps.iter().any(|s| match &s.action {
-        Action::Sasl(m) => m != "ANONYMOUS" && m != "EXTERNAL",
+        Action::Sasl(spec) => spec
+            .mechanisms
+            .iter()
+            .any(|m| m != "ANONYMOUS" && m != "EXTERNAL"),
         Action::Login { .. } => login_mechanism != "ANONYMOUS" && login_mechanism != "EXTERNAL",
         _ => false,
     });
@@ -308,9 +342,9 @@ fn unmet_need(scenario: &Scenario, config: &RunConfig) -> Option<String> {
             "tls" if config.tls != TlsMode::None => None,
             "tls" => Some("needs TLS; this run has TLS off (--tls none)".to_string()),
             "client-certificate" if config.client_certificate => None,
-            "client-certificate" => Some(
-                "needs a client certificate: pass --client-cert and --client-key".to_string(),
-            ),
+            "client-certificate" => {
+                Some("needs a client certificate: pass --client-cert and --client-key".to_string())
+            }
             "starttls" if config.tls == TlsMode::StartTls => None,
             "starttls" => Some(format!(
                 "needs STARTTLS; this run uses {}",

@@ -11,6 +11,8 @@ use tokio::time::{Instant, timeout_at};
 use crate::transport::{Connection, TlsError};
 use crate::xml::{Element, NS_STREAMS, ParserConfig, StreamEvent, StreamParser};
 
+use crate::scenario::template::REDACTED;
+
 use super::render;
 use super::transcript::{Direction, Transcript};
 
@@ -103,8 +105,15 @@ impl Session {
                     }
                     _ => {}
                 }
-                self.transcript
-                    .record(Direction::Received, render::event(&event));
+                let shown = match &event {
+                    StreamEvent::Element(e) if carries_credentials(e) => {
+                        let mut hidden = e.clone();
+                        hidden.children = vec![crate::xml::Node::Text(REDACTED.into())];
+                        render::event(&StreamEvent::Element(hidden))
+                    }
+                    _ => render::event(&event),
+                };
+                self.transcript.record(Direction::Received, shown);
                 return Received::Event(event);
             }
             if self.eof {
@@ -169,7 +178,32 @@ impl Session {
 
     /// Whether the connection runs over TLS now.
     pub fn is_tls(&self) -> bool {
-        matches!(self.conn, Some(Connection::Tls(_)))
+        matches!(
+            self.conn,
+            Some(Connection::Tls(_) | Connection::ServerTls(_))
+        )
+    }
+
+    /// The server side of STARTTLS (testing a client): the TLS handshake
+    /// after the harness sent `<proceed/>`, then a new stream is expected.
+    pub async fn accept_tls(
+        &mut self,
+        config: std::sync::Arc<rustls::ServerConfig>,
+        limit: Duration,
+    ) -> Result<String, TlsError> {
+        let Some(conn) = self.conn.take() else {
+            return Err(TlsError::Handshake(io::Error::new(
+                io::ErrorKind::NotConnected,
+                "no connection",
+            )));
+        };
+        let upgraded = conn.accept_tls(config, limit).await?;
+        let described = upgraded.describe();
+        self.conn = Some(upgraded);
+        self.transcript
+            .record(Direction::Note, format!("TLS established: {described}"));
+        self.restart();
+        Ok(described)
     }
 
     /// Close our side politely; errors no longer matter here.
@@ -179,6 +213,15 @@ impl Session {
         }
     }
 }
+
+/// A client's `<auth/>` or `<response/>` with a payload: PLAIN carries the
+/// password itself, the others values derived from it. Recorded as
+/// `[redacted]` whichever side sent it.
+fn carries_credentials(e: &Element) -> bool {
+    e.ns == NS_SASL && (e.name == "auth" || e.name == "response") && !e.text().trim().is_empty()
+}
+
+const NS_SASL: &str = "urn:ietf:params:xml:ns:xmpp-sasl";
 
 /// Errors that mean the peer went away rather than that reading failed.
 fn is_disconnect(e: &io::Error) -> bool {

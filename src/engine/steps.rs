@@ -85,6 +85,29 @@ pub(super) async fn start_tls(
     }
 }
 
+/// The server side of STARTTLS, testing a client: the handshake after the
+/// harness's `<proceed/>`; a failed one fails the scenario with rustls's
+/// reason (a client that rejects the certificate shows up here).
+pub(super) async fn accept_tls(
+    session: &mut Session,
+    config: &super::RunConfig,
+    loc: &Location,
+) -> StepResult {
+    let Some(tls) = config.server_tls.clone() else {
+        return Err((
+            Status::Error,
+            Failure::new("no server certificate is configured for this run").at(loc),
+        ));
+    };
+    match session.accept_tls(tls, config.timeout).await {
+        Ok(_) => Ok(()),
+        Err(e) => {
+            session.transcript.record(Direction::Note, e.to_string());
+            Err(fail(Failure::new(e.to_string()).at(loc)))
+        }
+    }
+}
+
 /// Wait for the peer's next event and match it against the alternatives;
 /// then run the checks of the functions the matching pattern uses.
 pub(super) async fn expect(
@@ -170,9 +193,6 @@ pub(super) async fn expect(
 }
 
 /// The checks of the functions in the pattern that matched, in order.
-// Same result type as the async steps, which clippy does not size-check;
-// boxing it for this one helper would only add noise.
-#[allow(clippy::result_large_err)]
 fn run_checks(
     bindings: &mut Bindings,
     helpers: &mut Helpers,

@@ -11,7 +11,7 @@ use super::error::ScenarioError;
 use super::frontmatter;
 use super::functions::Side;
 use super::lines::{self, Directive, Item, Kind};
-use super::model::{Action, Alternative, Peer, Step};
+use super::model::{Action, Alternative, Peer, SaslSpec, Step};
 use super::pattern::{self, template_error};
 use super::source::{self, Joined, SourceFile};
 use super::template::{Segment, Template, parse_spanned};
@@ -52,9 +52,19 @@ impl Builder {
                     let action = match directive {
                         Directive::Restart => Action::Restart,
                         Directive::StartTls => Action::StartTls,
-                        Directive::Sasl(m) => Action::Sasl(m),
+                        Directive::Sasl(spec) => {
+                            self.check_sasl(src, line, &spec)?;
+                            Action::Sasl(spec)
+                        }
                         Directive::ExpectClose => Action::ExpectClose,
                         Directive::Silence(d) => Action::Silence(d),
+                        Directive::Login | Directive::Authenticate | Directive::Connection(_)
+                            if self.peer == Peer::Client =>
+                        {
+                            return Err(src
+                                .error(line, 0, 1, "`login`, `authenticate` and `connection` are for server scenarios")
+                                .with_help("testing a client, the client under test logs in; write its lines with `C:`"));
+                        }
                         Directive::Login => Action::Login { bind: true },
                         Directive::Authenticate => Action::Login { bind: false },
                         Directive::Connection(name) => Action::Connection(name),
@@ -66,6 +76,23 @@ impl Builder {
                     self.steps.push(Step { loc, action });
                 }
             }
+        }
+        Ok(())
+    }
+
+    /// Testing a server, the harness is the client: one mechanism, no
+    /// server options. Testing a client, `login` and `connection` make no
+    /// sense (the client under test does the logging in).
+    fn check_sasl(
+        &self,
+        src: &SourceFile,
+        line: u32,
+        spec: &SaslSpec,
+    ) -> Result<(), ScenarioError> {
+        if self.peer == Peer::Server && (spec.mechanisms.len() > 1 || !spec.options.is_empty()) {
+            return Err(src
+                .error(line, 0, 4, "testing a server, `sasl` takes exactly one mechanism and no option")
+                .with_help("several mechanisms and options such as `wrong-proof` are for client scenarios (peer = \"client\")"));
         }
         Ok(())
     }

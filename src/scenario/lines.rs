@@ -9,6 +9,7 @@
 use std::time::Duration;
 
 use super::error::ScenarioError;
+use super::model::{SaslOption, SaslSpec};
 use super::source::{Joined, SourceFile};
 use super::suggest::did_you_mean;
 
@@ -37,8 +38,9 @@ impl Kind {
 pub(crate) enum Directive {
     Restart,
     StartTls,
-    /// `sasl MECHANISM`: a whole SASL exchange with the run's credentials.
-    Sasl(String),
+    /// `sasl MECHANISM…  [option…]`: a whole SASL exchange with the run's
+    /// credentials.
+    Sasl(SaslSpec),
     ExpectClose,
     Silence(Duration),
     /// `login`: TLS if offered, SASL, restart, bind.
@@ -160,6 +162,77 @@ fn check_not_directive(src: &SourceFile, line: u32, text: &str) -> Result<(), Sc
         .with_help("an indented line continues the line above; remove the indentation"))
 }
 
+/// Options of `sasl` for client scenarios (the harness plays the server).
+const SASL_OPTIONS: &[&str] = &["wrong-proof", "proof-in-success", "challenge="];
+
+/// `sasl MECHANISM… [option…]`: mechanisms are upper case (RFC 4422 §3.1),
+/// options lower case, so each word says which it is.
+fn sasl_directive(
+    src: &SourceFile,
+    line: u32,
+    word_len: usize,
+    arg_start: usize,
+    arg: &str,
+) -> Result<Directive, ScenarioError> {
+    let supported = crate::sasl::SUPPORTED;
+    if arg.is_empty() {
+        return Err(src
+            .error(line, 0, word_len, "`sasl` needs a mechanism")
+            .with_help(format!("one of {}", supported.join(", "))));
+    }
+    let mut spec = SaslSpec::default();
+    let mut offset = 0;
+    for word in arg.split_whitespace() {
+        let at = arg_start + offset + arg[offset..].find(word).unwrap_or(0);
+        offset = at - arg_start + word.len();
+        if let Some(m) = supported.iter().find(|m| **m == word) {
+            spec.mechanisms.push((*m).to_string());
+            continue;
+        }
+        match word {
+            "wrong-proof" => spec.options.push(SaslOption::WrongProof),
+            "proof-in-success" => spec.options.push(SaslOption::ProofInSuccess),
+            _ if word.starts_with("challenge=") => {
+                let b64 = &word["challenge=".len()..];
+                let bytes = crate::sasl::b64::decode(b64).map_err(|e| {
+                    src.error(
+                        line,
+                        at,
+                        word.len(),
+                        format!("`challenge=` is not base64: {e}"),
+                    )
+                    .with_help("write the challenge's bytes in base64, as they go in <challenge/>")
+                })?;
+                spec.options.push(SaslOption::Challenge(bytes));
+            }
+            _ => {
+                let is_option = word.chars().next().is_some_and(|c| c.is_ascii_lowercase());
+                let (what, candidates): (&str, &[&str]) = if is_option {
+                    ("option", SASL_OPTIONS)
+                } else {
+                    ("mechanism", &supported)
+                };
+                let e = src.error(
+                    line,
+                    at,
+                    word.len(),
+                    format!("unknown SASL {what} `{word}`"),
+                );
+                return Err(match did_you_mean(word, candidates) {
+                    Some(m) => e.with_help(format!("did you mean `{m}`?")),
+                    None => e.with_help(format!("one of {}", candidates.join(", "))),
+                });
+            }
+        }
+    }
+    if spec.mechanisms.is_empty() {
+        return Err(src
+            .error(line, 0, word_len, "`sasl` needs a mechanism")
+            .with_help(format!("one of {}", supported.join(", "))));
+    }
+    Ok(Directive::Sasl(spec))
+}
+
 /// Parse a line at column 1 that is not an entry.
 fn directive(src: &SourceFile, line: u32, text: &str) -> Result<Directive, ScenarioError> {
     if let Some(e) = misspelt_prefix(src, line, text) {
@@ -206,30 +279,7 @@ fn directive(src: &SourceFile, line: u32, text: &str) -> Result<Directive, Scena
                     .with_help("e.g. `connection second`; the first connection is `main`"))
             }
         }
-        "sasl" => {
-            if arg.is_empty() {
-                return Err(src
-                    .error(line, 0, word_len, "`sasl` needs a mechanism")
-                    .with_help(format!("one of {}", crate::sasl::SUPPORTED.join(", "))));
-            }
-            match crate::sasl::SUPPORTED.iter().find(|m| **m == arg) {
-                Some(m) => Ok(Directive::Sasl((*m).to_string())),
-                None => {
-                    let e = src.error(
-                        line,
-                        arg_start,
-                        arg.len(),
-                        format!("unknown SASL mechanism `{arg}`"),
-                    );
-                    Err(match did_you_mean(arg, &crate::sasl::SUPPORTED) {
-                        Some(m) => e.with_help(format!("did you mean `{m}`?")),
-                        None => {
-                            e.with_help(format!("one of {}", crate::sasl::SUPPORTED.join(", ")))
-                        }
-                    })
-                }
-            }
-        }
+        "sasl" => sasl_directive(src, line, word_len, arg_start, arg),
         "silence" => {
             if arg.is_empty() {
                 return Err(src
@@ -489,6 +539,28 @@ mod tests {
             err("expect-close x").message,
             "`expect-close` takes no argument"
         );
+    }
+
+    #[test]
+    fn sasl_with_several_mechanisms_and_options() {
+        assert_eq!(
+            directives("sasl SCRAM-SHA-1 PLAIN wrong-proof proof-in-success challenge=YWJj"),
+            vec![Directive::Sasl(SaslSpec {
+                mechanisms: vec!["SCRAM-SHA-1".into(), "PLAIN".into()],
+                options: vec![
+                    SaslOption::WrongProof,
+                    SaslOption::ProofInSuccess,
+                    SaslOption::Challenge(b"abc".to_vec())
+                ],
+            })]
+        );
+        let e = err("sasl PLAIN wrong-prof");
+        assert_eq!((e.column, e.width), (12, 10));
+        assert_eq!(e.message, "unknown SASL option `wrong-prof`");
+        assert_eq!(e.help.as_deref(), Some("did you mean `wrong-proof`?"));
+        let e = err("sasl PLAIN challenge=!!");
+        assert!(e.message.contains("not base64"), "{e}");
+        assert_eq!(err("sasl wrong-proof").message, "`sasl` needs a mechanism");
     }
 
     #[test]

@@ -85,10 +85,12 @@ pub enum Action {
     /// peer's `<proceed/>`), then expects a new stream, as `restart` does
     /// (RFC 6120 §5.4.3.3).
     StartTls,
-    /// A whole SASL exchange (RFC 6120 §6) with this mechanism and the run's
-    /// credentials; on success a new stream is expected, as after
-    /// `restart`. Payloads are redacted in every report.
-    Sasl(String),
+    /// A whole SASL exchange (RFC 6120 §6) with the run's credentials; on
+    /// success a new stream is expected, as after `restart`. Payloads are
+    /// redacted in every report. Testing a server, the harness is the
+    /// client and uses the one mechanism named; testing a client, the
+    /// harness is the server and the client must pick one of those named.
+    Sasl(SaslSpec),
     /// The peer must close the TCP connection (after its `</stream:stream>`
     /// if any) within the timeout.
     ExpectClose,
@@ -124,4 +126,26 @@ pub enum Expectation {
     Element(Element),
     /// `</stream:stream>`.
     Close,
+}
+
+/// What a `sasl` line says.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SaslSpec {
+    /// One when testing a server; the acceptable ones when testing a client.
+    pub mechanisms: Vec<String>,
+    /// Only when testing a client (the harness plays the server).
+    pub options: Vec<SaslOption>,
+}
+
+/// How the harness behaves as the SASL server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SaslOption {
+    /// Send a well-formed but wrong server proof (DIGEST-MD5 rspauth, SCRAM
+    /// server signature): the client must notice and give up.
+    WrongProof,
+    /// Put the server's proof in `<success/>` rather than a last challenge
+    /// (RFC 6120 §6.3.10 allows both).
+    ProofInSuccess,
+    /// DIGEST-MD5: send these bytes as the first challenge, exactly.
+    Challenge(Vec<u8>),
 }

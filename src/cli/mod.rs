@@ -13,9 +13,11 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::bindings::Bindings;
 use crate::engine::{self, RunConfig, TlsMode, Verdict};
 use crate::report::{self, Summary, baseline::Baseline, console};
-use crate::scenario::{self, Scenario};
+use crate::scenario::{self, Peer, Scenario};
 use crate::transport::tls::{self, Verification};
 use crate::xml::ParserConfig;
+
+mod listen;
 
 pub const EXIT_OK: i32 = 0;
 pub const EXIT_FAILED: i32 = 1;
@@ -39,7 +41,16 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// List the scenarios that would run, with their spec references.
-    List(Selection),
+    List(ListArgs),
+}
+
+#[derive(Debug, Args)]
+struct ListArgs {
+    #[command(flatten)]
+    selection: Selection,
+    /// The client scenarios (for --listen) instead of the server ones.
+    #[arg(long)]
+    client: bool,
 }
 
 /// Which scenarios.
@@ -57,9 +68,34 @@ struct Selection {
 #[derive(Debug, Args)]
 struct RunArgs {
     /// The server under test, `host:port`.
-    #[arg(long, value_name = "HOST:PORT")]
+    #[arg(long, value_name = "HOST:PORT", conflicts_with = "listen")]
     target: Option<String>,
-    /// The XMPP domain to address (default: the target's host).
+    /// Test a client instead: play the server side of the client scenarios
+    /// (default scenarios/client) on this `host:port`.
+    #[arg(long, value_name = "HOST:PORT")]
+    listen: Option<String>,
+    /// With --listen: start the client under test with this shell command
+    /// for each scenario; `{port}`, `{domain}`, `{user}`, `{password}`,
+    /// `{jid}` and `{ca}` are replaced by shell-quoted values.
+    #[arg(long, value_name = "COMMAND", requires = "listen")]
+    exec: Option<String>,
+    /// With --listen: the server certificate (PEM) to present; without it
+    /// one is generated for the domain, with a CA clients can trust.
+    #[arg(long, value_name = "FILE", requires_all = ["listen", "key"])]
+    cert: Option<PathBuf>,
+    /// The private key (PEM) of --cert.
+    #[arg(long, value_name = "FILE", requires = "cert")]
+    key: Option<PathBuf>,
+    /// With --listen and no --cert: where the generated CA (`ca.pem`) and
+    /// certificate are written.
+    #[arg(
+        long,
+        value_name = "DIR",
+        default_value = "reports",
+        requires = "listen"
+    )]
+    cert_dir: PathBuf,
+    /// The XMPP domain (default: the host of --target or --listen).
     #[arg(long)]
     domain: Option<String>,
     /// Account for scenarios that need credentials.
@@ -124,13 +160,19 @@ struct RunArgs {
 pub fn run() -> i32 {
     let cli = Cli::parse();
     match cli.command {
-        Some(Command::List(selection)) => list(&selection),
+        Some(Command::List(args)) => list(&args),
+        None if cli.run.listen.is_some() => listen::run(cli.run),
         None => run_target(cli.run),
     }
 }
 
-fn list(selection: &Selection) -> i32 {
-    let scenarios = match load_scenarios(selection) {
+fn list(args: &ListArgs) -> i32 {
+    let peer = if args.client {
+        Peer::Client
+    } else {
+        Peer::Server
+    };
+    let scenarios = match load_scenarios(&args.selection, peer) {
         Ok(s) => s,
         Err(code) => return code,
     };
@@ -159,19 +201,13 @@ fn run_target(args: RunArgs) -> i32 {
         eprintln!("error: --target HOST:PORT is required (or use `xmpp-conform list`)");
         return EXIT_USAGE;
     };
-    let scenarios = match load_scenarios(&args.selection) {
+    let scenarios = match load_scenarios(&args.selection, Peer::Server) {
         Ok(s) => s,
         Err(code) => return code,
     };
-    let baseline = match &args.baseline {
-        Some(path) => match Baseline::load(path) {
-            Ok(b) => Some(b),
-            Err(e) => {
-                eprintln!("error: {e}");
-                return EXIT_USAGE;
-            }
-        },
-        None => None,
+    let baseline = match load_baseline(&args) {
+        Ok(b) => b,
+        Err(code) => return code,
     };
     let verification = match (&args.ca, args.insecure) {
         (_, true) => Verification::Insecure,
@@ -204,24 +240,15 @@ fn run_target(args: RunArgs) -> i32 {
         timeout: args.timeout,
         mechanism: args.mechanism.clone(),
         client_certificate: identity.is_some(),
-        parser: ParserConfig {
-            max_stanza_bytes: args.max_stanza_size,
-            ..ParserConfig::default()
-        },
+        server_tls: None,
+        parser: parser_config(&args),
     };
     let jobs = args
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(jobs.clamp(1, 16))
-        .enable_all()
-        .build()
-    {
+    let runtime = match runtime(jobs) {
         Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
-            return EXIT_FAILED;
-        }
+        Err(code) => return code,
     };
     let style = console::Style::detect();
     let domain = config
@@ -256,15 +283,56 @@ fn run_target(args: RunArgs) -> i32 {
             return EXIT_UNREACHABLE;
         }
     };
-    let summary = Summary::of(&verdicts, started.elapsed());
+    conclude(&args, &target, &verdicts, started, style, baseline.as_ref())
+}
+
+/// `--baseline`, read before anything runs.
+fn load_baseline(args: &RunArgs) -> Result<Option<Baseline>, i32> {
+    match &args.baseline {
+        Some(path) => Baseline::load(path).map(Some).map_err(|e| {
+            eprintln!("error: {e}");
+            EXIT_USAGE
+        }),
+        None => Ok(None),
+    }
+}
+
+fn runtime(workers: usize) -> Result<tokio::runtime::Runtime, i32> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(workers.clamp(1, 16))
+        .enable_all()
+        .build()
+        .map_err(|e| {
+            eprintln!("error: cannot start the async runtime: {e}");
+            EXIT_FAILED
+        })
+}
+
+fn parser_config(args: &RunArgs) -> ParserConfig {
+    ParserConfig {
+        max_stanza_bytes: args.max_stanza_size,
+        ..ParserConfig::default()
+    }
+}
+
+/// The summary, the reports and the exit code of a finished run.
+fn conclude(
+    args: &RunArgs,
+    target: &str,
+    verdicts: &[Verdict],
+    started: Instant,
+    style: console::Style,
+    baseline: Option<&Baseline>,
+) -> i32 {
+    let summary = Summary::of(verdicts, started.elapsed());
     println!("{}", console::summary(&summary, style, args.strict));
-    if let Err(code) = write_reports(&args, &target, &verdicts, &summary) {
+    if let Err(code) = write_reports(args, target, verdicts, &summary) {
         return code;
     }
-    match &baseline {
+    match baseline {
         Some(b) => {
             let complete = args.selection.filter.is_empty();
-            let diffs = b.compare(&verdicts, complete);
+            let diffs = b.compare(verdicts, complete);
             if diffs.is_empty() {
                 println!("baseline: every verdict as expected");
                 EXIT_OK
@@ -337,21 +405,26 @@ fn write_file(path: &Path, text: &str) -> Result<(), i32> {
     })
 }
 
-/// Where the built-in server scenarios are: `scenarios/server` below the
-/// working directory, else beside the crate's sources.
-fn default_scenarios() -> PathBuf {
-    let local = PathBuf::from("scenarios/server");
+/// Where the built-in scenarios for a side are (`scenarios/server`,
+/// `scenarios/client`): below the working directory, else beside the
+/// crate's sources.
+fn default_scenarios(peer: Peer) -> PathBuf {
+    let folder = match peer {
+        Peer::Server => "scenarios/server",
+        Peer::Client => "scenarios/client",
+    };
+    let local = PathBuf::from(folder);
     if local.is_dir() {
         return local;
     }
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/server")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(folder)
 }
 
 /// Discover, parse and filter; on any scenario error print them all and
 /// return exit code 2 (nothing runs).
-fn load_scenarios(selection: &Selection) -> Result<Vec<Scenario>, i32> {
+fn load_scenarios(selection: &Selection, peer: Peer) -> Result<Vec<Scenario>, i32> {
     let paths = if selection.scenarios.is_empty() {
-        vec![default_scenarios()]
+        vec![default_scenarios(peer)]
     } else {
         selection.scenarios.clone()
     };
@@ -370,7 +443,9 @@ fn load_scenarios(selection: &Selection) -> Result<Vec<Scenario>, i32> {
     let mut errors = 0;
     for (root, file) in files {
         match scenario::load(&file, &root) {
-            Ok(s) if filters.matches(&s.id) => scenarios.push(s),
+            // Scenarios for the other side are left out: a folder may
+            // hold both kinds.
+            Ok(s) if s.meta.peer == peer && filters.matches(&s.id) => scenarios.push(s),
             Ok(_) => {}
             Err(e) => {
                 eprintln!("{e}\n");
@@ -383,7 +458,13 @@ fn load_scenarios(selection: &Selection) -> Result<Vec<Scenario>, i32> {
         return Err(EXIT_USAGE);
     }
     if scenarios.is_empty() {
-        eprintln!("error: no scenario matches");
+        eprintln!(
+            "error: no {} scenario matches",
+            match peer {
+                Peer::Server => "server (peer = \"server\")",
+                Peer::Client => "client (peer = \"client\")",
+            }
+        );
         return Err(EXIT_USAGE);
     }
     Ok(scenarios)

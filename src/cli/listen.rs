@@ -1,0 +1,142 @@
+//! `--listen`: the harness plays the server of the client scenarios.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use crate::engine::listen::{self, ListenOptions};
+use crate::engine::{RunConfig, TlsMode};
+use crate::report::console;
+use crate::scenario::Peer;
+use crate::transport::tls::{self, ServerIdentity, Verification};
+
+use super::{
+    EXIT_FAILED, EXIT_USAGE, RunArgs, TlsArg, bindings, conclude, load_baseline, load_scenarios,
+    parser_config, runtime,
+};
+
+pub(super) fn run(args: RunArgs) -> i32 {
+    let Some(address) = args.listen.clone() else {
+        return EXIT_USAGE;
+    };
+    let scenarios = match load_scenarios(&args.selection, Peer::Client) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let baseline = match load_baseline(&args) {
+        Ok(b) => b,
+        Err(code) => return code,
+    };
+    let bindings = bindings(&args, &address);
+    let domain = bindings.var("domain").unwrap_or_default().to_string();
+    let (identity, ca) = match server_identity(&args, &domain) {
+        Ok(pair) => pair,
+        Err(code) => return code,
+    };
+    let server_tls = match tls::server_config(&identity) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    // The harness connects to nobody in this mode; the client TLS
+    // configuration is only there because `RunConfig` always has one.
+    let client_tls = match tls::client_config(&Verification::Insecure, None) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_FAILED;
+        }
+    };
+    let config = RunConfig {
+        target: address.clone(),
+        timeout: args.timeout,
+        bindings,
+        parser: parser_config(&args),
+        tls: match args.tls {
+            TlsArg::Starttls => TlsMode::StartTls,
+            TlsArg::Direct => TlsMode::Direct,
+            TlsArg::None => TlsMode::None,
+        },
+        tls_config: client_tls,
+        mechanism: None,
+        client_certificate: false,
+        server_tls: Some(server_tls),
+    };
+    let options = ListenOptions {
+        exec: args.exec.clone(),
+        direct_tls: args.tls == TlsArg::Direct,
+        ca: ca.as_ref().map(|p| p.display().to_string()),
+    };
+    let runtime = match runtime(2) {
+        Ok(rt) => rt,
+        Err(code) => return code,
+    };
+    let style = console::Style::detect();
+    let verbose = args.verbose;
+    let started = Instant::now();
+    let verdicts = runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind(&address)
+            .await
+            .map_err(|e| format!("cannot listen on {address}: {e}"))?;
+        let bound = listener
+            .local_addr()
+            .map_or(address.clone(), |a| a.to_string());
+        println!(
+            "xmpp-conform {}: {} client scenarios, listening on {bound} (domain {domain}){}{}\n",
+            env!("CARGO_PKG_VERSION"),
+            scenarios.len(),
+            ca.as_ref()
+                .map(|p| format!(", clients trust {}", p.display()))
+                .unwrap_or_default(),
+            args.exec
+                .as_ref()
+                .map(|c| format!(", starting `{c}` for each"))
+                .unwrap_or_default(),
+        );
+        Ok::<_, String>(
+            listen::run_all(scenarios, Arc::new(config), listener, options, |v| {
+                print!("{}", console::verdict(v, style, verbose));
+            })
+            .await,
+        )
+    });
+    let verdicts = match verdicts {
+        Ok(v) => v,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    let described = format!("clients on {address}");
+    conclude(
+        &args,
+        &described,
+        &verdicts,
+        started,
+        style,
+        baseline.as_ref(),
+    )
+}
+
+/// `--cert`/`--key`, or a certificate for `domain` generated now, with the
+/// CA that signed it written to `--cert-dir` for clients to trust.
+fn server_identity(
+    args: &RunArgs,
+    domain: &str,
+) -> Result<(ServerIdentity, Option<std::path::PathBuf>), i32> {
+    if let (Some(cert), Some(key)) = (&args.cert, &args.key) {
+        let identity = ServerIdentity {
+            cert: cert.clone(),
+            key: key.clone(),
+        };
+        return Ok((identity, None));
+    }
+    match tls::generate_server_identity(domain, &args.cert_dir) {
+        Ok(generated) => Ok((generated.identity, Some(generated.ca))),
+        Err(e) => {
+            eprintln!("error: cannot make a certificate for {domain}: {e}");
+            Err(EXIT_FAILED)
+        }
+    }
+}

@@ -1,0 +1,275 @@
+//! `--listen`: the harness plays the server and tests a client.
+//!
+//! Scenarios run one after another, one accepted connection each, in
+//! order: a client under test connects when it is started, and it cannot
+//! be told which scenario it is in, so concurrency would mix them up. With
+//! `--exec`, the client is started once per scenario (placeholders
+//! substituted, each value shell-quoted), its output is kept for the
+//! transcript, and it is stopped when the scenario ends. A client that
+//! exits before connecting, or exits non-zero mid-transcript, fails the
+//! scenario with its exit status; one that never connects fails after the
+//! timeout; either way the harness goes on with the next scenario.
+
+use std::process::Stdio;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tokio::io::{AsyncRead, AsyncReadExt};
+use tokio::net::TcpListener;
+use tokio::process::{Child, Command};
+
+use crate::scenario::Scenario;
+use crate::transport::{self, Connection, TransportError};
+
+use super::transcript::Direction;
+use super::verdict::{Failure, Status, Verdict};
+use super::{RunConfig, execute_on, unmet_need};
+
+/// How clients reach the harness, and how they are started.
+#[derive(Debug, Clone, Default)]
+pub struct ListenOptions {
+    /// The client command (`--exec`), with `{port}`, `{domain}`, `{user}`,
+    /// `{password}`, `{jid}` and `{ca}` placeholders.
+    pub exec: Option<String>,
+    /// Accept with a TLS handshake first (XEP-0368) instead of plain TCP.
+    pub direct_tls: bool,
+    /// The CA file clients are told to trust (`{ca}`).
+    pub ca: Option<String>,
+}
+
+/// Most of a client's output kept for the transcript.
+const OUTPUT_LIMIT: usize = 16 * 1024;
+/// How long a client may take to exit by itself once its scenario ended.
+const EXIT_GRACE: Duration = Duration::from_secs(2);
+
+/// Run every scenario against the clients that connect to `listener`.
+pub async fn run_all(
+    scenarios: Vec<Scenario>,
+    config: Arc<RunConfig>,
+    listener: TcpListener,
+    options: ListenOptions,
+    mut on_verdict: impl FnMut(&Verdict),
+) -> Vec<Verdict> {
+    let port = listener.local_addr().map(|a| a.port()).unwrap_or_default();
+    let mut verdicts = Vec::with_capacity(scenarios.len());
+    for scenario in &scenarios {
+        let started = Instant::now();
+        let mut verdict = match unmet_need(scenario, &config) {
+            Some(reason) => Verdict::new(scenario, Status::Skip, Some(Failure::new(reason))),
+            None => run_one(scenario, &config, &listener, &options, port).await,
+        };
+        verdict.duration = started.elapsed();
+        on_verdict(&verdict);
+        verdicts.push(verdict);
+    }
+    verdicts
+}
+
+async fn run_one(
+    scenario: &Scenario,
+    config: &RunConfig,
+    listener: &TcpListener,
+    options: &ListenOptions,
+    port: u16,
+) -> Verdict {
+    let mut client = match &options.exec {
+        None => None,
+        Some(template) => {
+            let command = command_line(template, port, config, options);
+            match Client::start(&command) {
+                Ok(c) => Some(c),
+                Err(e) => {
+                    return Verdict::new(
+                        scenario,
+                        Status::Error,
+                        Some(Failure::new(format!(
+                            "cannot start the client `{command}`: {e}"
+                        ))),
+                    );
+                }
+            }
+        }
+    };
+    let conn = accept(listener, config, options, client.as_mut()).await;
+    let mut verdict = execute_on(conn, scenario, config).await;
+    if let Some(client) = client {
+        client.finish(&mut verdict).await;
+    }
+    verdict
+}
+
+/// One connection, unless the client exits first (then at once, with its
+/// exit status) or the timeout passes.
+async fn accept(
+    listener: &TcpListener,
+    config: &RunConfig,
+    options: &ListenOptions,
+    client: Option<&mut Client>,
+) -> Result<Connection, TransportError> {
+    let accepting = async {
+        match (&config.server_tls, options.direct_tls) {
+            (Some(tls), true) => {
+                transport::accept_direct_tls(listener, Arc::clone(tls), config.timeout).await
+            }
+            _ => transport::accept(listener, config.timeout).await,
+        }
+    };
+    let Some(client) = client else {
+        return accepting.await;
+    };
+    tokio::select! {
+        conn = accepting => conn,
+        status = client.child.wait() => {
+            let why = match status {
+                Ok(s) => format!("the client exited ({s}) without connecting"),
+                Err(e) => format!("the client could not be waited for: {e}"),
+            };
+            client.exited_early = true;
+            Err(TransportError::Accept(std::io::Error::other(why)))
+        }
+    }
+}
+
+/// The `--exec` command with its placeholders replaced by shell-quoted
+/// values.
+fn command_line(template: &str, port: u16, config: &RunConfig, options: &ListenOptions) -> String {
+    let b = &config.bindings;
+    let values = [
+        ("{port}", port.to_string()),
+        ("{domain}", b.var("domain").unwrap_or_default().to_string()),
+        ("{user}", b.var("user").unwrap_or_default().to_string()),
+        (
+            "{password}",
+            b.var("password").unwrap_or_default().to_string(),
+        ),
+        ("{jid}", b.var("jid").unwrap_or_default().to_string()),
+        ("{ca}", options.ca.clone().unwrap_or_default()),
+    ];
+    let mut out = template.to_string();
+    for (placeholder, value) in values {
+        out = out.replace(placeholder, &shell_quote(&value));
+    }
+    out
+}
+
+/// `'value'`, with single quotes inside written `'\''`.
+fn shell_quote(value: &str) -> String {
+    format!("'{}'", value.replace('\'', r"'\''"))
+}
+
+/// A client under test, started by `--exec`.
+struct Client {
+    child: Child,
+    output: tokio::task::JoinHandle<Vec<u8>>,
+    exited_early: bool,
+}
+
+impl Client {
+    fn start(command: &str) -> std::io::Result<Client> {
+        let mut child = Command::new("sh")
+            .arg("-c")
+            .arg(command)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .process_group(0)
+            .kill_on_drop(true)
+            .spawn()?;
+        let stdout = child.stdout.take();
+        let stderr = child.stderr.take();
+        let output = tokio::spawn(async move {
+            let (mut a, mut b) = (Vec::new(), Vec::new());
+            tokio::join!(read_capped(stdout, &mut a), read_capped(stderr, &mut b));
+            a.extend_from_slice(&b);
+            a
+        });
+        Ok(Client {
+            child,
+            output,
+            exited_early: false,
+        })
+    }
+
+    /// Let the client exit by itself for a moment, else stop it; note its
+    /// exit status and output in the transcript, and name a non-zero exit
+    /// in a failure.
+    async fn finish(mut self, verdict: &mut Verdict) {
+        let status = match tokio::time::timeout(EXIT_GRACE, self.child.wait()).await {
+            Ok(Ok(status)) => Some(status),
+            _ => {
+                self.stop_group();
+                let _ = self.child.wait().await;
+                None
+            }
+        };
+        let output = tokio::time::timeout(Duration::from_secs(1), self.output)
+            .await
+            .ok()
+            .and_then(Result::ok)
+            .unwrap_or_default();
+        let transcript = &mut verdict.transcript;
+        match status {
+            Some(s) => transcript.record(Direction::Note, format!("the client exited: {s}")),
+            None => transcript.record(
+                Direction::Note,
+                format!("the client was still running {EXIT_GRACE:?} after the scenario; stopped"),
+            ),
+        }
+        if !output.is_empty() {
+            transcript.record(
+                Direction::Note,
+                format!(
+                    "the client's output:\n{}",
+                    String::from_utf8_lossy(&output).trim_end()
+                ),
+            );
+        }
+        let failed_exit = status.filter(|s| !s.success());
+        let failed = matches!(verdict.status, Status::Fail | Status::NonStrict);
+        if let (Some(failure), Some(s), true) = (verdict.failure.as_mut(), failed_exit, failed) {
+            failure.message = format!("{}; the client exited ({s})", failure.message);
+        }
+        if self.exited_early && verdict.status == Status::Error {
+            verdict.status = Status::Fail;
+        }
+    }
+
+    /// SIGKILL to the client's process group: `sh -c` and whatever it
+    /// started.
+    fn stop_group(&mut self) {
+        if let Some(pid) = self.child.id() {
+            let _ = std::process::Command::new("kill")
+                .args(["-KILL", "--", &format!("-{pid}")])
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status();
+        }
+        let _ = self.child.start_kill();
+    }
+}
+
+/// Read all of `pipe`, keeping the first [`OUTPUT_LIMIT`] bytes.
+async fn read_capped(pipe: Option<impl AsyncRead + Unpin>, out: &mut Vec<u8>) {
+    let Some(mut pipe) = pipe else { return };
+    let mut buf = [0u8; 4096];
+    while let Ok(n) = pipe.read(&mut buf).await {
+        if n == 0 {
+            break;
+        }
+        let room = OUTPUT_LIMIT.saturating_sub(out.len());
+        out.extend_from_slice(&buf[..n.min(room)]);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_are_shell_quoted() {
+        assert_eq!(shell_quote("abc"), "'abc'");
+        assert_eq!(shell_quote("it's"), r"'it'\''s'");
+        assert_eq!(shell_quote(""), "''");
+    }
+}

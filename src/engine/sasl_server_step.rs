@@ -1,0 +1,325 @@
+//! The `sasl` step when the harness plays the server (testing a client):
+//! the client must pick one of the mechanisms the line names, and every
+//! answer it gives is checked by the server-side mechanisms of
+//! [`crate::sasl::server`] against `--user`/`--password`.
+//!
+//! With `wrong-proof` the harness sends a well-formed but wrong server
+//! proof (DIGEST-MD5 `rspauth`, SCRAM server signature) and the client
+//! passes only if it gives up: `<abort/>`, a close, or anything but going
+//! on as if authenticated (RFC 2831 §2.1.3, RFC 5802 §5.1 make checking the
+//! proof the client's duty).
+//!
+//! Received `<auth/>` and `<response/>` payloads are recorded as
+//! `[redacted]` by the session (PLAIN carries the password itself).
+
+use tokio::time::Instant;
+
+use crate::sasl::Credentials;
+use crate::sasl::b64;
+use crate::sasl::server::{
+    Accounts, FixedChallenge, ProofIn, SaslFailure, ServerOptions, ServerProof, ServerStep,
+    decode_auth, decode_response, encode_success_data, server_mechanism,
+};
+use crate::scenario::{Location, Meta, SaslOption, SaslSpec};
+use crate::xml::{Element, StreamEvent};
+
+use super::RunConfig;
+use super::login::next_event;
+use super::sasl_step::NS_SASL;
+use super::session::Session;
+use super::steps::StepResult;
+use super::transcript::Direction;
+use super::verdict::{Failure, Status};
+
+fn fail(message: impl Into<String>, loc: &Location) -> (Status, Failure) {
+    (Status::Fail, Failure::new(message.into()).at(loc))
+}
+
+/// The server options a `sasl` line asks for.
+fn options(spec: &SaslSpec) -> ServerOptions {
+    let mut options = ServerOptions {
+        offered: spec.mechanisms.clone(),
+        ..ServerOptions::default()
+    };
+    for option in &spec.options {
+        match option {
+            SaslOption::WrongProof => {
+                options.digest_md5.proof = ServerProof::Wrong;
+                options.scram.proof = ServerProof::Wrong;
+            }
+            SaslOption::ProofInSuccess => {
+                options.digest_md5.proof_in = ProofIn::SuccessData;
+                options.scram.proof_in = ProofIn::SuccessData;
+            }
+            SaslOption::Challenge(bytes) => {
+                options.digest_md5.first_challenge = Some(FixedChallenge::new(bytes.clone()));
+            }
+        }
+    }
+    options
+}
+
+fn proof_in(options: &ServerOptions, mechanism: &str) -> ProofIn {
+    if mechanism == "DIGEST-MD5" {
+        options.digest_md5.proof_in
+    } else {
+        options.scram.proof_in
+    }
+}
+
+fn proof_name(mechanism: &str) -> &'static str {
+    if mechanism == "DIGEST-MD5" {
+        "rspauth (RFC 2831 §2.1.3)"
+    } else {
+        "server signature (RFC 5802 §5.1)"
+    }
+}
+
+pub(super) async fn run(
+    session: &mut Session,
+    spec: &SaslSpec,
+    config: &RunConfig,
+    meta: &Meta,
+    loc: &Location,
+) -> StepResult {
+    let bindings = &config.bindings;
+    let accounts = Accounts::new(
+        bindings.var("domain").unwrap_or_default(),
+        Credentials::new(
+            bindings.var("user").unwrap_or_default(),
+            bindings.var("password").unwrap_or_default(),
+        ),
+    );
+    let options = options(spec);
+    let wrong = spec.options.contains(&SaslOption::WrongProof);
+
+    let auth = next_sasl(session, config, meta, loc, "<auth/>").await?;
+    let Some(auth) = auth else {
+        // Mechanisms are the client's choice: one that speaks none of the
+        // offered ones may only give up.
+        return Err((
+            Status::Unsupported,
+            Failure::new(format!(
+                "the client closed the stream without choosing a mechanism; offered: {}",
+                spec.mechanisms.join(", ")
+            ))
+            .at(loc),
+        ));
+    };
+    if auth.name != "auth" {
+        return Err(fail(
+            format!("expected <auth/>, the client sent <{}/>", auth.name),
+            loc,
+        ));
+    }
+    let name = auth.attr("mechanism").unwrap_or_default().to_string();
+    let mut mechanism = match server_mechanism(&name, &accounts, &options) {
+        Ok(m) => m,
+        Err(failure) => {
+            send_failure(session, config, &failure, loc).await?;
+            return Err(fail(
+                format!(
+                    "the client chose SASL {} but was offered {} (RFC 6120 §6.4.2: it must pick an offered mechanism)",
+                    if name.is_empty() {
+                        "without a mechanism attribute"
+                    } else {
+                        &name
+                    },
+                    spec.mechanisms.join(", ")
+                ),
+                loc,
+            ));
+        }
+    };
+    let mut step = match decode_auth(auth.text().trim()) {
+        Ok(initial) => mechanism
+            .start(initial.as_deref())
+            .map_err(|e| harness_error(&e, loc))?,
+        Err(failure) => return refuse(session, config, &name, &failure, loc).await,
+    };
+    let proof_in = proof_in(&options, &name);
+    loop {
+        match step {
+            ServerStep::Challenge(data) => {
+                let text = format!(
+                    "<challenge xmlns='{NS_SASL}'>{}</challenge>",
+                    b64::encode(&data)
+                );
+                send(session, config, &text, loc).await?;
+            }
+            ServerStep::Success(_) if wrong && proof_in == ProofIn::Challenge => {
+                // The client answered the wrong proof as if it were right.
+                return Err(fail(
+                    format!(
+                        "the client answered a wrong {} with a <response/> instead of giving up: it does not check the server's proof",
+                        proof_name(&name)
+                    ),
+                    loc,
+                ));
+            }
+            ServerStep::Success(data) => {
+                let text = format!(
+                    "<success xmlns='{NS_SASL}'>{}</success>",
+                    encode_success_data(data.as_deref())
+                );
+                send(session, config, &text, loc).await?;
+                if wrong {
+                    return after_wrong_success(session, config, meta, &name, loc).await;
+                }
+                session.restart();
+                return Ok(());
+            }
+            ServerStep::Failure(failure) => {
+                return refuse(session, config, &name, &failure, loc).await;
+            }
+        }
+        let next = next_sasl(session, config, meta, loc, "<response/>").await?;
+        let Some(next) = next else {
+            return gave_up(session, wrong, &name, "closed the connection", loc);
+        };
+        step = match next.name.as_str() {
+            "response" => match decode_response(next.text().trim()) {
+                Ok(response) => mechanism
+                    .step(&response)
+                    .map_err(|e| harness_error(&e, loc))?,
+                Err(failure) => return refuse(session, config, &name, &failure, loc).await,
+            },
+            "abort" => {
+                send_failure(session, config, &SaslFailure::aborted(), loc).await?;
+                return gave_up(session, wrong, &name, "sent <abort/>", loc);
+            }
+            other => {
+                return Err(fail(
+                    format!("expected <response/> or <abort/>, the client sent <{other}/>"),
+                    loc,
+                ));
+            }
+        };
+    }
+}
+
+/// A fault on the harness's side (its random source, a misuse of the
+/// mechanism), not the client's.
+fn harness_error(e: &impl std::fmt::Display, loc: &Location) -> (Status, Failure) {
+    (
+        Status::Error,
+        Failure::new(format!("the harness's SASL server failed: {e}")).at(loc),
+    )
+}
+
+/// The client stopped: right after a wrong proof, wrong otherwise.
+fn gave_up(
+    session: &mut Session,
+    wrong: bool,
+    name: &str,
+    how: &str,
+    loc: &Location,
+) -> StepResult {
+    if wrong {
+        session.transcript.record(
+            Direction::Note,
+            format!(
+                "the client {how} after the wrong {}: it checks the proof",
+                proof_name(name)
+            ),
+        );
+        session.peer_closed = true;
+        return Ok(());
+    }
+    Err(fail(
+        format!("the client {how} in the middle of SASL {name}"),
+        loc,
+    ))
+}
+
+/// After `<success/>` with a wrong proof, the client must not go on with a
+/// new stream.
+async fn after_wrong_success(
+    session: &mut Session,
+    config: &RunConfig,
+    meta: &Meta,
+    name: &str,
+    loc: &Location,
+) -> StepResult {
+    session.restart();
+    let deadline = Instant::now() + config.timeout;
+    match next_event(session, meta, loc, deadline, "the client's reaction").await {
+        Ok(StreamEvent::Open(_)) => Err(fail(
+            format!(
+                "the client opened a new stream after <success/> carrying a wrong {}: it does not check the server's proof",
+                proof_name(name)
+            ),
+            loc,
+        )),
+        // A close, a stream error, garbage: the client gave up.
+        Ok(_) | Err(_) => gave_up(session, true, name, "stopped", loc),
+    }
+}
+
+/// Send `<failure/>` and fail the step with what the client got wrong.
+async fn refuse(
+    session: &mut Session,
+    config: &RunConfig,
+    name: &str,
+    failure: &SaslFailure,
+    loc: &Location,
+) -> StepResult {
+    send_failure(session, config, failure, loc).await?;
+    Err(fail(
+        format!(
+            "SASL {name}: the client's answer was refused with <{}/>: {}",
+            failure.condition.element_name(),
+            failure.detail
+        ),
+        loc,
+    ))
+}
+
+async fn send_failure(
+    session: &mut Session,
+    config: &RunConfig,
+    failure: &SaslFailure,
+    loc: &Location,
+) -> StepResult {
+    let text = format!(
+        "<failure xmlns='{NS_SASL}'><{}/></failure>",
+        failure.condition.element_name()
+    );
+    send(session, config, &text, loc).await
+}
+
+async fn send(session: &mut Session, config: &RunConfig, text: &str, loc: &Location) -> StepResult {
+    session
+        .send(text.as_bytes(), config.timeout)
+        .await
+        .map_err(|e| fail(format!("could not send to the client: {e}"), loc))
+}
+
+/// The client's next SASL element; `None` when it closed the stream or
+/// the connection.
+async fn next_sasl(
+    session: &mut Session,
+    config: &RunConfig,
+    meta: &Meta,
+    loc: &Location,
+    waiting_for: &str,
+) -> Result<Option<Element>, (Status, Failure)> {
+    let deadline = Instant::now() + config.timeout;
+    match next_event(session, meta, loc, deadline, waiting_for).await {
+        Ok(StreamEvent::Element(e)) if e.ns == NS_SASL => Ok(Some(e)),
+        Ok(StreamEvent::Close) => Ok(None),
+        Ok(StreamEvent::Element(e)) => Err(fail(
+            format!(
+                "expected {waiting_for}, the client sent <{}/>",
+                e.display_name()
+            ),
+            loc,
+        )),
+        Ok(_) => Err(fail(
+            format!("expected {waiting_for}, the client opened a new stream"),
+            loc,
+        )),
+        Err(_) if session.peer_closed => Ok(None),
+        Err(e) => Err(e),
+    }
+}
