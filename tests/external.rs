@@ -12,12 +12,9 @@
 //! looked at, and neither is the account database: any JID the CA vouches
 //! for logs in. See `tests/servers/ejabberd/ejabberd.yml`.
 //!
-//! The passing runs use `tests/scenarios/sasl-external.xmpp`, the built-in
-//! `rfc6120/sasl/external` without its `mechanism:EXTERNAL` need: the
-//! harness checks that need against the features before STARTTLS too,
-//! where ejabberd rightly lists no EXTERNAL yet, and reports
-//! "unsupported" (`the_built_in_scenario_passes`, ignored until it does
-//! not).
+//! The runs use the built-in `rfc6120/sasl/external`, whose
+//! `mechanism:EXTERNAL` need is judged on the features after STARTTLS
+//! (ejabberd rightly lists no EXTERNAL before TLS; RFC 6120 §6.4.1).
 
 mod support;
 
@@ -25,9 +22,8 @@ use std::time::{Duration, Instant};
 
 use support::{Ejabberd, IssuedCertificate, PASSWORD, TestCa, USER, text, xmpp_conform};
 
-/// The built-in scenario, and the same without its `mechanism:` need.
+/// The built-in scenario.
 const BUILT_IN: &str = "scenarios/server/rfc6120/sasl/external.xmpp";
-const WITHOUT_MECHANISM_NEED: &str = "tests/scenarios/sasl-external.xmpp";
 
 /// Run `scenario` against the `tls_verify` listener, presenting `cert` if
 /// any; the exit code and everything printed (verbose: with transcripts).
@@ -80,9 +76,9 @@ fn external_logs_romeo_in_with_his_certificate() {
     let server = Ejabberd::start_with_tls();
     server.register(USER, PASSWORD);
     let romeo = server.client_certificate("romeo@localhost");
-    let (code, shown) = run_external(&server, WITHOUT_MECHANISM_NEED, Some(&romeo));
+    let (code, shown) = run_external(&server, BUILT_IN, Some(&romeo));
     assert_eq!(code, Some(0), "{shown}\n{}", server.log());
-    assert!(shown.contains("PASS  sasl-external"), "{shown}");
+    assert!(shown.contains("PASS  external"), "{shown}");
     // Offered only once the stream is encrypted.
     let (before_tls, after_tls) = shown
         .split_once("-- TLS established")
@@ -116,9 +112,9 @@ fn external_trusts_the_ca_for_an_account_that_does_not_exist() {
     let server = Ejabberd::start_with_tls();
     server.register(USER, PASSWORD);
     let mallory = server.client_certificate("mallory@localhost");
-    let (code, shown) = run_external(&server, WITHOUT_MECHANISM_NEED, Some(&mallory));
+    let (code, shown) = run_external(&server, BUILT_IN, Some(&mallory));
     assert_eq!(code, Some(0), "{shown}\n{}", server.log());
-    assert!(shown.contains("PASS  sasl-external"), "{shown}");
+    assert!(shown.contains("PASS  external"), "{shown}");
     log_once_it_shows(
         &server,
         "Accepted c2s EXTERNAL authentication for mallory@localhost by pkix backend",
@@ -132,19 +128,17 @@ fn external_fails_without_a_certificate_ejabberd_can_trust() {
     server.register(USER, PASSWORD);
 
     // No certificate: the scenario does not run at all.
-    for scenario in [BUILT_IN, WITHOUT_MECHANISM_NEED] {
-        let (code, shown) = run_external(&server, scenario, None);
-        assert_eq!(code, Some(0), "{shown}");
-        assert!(shown.contains("SKIP  "), "{shown}");
-        assert!(
-            shown.contains("needs a client certificate: pass --client-cert and --client-key"),
-            "{shown}"
-        );
-        assert!(
-            !shown.contains("connected: tcp"),
-            "skipped before connecting: {shown}"
-        );
-    }
+    let (code, shown) = run_external(&server, BUILT_IN, None);
+    assert_eq!(code, Some(0), "{shown}");
+    assert!(shown.contains("SKIP  "), "{shown}");
+    assert!(
+        shown.contains("needs a client certificate: pass --client-cert and --client-key"),
+        "{shown}"
+    );
+    assert!(
+        !shown.contains("connected: tcp"),
+        "skipped before connecting: {shown}"
+    );
 
     // romeo's XmppAddr, but from a CA ejabberd does not know: TLS goes
     // through (ejabberd asks for a certificate but takes any), EXTERNAL
@@ -152,9 +146,9 @@ fn external_fails_without_a_certificate_ejabberd_can_trust() {
     let elsewhere = tempfile::tempdir().expect("temporary folder");
     let stranger = TestCa::create(elsewhere.path(), "stranger")
         .client_certificate(elsewhere.path(), "romeo@localhost");
-    let (code, shown) = run_external(&server, WITHOUT_MECHANISM_NEED, Some(&stranger));
+    let (code, shown) = run_external(&server, BUILT_IN, Some(&stranger));
     assert_eq!(code, Some(1), "{shown}");
-    assert!(shown.contains("FAIL  sasl-external"), "{shown}");
+    assert!(shown.contains("FAIL  external"), "{shown}");
     assert!(
         shown.contains("SASL EXTERNAL authentication failed: <not-authorized/>"),
         "{shown}"
@@ -172,7 +166,7 @@ fn external_fails_without_a_certificate_ejabberd_can_trust() {
         .push(rcgen::DnType::CommonName, "romeo@localhost");
     params.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ClientAuth];
     let cn_only = server.issue("romeo-cn-only", params);
-    let (code, shown) = run_external(&server, WITHOUT_MECHANISM_NEED, Some(&cn_only));
+    let (code, shown) = run_external(&server, BUILT_IN, Some(&cn_only));
     assert_eq!(code, Some(1), "{shown}");
     assert!(
         shown.contains("SASL EXTERNAL authentication failed: <not-authorized/>"),
@@ -182,22 +176,4 @@ fn external_fails_without_a_certificate_ejabberd_can_trust() {
 
     let log = log_once_it_shows(&server, "Failed c2s EXTERNAL authentication", 2);
     assert!(!log.contains("Accepted c2s EXTERNAL"), "{log}");
-}
-
-/// The built-in scenario itself. Today xmpp-conform judges its
-/// `mechanism:EXTERNAL` need on the first features, before STARTTLS, where
-/// ejabberd offers SASL without EXTERNAL (RFC 6120 §6.4.1 lets the list
-/// change once TLS is up), and reports "unsupported" at the `<starttls/>`
-/// it is about to send. With STARTTLS required instead, the first features
-/// carry no mechanisms, but `_include/starttls.xmpp` then refuses the
-/// `<required/>` in `<starttls/>`.
-#[test]
-#[ignore = "xmpp-conform checks `mechanism:` needs on the features before STARTTLS"]
-fn the_built_in_scenario_passes() {
-    let server = Ejabberd::start_with_tls();
-    server.register(USER, PASSWORD);
-    let romeo = server.client_certificate("romeo@localhost");
-    let (code, shown) = run_external(&server, BUILT_IN, Some(&romeo));
-    assert_eq!(code, Some(0), "{shown}\n{}", server.log());
-    assert!(shown.contains("PASS  external"), "{shown}");
 }

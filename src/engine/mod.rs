@@ -27,6 +27,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::Semaphore;
 
 use crate::bindings::Bindings;
+use crate::scenario::template::Segment;
 use crate::scenario::{Action, Level, Peer, Scenario};
 use crate::transport::{self, Connection, TransportError};
 use crate::xml::ParserConfig;
@@ -255,7 +256,9 @@ async fn run_steps(
             continue;
         }
         let session = connections.current();
-        if let Some(reason) = missing_mechanism(session, &scenario.meta) {
+        if starts_authentication(&step.action)
+            && let Some(reason) = missing_mechanism(session, &scenario.meta)
+        {
             return Err((Status::Unsupported, Failure::new(reason).at(loc)));
         }
         match &step.action {
@@ -366,6 +369,19 @@ fn unmet_need(scenario: &Scenario, config: &RunConfig) -> Option<String> {
                 "needs `{other}`, which this version cannot provide"
             )),
         })
+}
+
+/// A step that begins SASL: the moment the server's mechanism list counts
+/// (it may change once TLS is on, RFC 6120 §6.4.1, so the list seen before
+/// STARTTLS says nothing).
+fn starts_authentication(action: &Action) -> bool {
+    match action {
+        Action::Sasl(_) | Action::Login { .. } => true,
+        Action::Send(template) => template.segments.first().is_some_and(
+            |s| matches!(s, Segment::Literal(t) if t.trim_start().starts_with("<auth")),
+        ),
+        _ => false,
+    }
 }
 
 /// A `mechanism:X` need that the server's current `<mechanisms/>` list

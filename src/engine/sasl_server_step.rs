@@ -138,7 +138,12 @@ pub(super) async fn run(
         Err(failure) => return refuse(session, config, &name, &failure, loc).await,
     };
     let proof_in = proof_in(&options, &name);
+    let mut noted = false;
     loop {
+        if let (false, Some(what)) = (noted, mechanism.verification()) {
+            session.transcript.record(Direction::Note, what.to_string());
+            noted = true;
+        }
         match step {
             ServerStep::Challenge(data) => {
                 let text = format!(

@@ -86,6 +86,8 @@ pub struct DigestMd5Server {
     accounts: Accounts,
     options: DigestMd5Options,
     state: State,
+    /// Set once the response proved the password.
+    verified: Option<String>,
 }
 
 impl DigestMd5Server {
@@ -94,6 +96,7 @@ impl DigestMd5Server {
             accounts,
             options,
             state: State::Start,
+            verified: None,
         }
     }
 
@@ -173,6 +176,7 @@ impl ServerMechanism for DigestMd5Server {
                     Err(f) => return Ok(self.fail(f)),
                 };
                 let message = self.rspauth_message(&verified.rspauth);
+                self.verified = Some(verified.summary);
                 Ok(match self.options.proof_in {
                     ProofIn::Challenge => {
                         self.state = State::AwaitEmpty(verified.identity);
@@ -201,6 +205,10 @@ impl ServerMechanism for DigestMd5Server {
                 Err(SaslServerError::unexpected(NAME, "step()", "after the outcome"))
             }
         }
+    }
+
+    fn verification(&self) -> Option<&str> {
+        self.verified.as_deref()
     }
 
     fn identity(&self) -> Option<&Identity> {

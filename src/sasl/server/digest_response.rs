@@ -54,6 +54,9 @@ pub(super) struct Verified {
     pub identity: Identity,
     /// The server's proof, 32 lowercase hex digits.
     pub rspauth: String,
+    /// What was checked, for the transcript: the response hash computed
+    /// here, equal to the client's, and the inputs it came from.
+    pub summary: String,
 }
 
 fn malformed(detail: impl std::fmt::Display) -> SaslFailure {
@@ -232,9 +235,19 @@ pub(super) fn verify(
         .transpose()?
         .filter(|a| !a.is_empty());
     accounts.authorize(NAME, &authcid, authzid.as_deref())?;
+    let summary = format!(
+        "{NAME} response verified: computed {expected} from username {}, realm {}, nonce {}, cnonce {}, nc {NC}, qop auth, digest-uri {} and the password; the client sent {}",
+        quoted(username),
+        realm.map_or("none".to_owned(), quoted),
+        quoted(nonce),
+        quoted(cnonce),
+        quoted(digest_uri),
+        String::from_utf8_lossy(hash),
+    );
     Ok(Verified {
         identity: Identity::Account { authcid, authzid },
         rspauth,
+        summary,
     })
 }
 

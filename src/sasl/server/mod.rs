@@ -87,6 +87,13 @@ pub trait ServerMechanism: Send {
 
     /// Who authenticated, once the mechanism answered `Success`.
     fn identity(&self) -> Option<&Identity>;
+
+    /// What the mechanism verified of the client's proof, in words, once
+    /// it did (DIGEST-MD5: the response hash computed and received), for
+    /// the transcript. `None` where there is nothing to show.
+    fn verification(&self) -> Option<&str> {
+        None
+    }
 }
 
 /// What the server sends next.
