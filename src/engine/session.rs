@@ -153,35 +153,18 @@ impl Session {
         self.transcript.record(Direction::Note, "stream restart");
     }
 
-    /// Upgrade the connection to TLS in place (STARTTLS), then expect a new
-    /// stream. Returns the description of the TLS session.
+    /// Upgrade the connection to TLS in place (STARTTLS, the harness as
+    /// client), then expect a new stream. Returns the description of the
+    /// TLS session.
     pub async fn start_tls(
         &mut self,
         domain: &str,
         config: std::sync::Arc<rustls::ClientConfig>,
         limit: Duration,
     ) -> Result<String, TlsError> {
-        let Some(conn) = self.conn.take() else {
-            return Err(TlsError::Handshake(io::Error::new(
-                io::ErrorKind::NotConnected,
-                "no connection",
-            )));
-        };
+        let conn = self.take_connection()?;
         let upgraded = conn.start_tls(domain, config, limit).await?;
-        let described = upgraded.describe();
-        self.conn = Some(upgraded);
-        self.transcript
-            .record(Direction::Note, format!("TLS established: {described}"));
-        self.restart();
-        Ok(described)
-    }
-
-    /// Whether the connection runs over TLS now.
-    pub fn is_tls(&self) -> bool {
-        matches!(
-            self.conn,
-            Some(Connection::Tls(_) | Connection::ServerTls(_))
-        )
+        Ok(self.now_tls(upgraded))
     }
 
     /// The server side of STARTTLS (testing a client): the TLS handshake
@@ -191,19 +174,34 @@ impl Session {
         config: std::sync::Arc<rustls::ServerConfig>,
         limit: Duration,
     ) -> Result<String, TlsError> {
-        let Some(conn) = self.conn.take() else {
-            return Err(TlsError::Handshake(io::Error::new(
-                io::ErrorKind::NotConnected,
-                "no connection",
-            )));
-        };
+        let conn = self.take_connection()?;
         let upgraded = conn.accept_tls(config, limit).await?;
+        Ok(self.now_tls(upgraded))
+    }
+
+    /// The connection, for a TLS upgrade that consumes it.
+    fn take_connection(&mut self) -> Result<Connection, TlsError> {
+        self.conn.take().ok_or_else(|| {
+            TlsError::Handshake(io::Error::new(io::ErrorKind::NotConnected, "no connection"))
+        })
+    }
+
+    /// Keep the upgraded connection, note it, and expect a new stream.
+    fn now_tls(&mut self, upgraded: Connection) -> String {
         let described = upgraded.describe();
         self.conn = Some(upgraded);
         self.transcript
             .record(Direction::Note, format!("TLS established: {described}"));
         self.restart();
-        Ok(described)
+        described
+    }
+
+    /// Whether the connection runs over TLS now.
+    pub fn is_tls(&self) -> bool {
+        matches!(
+            self.conn,
+            Some(Connection::Tls(_) | Connection::ServerTls(_))
+        )
     }
 
     /// Close our side politely; errors no longer matter here.
