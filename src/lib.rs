@@ -7,10 +7,14 @@
 //! - [`scenario`]: scenario files become typed [`scenario::Scenario`]s.
 //! - [`bindings`]: the values of `{domain}`-style variables and `{$captures}`.
 //! - [`engine`]: runs one scenario over a [`transport`], step by step.
-//! - [`transport`]: the byte pipe to the peer (plain TCP now; TLS next).
+//! - [`transport`]: the byte pipe to the peer: TCP, TLS (STARTTLS or direct),
+//!   either side.
 //! - [`xml`]: the streaming parser turning received bytes into events.
 //! - [`matching`]: compares received elements with the scenario's patterns.
-//! - [`sasl`]: SASL mechanisms as I/O-free state machines (client side).
+//! - [`sasl`]: SASL mechanisms as I/O-free state machines, client and server
+//!   side.
+//! - [`snapshot`]: the normalized received stream, pinned in insta-format
+//!   `.snap` files and reviewed.
 //! - [`report`]: console, JUnit and JSON output of the verdicts.
 //! - [`cli`]: the command line; `main.rs` only calls it.
 
@@ -21,5 +25,6 @@ pub mod matching;
 pub mod report;
 pub mod sasl;
 pub mod scenario;
+pub mod snapshot;
 pub mod transport;
 pub mod xml;

@@ -11,7 +11,7 @@ use crate::transport::tls::{self, ServerIdentity, Verification};
 
 use super::{
     EXIT_FAILED, EXIT_USAGE, RunArgs, TlsArg, bindings, conclude, load_baseline, load_scenarios,
-    parser_config, runtime,
+    parser_config, runtime, snapshot_config,
 };
 
 pub(super) fn run(args: RunArgs) -> i32 {
@@ -60,6 +60,7 @@ pub(super) fn run(args: RunArgs) -> i32 {
         },
         tls_config: client_tls,
         mechanism: None,
+        snapshots: snapshot_config(&args),
         client_certificate: false,
         server_tls: Some(server_tls),
     };

@@ -42,6 +42,35 @@ struct Cli {
 enum Command {
     /// List the scenarios that would run, with their spec references.
     List(ListArgs),
+    /// Work with the snapshots written by --snapshots.
+    #[command(subcommand)]
+    Snapshots(SnapshotsCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum SnapshotsCommand {
+    /// Show each pending `.snap.new` under DIR with its diff, and accept,
+    /// reject or skip it.
+    Review {
+        /// The --snapshots folder.
+        dir: PathBuf,
+        /// Accept every pending snapshot without asking.
+        #[arg(long, conflicts_with = "reject_all")]
+        accept_all: bool,
+        /// Reject (delete) every pending snapshot without asking.
+        #[arg(long)]
+        reject_all: bool,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum SnapshotsMode {
+    /// Write missing snapshots, compare existing ones.
+    New,
+    /// Compare; missing snapshots fail too (the default when CI is set).
+    Check,
+    /// Rewrite every snapshot.
+    Update,
 }
 
 #[derive(Debug, Args)]
@@ -154,6 +183,15 @@ struct RunArgs {
     /// Print every scenario's transcript.
     #[arg(short, long)]
     verbose: bool,
+    /// Pin each scenario's normalized received stream in DIR/<id>.snap
+    /// (insta's format) and compare it on every run.
+    #[arg(long, value_name = "DIR")]
+    snapshots: Option<PathBuf>,
+    /// new: write missing snapshots, compare existing ones (default);
+    /// check: missing ones fail too (default when CI is set); update:
+    /// rewrite them all.
+    #[arg(long, value_enum, requires = "snapshots")]
+    snapshots_mode: Option<SnapshotsMode>,
 }
 
 /// Parse the process's arguments and run; returns the exit code.
@@ -161,6 +199,11 @@ pub fn run() -> i32 {
     let cli = Cli::parse();
     match cli.command {
         Some(Command::List(args)) => list(&args),
+        Some(Command::Snapshots(SnapshotsCommand::Review {
+            dir,
+            accept_all,
+            reject_all,
+        })) => review_snapshots(&dir, accept_all, reject_all),
         None if cli.run.listen.is_some() => listen::run(cli.run),
         None => run_target(cli.run),
     }
@@ -239,6 +282,7 @@ fn run_target(args: RunArgs) -> i32 {
         target: target.clone(),
         timeout: args.timeout,
         mechanism: args.mechanism.clone(),
+        snapshots: snapshot_config(&args),
         client_certificate: identity.is_some(),
         server_tls: None,
         parser: parser_config(&args),
@@ -284,6 +328,49 @@ fn run_target(args: RunArgs) -> i32 {
         }
     };
     conclude(&args, &target, &verdicts, started, style, baseline.as_ref())
+}
+
+/// `snapshots review`: interactive on a terminal, or all at once.
+fn review_snapshots(dir: &Path, accept_all: bool, reject_all: bool) -> i32 {
+    use crate::snapshot::review::{Decision, review};
+    if !dir.is_dir() {
+        eprintln!("error: no such folder: {}", dir.display());
+        return EXIT_USAGE;
+    }
+    let decision = match (accept_all, reject_all) {
+        (true, _) => Decision::AcceptAll,
+        (_, true) => Decision::RejectAll,
+        _ => Decision::Ask,
+    };
+    let stdin = std::io::stdin();
+    let mut input = stdin.lock();
+    let mut output = std::io::stdout();
+    match review(dir, decision, &mut input, &mut output) {
+        Ok(done) => {
+            println!(
+                "{} accepted, {} rejected, {} skipped",
+                done.accepted, done.rejected, done.skipped
+            );
+            EXIT_OK
+        }
+        Err(e) => {
+            eprintln!("error: reviewing {}: {e}", dir.display());
+            EXIT_FAILED
+        }
+    }
+}
+
+/// `--snapshots` and its mode.
+fn snapshot_config(args: &RunArgs) -> Option<crate::snapshot::SnapshotConfig> {
+    use crate::snapshot::Mode;
+    let dir = args.snapshots.clone()?;
+    let mode = match args.snapshots_mode {
+        Some(SnapshotsMode::New) => Mode::New,
+        Some(SnapshotsMode::Check) => Mode::Check,
+        Some(SnapshotsMode::Update) => Mode::Update,
+        None => Mode::default_for_environment(),
+    };
+    Some(crate::snapshot::SnapshotConfig { dir, mode })
 }
 
 /// `--baseline`, read before anything runs.

@@ -17,6 +17,7 @@ mod render;
 mod sasl_server_step;
 mod sasl_step;
 mod session;
+mod snapshot_step;
 mod steps;
 pub mod transcript;
 pub mod verdict;
@@ -52,6 +53,8 @@ pub struct RunConfig {
     pub tls_config: Arc<rustls::ClientConfig>,
     /// The SASL mechanism `login` uses; `None`: the strongest offered.
     pub mechanism: Option<String>,
+    /// `--snapshots`: where and how the received streams are pinned.
+    pub snapshots: Option<crate::snapshot::SnapshotConfig>,
     /// Whether a client certificate is configured (`--client-cert`), which
     /// scenarios about SASL EXTERNAL need.
     pub client_certificate: bool,
@@ -181,7 +184,16 @@ async fn execute_on(
             Verdict::new(scenario, status, Some(failure))
         }
     };
-    verdict.transcript = session.transcript;
+    let Session {
+        transcript,
+        log,
+        sent,
+        ..
+    } = session;
+    verdict.transcript = transcript;
+    if let Some(snapshots) = &config.snapshots {
+        snapshot_step::compare(snapshots, scenario, &log, &sent, &mut verdict);
+    }
     verdict
 }
 
@@ -216,13 +228,23 @@ impl Connections {
                 (self.list.len() - 1, Some(described))
             }
         };
-        let mut transcript = std::mem::take(&mut self.current().transcript);
+        let old = self.current();
+        let mut transcript = std::mem::take(&mut old.transcript);
+        let mut log = std::mem::take(&mut old.log);
+        let sent = std::mem::take(&mut old.sent);
         transcript.record(Direction::Note, format!("now on connection `{name}`"));
         if let Some(described) = connected {
             transcript.record(Direction::Note, format!("connected: {described}"));
         }
+        log.push(crate::snapshot::Item::Connection(name.to_string()));
         self.current = index;
-        self.current().transcript = transcript;
+        let new = self.current();
+        new.transcript = transcript;
+        // What this connection logged before, while not current (nothing:
+        // only the current one is read), goes after the switch marker.
+        log.append(std::mem::take(&mut new.log));
+        new.log = log;
+        new.sent = sent + &std::mem::take(&mut new.sent);
         Ok(())
     }
 

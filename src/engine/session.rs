@@ -12,6 +12,7 @@ use crate::transport::{Connection, TlsError};
 use crate::xml::{Element, NS_STREAMS, ParserConfig, StreamEvent, StreamParser};
 
 use crate::scenario::template::REDACTED;
+use crate::snapshot::{Item, Log};
 
 use super::render;
 use super::transcript::{Direction, Transcript};
@@ -46,7 +47,15 @@ pub(super) struct Session {
     /// TLS and binding it offers right now.
     pub features: Option<Element>,
     pub transcript: Transcript,
+    /// What the peer sent, for the snapshot.
+    pub log: Log,
+    /// What the harness sent (as the transcript shows it), so the snapshot
+    /// can tell the harness's own ids and resources from the peer's.
+    pub sent: String,
 }
+
+/// Past this much the sent text is not kept for the snapshot any more.
+const SENT_LIMIT: usize = 1024 * 1024;
 
 impl Session {
     pub fn new(conn: Connection, parser_config: ParserConfig, transcript: Transcript) -> Self {
@@ -60,6 +69,8 @@ impl Session {
             peer_closed: false,
             features: None,
             transcript,
+            log: Log::default(),
+            sent: String::new(),
         }
     }
 
@@ -77,6 +88,9 @@ impl Session {
         shown: String,
         limit: Duration,
     ) -> io::Result<()> {
+        if self.sent.len() + shown.len() <= SENT_LIMIT {
+            self.sent.push_str(&shown);
+        }
         self.transcript.record(Direction::Sent, shown);
         let Some(conn) = self.conn.as_mut() else {
             return Err(io::Error::new(io::ErrorKind::NotConnected, "no connection"));
@@ -114,6 +128,13 @@ impl Session {
                     _ => render::event(&event),
                 };
                 self.transcript.record(Direction::Received, shown);
+                let item = match &event {
+                    StreamEvent::Open(h) => Item::Header(h.clone()),
+                    StreamEvent::Element(e) => Item::Element(e.clone()),
+                    StreamEvent::Close => Item::Close,
+                    StreamEvent::Error(e) => Item::NotXml(e.condition.to_string()),
+                };
+                self.log.push_at(item, self.sent.len());
                 return Received::Event(event);
             }
             if self.eof {
@@ -141,6 +162,7 @@ impl Session {
     fn mark_eof(&mut self, why: &str) {
         self.eof = true;
         self.peer_closed = true;
+        self.log.push(Item::Closed);
         self.transcript.record(Direction::Note, why);
     }
 
@@ -151,6 +173,7 @@ impl Session {
         self.pending.clear();
         self.features = None;
         self.transcript.record(Direction::Note, "stream restart");
+        self.log.push(Item::Restart);
     }
 
     /// Upgrade the connection to TLS in place (STARTTLS, the harness as

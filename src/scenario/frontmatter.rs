@@ -15,7 +15,9 @@ use super::source::SourceFile;
 use super::suggest::did_you_mean;
 
 /// Every key the front matter accepts, for "did you mean".
-const KEYS: &[&str] = &["title", "spec", "level", "tags", "needs", "peer", "ignore"];
+const KEYS: &[&str] = &[
+    "title", "spec", "level", "tags", "needs", "peer", "ignore", "redact",
+];
 
 const LEVELS: &[&str] = &["MUST", "SHOULD", "MAY"];
 const PEERS: &[&str] = &["server", "client"];
@@ -71,6 +73,31 @@ struct RawMeta {
     peer: Option<Spanned<String>>,
     #[serde(default)]
     ignore: Option<Vec<String>>,
+    #[serde(default)]
+    redact: Option<Spanned<Vec<String>>>,
+}
+
+/// `a/b/@c`: names (or `*`) separated by `/`, the last one possibly an
+/// attribute. Checked here so a typo is an error at load time, not a
+/// redaction that silently never applies.
+pub(crate) fn is_redact_path(path: &str) -> bool {
+    let name_ok = |n: &str| {
+        n == "*"
+            || (!n.is_empty()
+                && n.chars()
+                    .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | ':')))
+    };
+    let segments: Vec<&str> = path.split('/').collect();
+    let Some((last, elements)) = segments.split_last() else {
+        return false;
+    };
+    !elements.is_empty()
+        && elements.iter().all(|s| name_ok(s))
+        && match last.strip_prefix('@') {
+            Some(attr) => name_ok(attr) && attr != "*",
+            None => name_ok(last),
+        }
+        || (segments.len() == 1 && name_ok(last))
 }
 
 /// The side under test when the front matter does not say: the nearest
@@ -139,6 +166,21 @@ pub(crate) fn parse(
             }
         },
     };
+    let redact = match raw.redact {
+        None => Vec::new(),
+        Some(r) => {
+            if let Some(bad) = r.get_ref().iter().find(|p| !is_redact_path(p)) {
+                return Err(
+                    at(r.span(), format!("invalid redaction path `{bad}`")).with_help(
+                        "a path of local names from the first-level element, `*` for any, \
+                     ending in an element (its text) or `@attribute`: \
+                     \"iq/query/@ver\", \"message/body\", \"stream/@from\"",
+                    ),
+                );
+            }
+            r.into_inner()
+        }
+    };
     Ok(Meta {
         title,
         spec: raw.spec.into_inner(),
@@ -147,6 +189,7 @@ pub(crate) fn parse(
         needs: raw.needs,
         peer,
         ignore: raw.ignore.unwrap_or_else(|| vec!["presence".to_owned()]),
+        redact,
     })
 }
 
@@ -248,6 +291,7 @@ mod tests {
                 needs: vec![],
                 peer: Peer::Server,
                 ignore: vec!["presence".into()],
+                redact: vec![],
             })
         );
         let m = meta(
@@ -333,5 +377,23 @@ mod tests {
         );
         assert_eq!(default_peer(Path::new("x.xmpp")), Peer::Server);
         assert_eq!(default_peer(Path::new("client.xmpp")), Peer::Server);
+    }
+
+    #[test]
+    fn redaction_paths() {
+        for ok in [
+            "iq/query/@ver",
+            "message/body",
+            "stream/@from",
+            "*/@stamp",
+            "iq",
+        ] {
+            assert!(is_redact_path(ok), "{ok}");
+        }
+        for bad in ["", "iq//x", "@ver", "iq/@*", "iq/qu ery", "iq/@"] {
+            assert!(!is_redact_path(bad), "{bad}");
+        }
+        let e = meta("+++\ntitle = \"T\"\nspec = [\"a\"]\nredact = [\"iq/@\"]\n+++\n").err();
+        assert!(e.is_some_and(|e| e.message.contains("invalid redaction path `iq/@`")));
     }
 }

@@ -35,6 +35,9 @@ pub struct Meta {
     /// First-level elements that are skipped while waiting for a pattern
     /// (default: `presence`), because a server may send them unasked.
     pub ignore: Vec<String>,
+    /// Extra values to redact in snapshots of the received stream, as paths
+    /// (`iq/query/@ver`, `message/body`); see `crate::snapshot`.
+    pub redact: Vec<String>,
 }
 
 /// RFC 2119 requirement level of the rule a scenario checks.

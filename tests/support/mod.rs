@@ -295,16 +295,23 @@ pub struct Prosody {
 impl Prosody {
     /// Start Prosody with `tests/servers/prosody/prosody.cfg.lua`, no TLS.
     pub fn start() -> Prosody {
-        Prosody::launch(false)
+        Prosody::launch(false, "")
     }
 
     /// The same, with a certificate for `localhost` made at test time:
     /// STARTTLS offered, and a direct TLS port.
     pub fn start_with_tls() -> Prosody {
-        Prosody::launch(true)
+        Prosody::launch(true, "")
     }
 
-    fn launch(with_tls: bool) -> Prosody {
+    /// With TLS, and `host_config` added to the `localhost` VirtualHost
+    /// section (Lua, e.g. `modules_disabled = { "roster" }`): a server
+    /// whose behaviour differs on purpose.
+    pub fn start_with_tls_and(host_config: &str) -> Prosody {
+        Prosody::launch(true, host_config)
+    }
+
+    fn launch(with_tls: bool, host_config: &str) -> Prosody {
         require_program("prosody", "prosody");
         let dir = tempfile::tempdir().expect("temporary folder");
         let port = free_port();
@@ -330,6 +337,7 @@ impl Prosody {
                 &direct_tls_port.map(|p| p.to_string()).unwrap_or_default(),
             )
             .replace("@SSL@", &ssl);
+        let config = format!("{config}\n{host_config}\n");
         let config_path = dir.path().join("prosody.cfg.lua");
         std::fs::write(&config_path, config).expect("write the Prosody config");
         let console = dir.path().join("console.log");

@@ -1,0 +1,73 @@
+//! After a scenario ran with `--snapshots`: compare what the peer sent with
+//! the scenario's snapshot, and let a difference fail the verdict.
+
+use crate::scenario::Scenario;
+use crate::snapshot::{self, Log, Outcome, SnapFile, SnapshotConfig};
+
+use super::transcript::Direction;
+use super::verdict::{Failure, Status, Verdict};
+
+pub(super) fn compare(
+    config: &SnapshotConfig,
+    scenario: &Scenario,
+    log: &Log,
+    sent: &str,
+    verdict: &mut Verdict,
+) {
+    if matches!(verdict.status, Status::Skip | Status::Error) {
+        return;
+    }
+    let content = snapshot::normalize(log, &scenario.meta.redact, &scenario.meta.ignore, sent);
+    let snap = SnapFile {
+        source: scenario.path.display().to_string(),
+        description: scenario.meta.title.clone(),
+        content,
+    };
+    let (message, diff) = match snapshot::check(config, &scenario.id, &snap) {
+        Outcome::Matched => return,
+        Outcome::Written(path) => {
+            note(verdict, format!("snapshot written: {}", path.display()));
+            return;
+        }
+        Outcome::Differs { pending, diff } => (
+            format!(
+                "the received stream differs from its snapshot; the new version is in {} \
+                 (review with `xmpp-conform snapshots review {}`)",
+                pending.display(),
+                config.dir.display()
+            ),
+            Some(diff),
+        ),
+        Outcome::Missing { pending } => (
+            format!(
+                "no snapshot yet, and --snapshots-mode check writes none; the received stream is in {} \
+                 (review with `xmpp-conform snapshots review {}`)",
+                pending.display(),
+                config.dir.display()
+            ),
+            None,
+        ),
+        Outcome::Failed(why) => {
+            verdict.status = Status::Error;
+            verdict.failure = Some(Failure::new(format!("snapshot: {why}")));
+            return;
+        }
+    };
+    match verdict.status {
+        // The scenario itself failed: that stays the verdict's reason.
+        Status::Fail | Status::NonStrict | Status::Unsupported if verdict.failure.is_some() => {
+            note(verdict, message)
+        }
+        _ => {
+            verdict.status = Status::Fail;
+            verdict.failure = Some(Failure {
+                diff,
+                ..Failure::new(message)
+            });
+        }
+    }
+}
+
+fn note(verdict: &mut Verdict, text: String) {
+    verdict.transcript.record(Direction::Note, text);
+}

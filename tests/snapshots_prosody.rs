@@ -1,0 +1,138 @@
+//! Snapshot assertions against a real Prosody, the whole life cycle: the
+//! first run writes one `.snap` per scenario, later runs against the same
+//! server find no change (the redactions are complete), a Prosody that
+//! behaves differently fails the affected scenarios with readable diffs and
+//! `.snap.new` files, and accepting them makes the next run pass.
+
+mod support;
+
+use std::path::Path;
+
+use support::{PASSWORD, Prosody, USER, text, xmpp_conform};
+
+/// Run the whole server suite with `--snapshots dir` in `mode`; the exit
+/// code and the console.
+fn run(server: &Prosody, dir: &Path, mode: &str, baseline: bool) -> (Option<i32>, String) {
+    let target = server.target();
+    let ca = server.ca.clone().expect("a CA");
+    let ca = ca.to_str().expect("utf-8 path").to_string();
+    let dir = dir.to_str().expect("utf-8 path").to_string();
+    let mut args = vec![
+        "--target",
+        &target,
+        "--domain",
+        "localhost",
+        "--timeout",
+        "3s",
+        "--ca",
+        &ca,
+        "--user",
+        USER,
+        "--password",
+        PASSWORD,
+        "--snapshots",
+        &dir,
+        "--snapshots-mode",
+        mode,
+    ];
+    if baseline {
+        args.extend(["--baseline", "tests/baselines/prosody-0.12.txt"]);
+    }
+    let out = xmpp_conform(&args);
+    (out.status.code(), text(&out))
+}
+
+/// Every file below `dir` whose name ends with `suffix`, with its text.
+fn files(dir: &Path, suffix: &str) -> Vec<(String, String)> {
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d)
+            .expect("read the snapshot folder")
+            .flatten()
+        {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.to_string_lossy().ends_with(suffix) {
+                let text = std::fs::read_to_string(&path).expect("read a snapshot");
+                found.push((path.display().to_string(), text));
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+#[test]
+fn snapshots_are_stable_and_catch_a_changed_server() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let snaps = dir.path().join("snapshots");
+
+    let server = Prosody::start_with_tls();
+    server.register(USER, PASSWORD);
+    // 1: the first run writes one snapshot per scenario that ran.
+    let (code, console) = run(&server, &snaps, "new", true);
+    assert_eq!(code, Some(0), "{console}");
+    let written = files(&snaps, ".snap");
+    let skipped = console.lines().filter(|l| l.starts_with("SKIP ")).count();
+    let listed = xmpp_conform(&["list"]);
+    let scenarios = String::from_utf8_lossy(&listed.stdout)
+        .lines()
+        .filter(|l| l.starts_with("rfc"))
+        .count();
+    assert_eq!(written.len(), scenarios - skipped, "{console}");
+    assert!(
+        written.iter().all(|(_, t)| t.starts_with("---\nsource: ")),
+        "insta's header"
+    );
+    assert!(
+        written.iter().all(|(_, t)| !t.contains(PASSWORD)),
+        "no password in a snapshot"
+    );
+
+    // 2, 3: two more runs against the same server change nothing, in the
+    // strict mode CI uses.
+    for round in 2..=3 {
+        let (code, console) = run(&server, &snaps, "check", true);
+        assert_eq!(code, Some(0), "round {round}:\n{console}");
+        assert!(files(&snaps, ".snap.new").is_empty(), "round {round}");
+        assert_eq!(files(&snaps, ".snap"), written, "round {round}");
+    }
+    drop(server);
+
+    // A Prosody without its roster module announces other stream features
+    // after authentication: the scenarios that log in see a changed stream.
+    let changed = Prosody::start_with_tls_and("modules_disabled = { \"roster\" }");
+    changed.register(USER, PASSWORD);
+    let (code, console) = run(&changed, &snaps, "check", false);
+    assert_eq!(code, Some(1), "{console}");
+    assert!(
+        console.contains("the received stream differs from its snapshot"),
+        "{console}"
+    );
+    assert!(
+        console.contains("-  <ver xmlns='urn:xmpp:features:rosterver'/>"),
+        "a readable diff names what went away:\n{console}"
+    );
+    let pending = files(&snaps, ".snap.new");
+    assert!(!pending.is_empty());
+    let unchanged = "rfc6120/stream/basic-session";
+    assert!(
+        !pending.iter().any(|(p, _)| p.contains(unchanged)),
+        "a scenario before authentication is not affected:\n{console}"
+    );
+
+    // Accept them all; the next run against the changed server passes.
+    let dir_arg = snaps.to_str().expect("utf-8 path");
+    let review = xmpp_conform(&["snapshots", "review", dir_arg, "--accept-all"]);
+    assert_eq!(review.status.code(), Some(0), "{}", text(&review));
+    assert!(
+        text(&review).contains(&format!("{} accepted", pending.len())),
+        "{}",
+        text(&review)
+    );
+    assert!(files(&snaps, ".snap.new").is_empty());
+    let (code, console) = run(&changed, &snaps, "check", true);
+    assert_eq!(code, Some(0), "{console}");
+}
