@@ -17,6 +17,7 @@ use crate::scenario::{self, Peer, Scenario};
 use crate::transport::tls::{self, Verification};
 use crate::xml::ParserConfig;
 
+mod fuzz;
 mod listen;
 
 pub const EXIT_OK: i32 = 0;
@@ -45,6 +46,9 @@ enum Command {
     /// Work with the snapshots written by --snapshots.
     #[command(subcommand)]
     Snapshots(SnapshotsCommand),
+    /// Send mutated stanzas to a live server and report hangs and crashes,
+    /// each with a scenario file that reproduces it.
+    Fuzz(Box<fuzz::FuzzArgs>),
 }
 
 #[derive(Debug, Subcommand)]
@@ -199,6 +203,7 @@ pub fn run() -> i32 {
     let cli = Cli::parse();
     match cli.command {
         Some(Command::List(args)) => list(&args),
+        Some(Command::Fuzz(args)) => fuzz::run(*args),
         Some(Command::Snapshots(SnapshotsCommand::Review {
             dir,
             accept_all,
@@ -252,40 +257,9 @@ fn run_target(args: RunArgs) -> i32 {
         Ok(b) => b,
         Err(code) => return code,
     };
-    let verification = match (&args.ca, args.insecure) {
-        (_, true) => Verification::Insecure,
-        (Some(ca), false) => Verification::WithCa(ca.clone()),
-        (None, false) => Verification::Verify,
-    };
-    let identity = match (&args.client_cert, &args.client_key) {
-        (Some(cert), Some(key)) => Some(tls::ClientIdentity {
-            cert: cert.clone(),
-            key: key.clone(),
-        }),
-        _ => None,
-    };
-    let tls_config = match tls::client_config(&verification, identity.as_ref()) {
+    let config = match target_config(&args, &target) {
         Ok(c) => c,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return EXIT_USAGE;
-        }
-    };
-    let config = RunConfig {
-        tls: match args.tls {
-            TlsArg::Starttls => TlsMode::StartTls,
-            TlsArg::Direct => TlsMode::Direct,
-            TlsArg::None => TlsMode::None,
-        },
-        tls_config,
-        bindings: bindings(&args, &target),
-        target: target.clone(),
-        timeout: args.timeout,
-        mechanism: args.mechanism.clone(),
-        snapshots: snapshot_config(&args),
-        client_certificate: identity.is_some(),
-        server_tls: None,
-        parser: parser_config(&args),
+        Err(code) => return code,
     };
     let jobs = args
         .jobs
@@ -300,9 +274,10 @@ fn run_target(args: RunArgs) -> i32 {
         .var("domain")
         .unwrap_or_default()
         .to_string();
-    let certificates = match &verification {
-        Verification::Insecure => ", certificates NOT verified (--insecure)",
-        _ => "",
+    let certificates = if args.insecure {
+        ", certificates NOT verified (--insecure)"
+    } else {
+        ""
     };
     println!(
         "xmpp-conform {}: {} scenarios against {target} (domain {domain}), {jobs} at a time{certificates}\n",
@@ -328,6 +303,46 @@ fn run_target(args: RunArgs) -> i32 {
         }
     };
     conclude(&args, &target, &verdicts, started, style, baseline.as_ref())
+}
+
+/// The run's configuration for testing the server at `target`: TLS
+/// verification, client certificate, credentials, limits, snapshots.
+fn target_config(args: &RunArgs, target: &str) -> Result<RunConfig, i32> {
+    let verification = match (&args.ca, args.insecure) {
+        (_, true) => Verification::Insecure,
+        (Some(ca), false) => Verification::WithCa(ca.clone()),
+        (None, false) => Verification::Verify,
+    };
+    let identity = match (&args.client_cert, &args.client_key) {
+        (Some(cert), Some(key)) => Some(tls::ClientIdentity {
+            cert: cert.clone(),
+            key: key.clone(),
+        }),
+        _ => None,
+    };
+    let tls_config = match tls::client_config(&verification, identity.as_ref()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Err(EXIT_USAGE);
+        }
+    };
+    Ok(RunConfig {
+        tls: match args.tls {
+            TlsArg::Starttls => TlsMode::StartTls,
+            TlsArg::Direct => TlsMode::Direct,
+            TlsArg::None => TlsMode::None,
+        },
+        tls_config,
+        bindings: bindings(args, target),
+        target: target.to_string(),
+        timeout: args.timeout,
+        mechanism: args.mechanism.clone(),
+        snapshots: snapshot_config(args),
+        client_certificate: identity.is_some(),
+        server_tls: None,
+        parser: parser_config(args),
+    })
 }
 
 /// `snapshots review`: interactive on a terminal, or all at once.

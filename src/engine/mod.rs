@@ -11,6 +11,7 @@
 #![allow(clippy::result_large_err)]
 
 mod functions;
+pub mod fuzz;
 pub mod listen;
 mod login;
 mod render;

@@ -109,6 +109,38 @@ fn details(f: &crate::engine::Failure) -> String {
 }
 
 /// Serialize the report to a string.
+/// The JUnit report of a live fuzz run: one passing testcase for the run
+/// (cases and rate in its output) and one failing testcase per finding,
+/// naming its reproducer scenario.
+pub fn fuzz(report: &crate::engine::fuzz::FuzzReport, target: &str) -> Report {
+    let mut suite = TestSuite::new("fuzz");
+    let mut run = TestCase::new(format!("fuzz {target}"), TestCaseStatus::success());
+    run.set_time(report.elapsed);
+    run.set_system_out(format!(
+        "{} cases in {:.1}s ({:.0} cases/s), {} findings",
+        report.cases,
+        report.elapsed.as_secs_f64(),
+        report.cases_per_second(),
+        report.findings.len()
+    ));
+    suite.add_test_case(run);
+    for (i, finding) in report.findings.iter().enumerate() {
+        let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+        status.set_message(finding.summary());
+        if let Some(path) = &finding.scenario {
+            status.set_description(format!(
+                "reproduce with: xmpp-conform --target {target} --scenarios {}",
+                path.display()
+            ));
+        }
+        suite.add_test_case(TestCase::new(format!("finding-{}", i + 1), status));
+    }
+    let mut out = Report::new("xmpp-conform fuzz");
+    out.set_time(report.elapsed);
+    out.add_test_suite(suite);
+    out
+}
+
 pub fn to_string(report: &Report) -> Result<String, quick_junit::SerializeError> {
     report.to_string()
 }

@@ -1,0 +1,155 @@
+//! `xmpp-conform fuzz`: the live fuzzer against a server.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, ValueEnum};
+
+use crate::engine::fuzz::{self, FuzzConfig, Phase, Progress};
+use crate::report;
+use crate::scenario::Peer;
+
+use super::{
+    EXIT_FAILED, EXIT_OK, EXIT_UNREACHABLE, EXIT_USAGE, RunArgs, load_scenarios, runtime,
+    target_config, write_file,
+};
+
+#[derive(Debug, Args)]
+pub(super) struct FuzzArgs {
+    #[command(flatten)]
+    run: RunArgs,
+    /// How long to fuzz.
+    #[arg(long, default_value = "60s", value_parser = humantime::parse_duration)]
+    duration: Duration,
+    /// The generator's seed: the same seed sends the same cases in the same
+    /// order.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Where the mutated stanzas go: on a fresh stream, or after login.
+    #[arg(long, value_enum, default_value_t = PhaseArg::PreAuth)]
+    phase: PhaseArg,
+    /// A liveness probe (a fresh connection must get a stream) every this
+    /// many cases; always after an anomaly.
+    #[arg(long, default_value_t = 50, value_name = "N")]
+    probe_every: usize,
+    /// Stop after this many findings.
+    #[arg(long, default_value_t = 10, value_name = "N")]
+    max_findings: usize,
+    /// Where reproducer scenarios are written.
+    #[arg(long, default_value = "reports/fuzz", value_name = "DIR")]
+    out: PathBuf,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum PhaseArg {
+    PreAuth,
+    PostAuth,
+}
+
+pub(super) fn run(args: FuzzArgs) -> i32 {
+    let Some(target) = args.run.target.clone() else {
+        eprintln!("error: fuzz needs --target HOST:PORT");
+        return EXIT_USAGE;
+    };
+    let phase = match args.phase {
+        PhaseArg::PreAuth => Phase::PreAuth,
+        PhaseArg::PostAuth => Phase::PostAuth,
+    };
+    if phase == Phase::PostAuth && (args.run.user.is_none() || args.run.password.is_none()) {
+        eprintln!("error: --phase post-auth logs in: pass --user and --password");
+        return EXIT_USAGE;
+    }
+    let scenarios = match load_scenarios(&args.run.selection, Peer::Server) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let config = match target_config(&args.run, &target) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let fuzz_config = FuzzConfig {
+        duration: args.duration,
+        seed: args.seed,
+        phase,
+        probe_every: args.probe_every,
+        max_findings: args.max_findings.max(1),
+        out_dir: args.out.clone(),
+    };
+    let runtime = match runtime(2) {
+        Ok(rt) => rt,
+        Err(code) => return code,
+    };
+    println!(
+        "xmpp-conform {}: fuzzing {target} ({}, seed {}) for {:?}, stanzas from {} scenarios\n",
+        env!("CARGO_PKG_VERSION"),
+        phase.name(),
+        args.seed,
+        args.duration,
+        scenarios.len()
+    );
+    let tty = std::io::stderr().is_terminal();
+    let report = runtime.block_on(fuzz::run(
+        &config,
+        &fuzz_config,
+        &scenarios,
+        |p: Progress| {
+            if tty {
+                eprint!(
+                    "\r{} cases, {:.0}/s, {} findings   ",
+                    p.cases,
+                    p.cases as f64 / p.elapsed.as_secs_f64().max(1e-9),
+                    p.findings
+                );
+                let _ = std::io::stderr().flush();
+            }
+        },
+    ));
+    if tty {
+        eprintln!();
+    }
+    if let Some(why) = &report.unreachable {
+        eprintln!("error: {target} does not open a stream: {why}");
+        return EXIT_UNREACHABLE;
+    }
+    for (i, f) in report.findings.iter().enumerate() {
+        println!("FINDING {}  {}", i + 1, f.summary());
+        if let Some(path) = &f.scenario {
+            println!(
+                "      reproduce: xmpp-conform --target {target} --scenarios {}",
+                path.display()
+            );
+        }
+    }
+    println!(
+        "{}: {} cases in {:.1}s ({:.0} cases/s), {} findings",
+        if report.findings.is_empty() {
+            "OK"
+        } else {
+            "FAILED"
+        },
+        report.cases,
+        report.elapsed.as_secs_f64(),
+        report.cases_per_second(),
+        report.findings.len()
+    );
+    if let Some(path) = &args.run.junit {
+        let junit = report::junit::fuzz(&report, &target);
+        match report::junit::to_string(&junit) {
+            Ok(text) => {
+                if let Err(code) = write_file(path, &text) {
+                    return code;
+                }
+            }
+            Err(e) => {
+                eprintln!("error: cannot serialize the JUnit report: {e}");
+                return EXIT_FAILED;
+            }
+        }
+    }
+    if report.findings.is_empty() {
+        EXIT_OK
+    } else {
+        EXIT_FAILED
+    }
+}

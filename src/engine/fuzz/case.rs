@@ -1,0 +1,146 @@
+//! One fuzz case against a live server, and the liveness probe.
+//!
+//! The oracle: after the mutated stanza the harness sends a ping (XEP-0199);
+//! a healthy server answers it (a result, or an error before
+//! authentication) or has closed the stream, with a stream error or
+//! without, within the timeout. Silence is a hang; a refused connection is
+//! a crash.
+
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+use crate::bindings::Bindings;
+use crate::scenario::{Location, Meta};
+use crate::transport;
+use crate::xml::{NS_STREAMS, StreamEvent};
+
+use super::super::RunConfig;
+use super::super::login::{self, next_event};
+use super::super::session::{Received, Session};
+use super::super::transcript::Transcript;
+use super::Phase;
+
+/// The ping every case ends with.
+pub(super) const PROBE_ID: &str = "xc-fuzz-probe";
+
+/// What one case showed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Outcome {
+    /// The server answered the probe or closed the stream: healthy.
+    Answered,
+    /// The connection ended without `</stream:stream>` or a stream error:
+    /// fine if the server still lives (the runner checks at once).
+    Dropped,
+    /// Nothing within the timeout.
+    Hang(String),
+    /// The server could not be reached, or hung up before the stream even
+    /// opened: it may have died.
+    Down(String),
+}
+
+pub(super) fn probe_stanza(domain: &str) -> Vec<u8> {
+    format!("<iq type='get' id='{PROBE_ID}' to='{domain}'><ping xmlns='urn:xmpp:ping'/></iq>")
+        .into_bytes()
+}
+
+/// Open a session as `phase` wants: a stream (pre-auth) or a logged-in,
+/// bound session (post-auth).
+async fn open(config: &RunConfig, phase: Phase, meta: &Meta) -> Result<Session, Outcome> {
+    let conn = transport::connect(&config.target, config.timeout)
+        .await
+        .map_err(|e| Outcome::Down(e.to_string()))?;
+    let mut session = Session::new(conn, config.parser.clone(), Transcript::default());
+    let loc = Location {
+        path: std::sync::Arc::new("fuzz".into()),
+        line: 0,
+        column: 0,
+    };
+    let mut bindings: Bindings = config.bindings.clone();
+    match phase {
+        Phase::PostAuth => login::run(&mut session, config, meta, &mut bindings, true, &loc)
+            .await
+            .map_err(|(_, f)| Outcome::Down(format!("login failed: {}", f.message)))?,
+        Phase::PreAuth => {
+            let domain = config.bindings.var("domain").unwrap_or_default();
+            let header = format!(
+                "<?xml version='1.0'?><stream:stream to='{domain}' version='1.0' \
+                 xmlns='jabber:client' xmlns:stream='{NS_STREAMS}'>"
+            );
+            session
+                .send(header.as_bytes(), config.timeout)
+                .await
+                .map_err(|e| Outcome::Down(e.to_string()))?;
+            let deadline = Instant::now() + config.timeout;
+            for waiting in ["a stream header", "stream features"] {
+                next_event(&mut session, meta, &loc, deadline, waiting)
+                    .await
+                    .map_err(|(_, f)| Outcome::Down(f.message))?;
+            }
+        }
+    }
+    Ok(session)
+}
+
+/// Send `parts` (each one write) and the probe; judge the answer.
+pub(super) async fn run(
+    config: &RunConfig,
+    phase: Phase,
+    meta: &Meta,
+    parts: &[Vec<u8>],
+) -> Outcome {
+    let mut session = match open(config, phase, meta).await {
+        Ok(s) => s,
+        Err(outcome) => return outcome,
+    };
+    let domain = config.bindings.var("domain").unwrap_or_default();
+    for part in parts {
+        if session.send(part, config.timeout).await.is_err() {
+            return Outcome::Dropped;
+        }
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    if session
+        .send(&probe_stanza(domain), config.timeout)
+        .await
+        .is_err()
+    {
+        return Outcome::Dropped;
+    }
+    let deadline = Instant::now() + config.timeout;
+    let outcome = loop {
+        match session.next(deadline).await {
+            Received::Event(StreamEvent::Element(e))
+                if e.name == "iq" && e.attr("id") == Some(PROBE_ID) =>
+            {
+                break Outcome::Answered;
+            }
+            Received::Event(StreamEvent::Element(e)) if e.is(NS_STREAMS, "error") => {
+                break Outcome::Answered;
+            }
+            Received::Event(StreamEvent::Close | StreamEvent::Error(_)) => break Outcome::Answered,
+            Received::Event(_) => continue,
+            Received::Eof | Received::Io(_) => break Outcome::Dropped,
+            Received::Timeout => {
+                break Outcome::Hang(format!(
+                    "no answer to a ping within {:?} after the mutated stanza",
+                    config.timeout
+                ));
+            }
+        }
+    };
+    session.shutdown().await;
+    outcome
+}
+
+/// A fresh connection still gets a stream header and features.
+pub(super) async fn alive(config: &RunConfig, meta: &Meta) -> Result<(), String> {
+    match open(config, Phase::PreAuth, meta).await {
+        Ok(mut session) => {
+            session.shutdown().await;
+            Ok(())
+        }
+        Err(Outcome::Down(why) | Outcome::Hang(why)) => Err(why),
+        Err(Outcome::Answered | Outcome::Dropped) => Ok(()),
+    }
+}
