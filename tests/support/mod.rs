@@ -632,7 +632,32 @@ impl Ejabberd {
 
     /// Create an account on `localhost`, as `ejabberdctl register` does: a
     /// hidden Erlang node that connects to ejabberd's and runs the command.
+    ///
+    /// ejabberd listens on its ports before its Mnesia tables exist: a
+    /// register that early aborts with `no_exists`. That case is retried
+    /// for a few seconds; any other failure fails at once.
     pub fn register(&self, user: &str, password: &str) {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let out = self.register_once(user, password);
+            let shown = format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+            if out.status.success() {
+                return;
+            }
+            assert!(
+                shown.contains("no_exists") && Instant::now() < deadline,
+                "registering {user}@localhost failed ({}): {shown}",
+                out.status
+            );
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+
+    fn register_once(&self, user: &str, password: &str) -> Output {
         static CONTROL_NODES: AtomicU32 = AtomicU32::new(0);
         let control = format!(
             "ctl_{}_{}_{}@localhost",
@@ -640,8 +665,7 @@ impl Ejabberd {
             std::process::id(),
             CONTROL_NODES.fetch_add(1, Ordering::Relaxed)
         );
-        let out = self
-            .erl
+        self.erl
             .command(self.dir.path(), self.dist_port)
             .args(["-sname", &control])
             // A client only: it listens for no one.
@@ -649,14 +673,7 @@ impl Ejabberd {
             .args(["-s", "ejabberd_ctl", "-extra", &self.node])
             .args(["register", user, "localhost", password])
             .output()
-            .expect("run ejabberd_ctl");
-        assert!(
-            out.status.success(),
-            "registering {user}@localhost failed ({}): {}{}",
-            out.status,
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
+            .expect("run ejabberd_ctl")
     }
 
     /// ejabberd's log: its own messages, and whatever the Erlang runtime
