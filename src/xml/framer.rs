@@ -8,7 +8,10 @@
 //! the depth, and hands each complete unit to the parser, which parses it
 //! once. Limits are enforced here, byte by byte, so that an oversized or
 //! over-deep element is refused before it is buffered and never reaches
-//! the tree builder.
+//! the tree builder. End tags are checked against their start tags here
+//! too, as each arrives: `<body></message>` is not well-formed the moment
+//! `</message>` is read, and a peer waiting for the answer to it must not
+//! wait for an element that can never end.
 //!
 //! Runs of bytes that cannot change the state (text between tags, the
 //! inside of attribute values) are skipped with a table lookup per byte.
@@ -95,6 +98,10 @@ pub(crate) struct Framer {
     level: usize,
     /// `=` seen in the current start tag.
     attrs: usize,
+    /// Names of the elements open inside the stream, as (offset in the
+    /// unit, length): what their end tags must repeat. At most
+    /// `max_depth` entries.
+    open: Vec<(usize, usize)>,
     /// Text of the unit being collected that came in earlier chunks.
     buf: String,
     collecting: bool,
@@ -119,6 +126,7 @@ impl Framer {
             lex: Lex::Text,
             level: 0,
             attrs: 0,
+            open: Vec::new(),
             buf: String::new(),
             collecting: false,
             unit_start: 0,
@@ -132,9 +140,12 @@ impl Framer {
     /// Forget everything: the next byte is the first of a new stream.
     pub(crate) fn reset(&mut self) {
         let mut buf = std::mem::take(&mut self.buf);
+        let mut open = std::mem::take(&mut self.open);
         buf.clear();
+        open.clear();
         *self = Framer::new(self.limits);
         self.buf = buf;
+        self.open = open;
     }
 
     /// Stream offset of the next byte.
@@ -562,6 +573,8 @@ impl Framer {
                 }
             }
             _ => {
+                let name = self.name_at(self.tag_start + 1, input, *from);
+                self.open.push(name);
                 self.level += 1;
                 if self.level == 1 {
                     let start = self.unit_start;
@@ -591,11 +604,65 @@ impl Framer {
             self.phase = Phase::Done;
             return self.emit(UnitKind::Close, input, from, i, on_unit);
         }
+        let name = self.name_at(self.tag_start + 2, input, *from);
+        let open = self.open.pop().unwrap_or_default();
+        if !self.same_name(open, name, input, *from) {
+            let text = |(at, len)| self.unit_text(at, len, input, *from);
+            return Err(self.fault(
+                Condition::NotWellFormed,
+                self.tag_start,
+                format!(
+                    "end tag </{}> does not match the start tag <{}>",
+                    text(name),
+                    text(open)
+                ),
+            ));
+        }
         self.level -= 1;
         if self.level == 0 {
             self.emit(UnitKind::Stanza, input, from, i, on_unit)?;
         }
         Ok(())
+    }
+
+    /// The byte at `at` bytes from the start of the unit being collected
+    /// (which is `buf` followed by `input[from..]`).
+    fn unit_byte(&self, at: usize, input: &str, from: usize) -> Option<u8> {
+        match at.checked_sub(self.buf.len()) {
+            None => self.buf.as_bytes().get(at).copied(),
+            Some(k) => input.as_bytes().get(from.checked_add(k)?).copied(),
+        }
+    }
+
+    /// The name that starts at stream offset `start` (inside a tag of the
+    /// unit being collected), as (offset in the unit, length): up to
+    /// whitespace, `/` or `>`.
+    fn name_at(&self, start: u64, input: &str, from: usize) -> (usize, usize) {
+        let at = usize::try_from(start.saturating_sub(self.unit_start)).unwrap_or(usize::MAX);
+        let mut len = 0;
+        while let Some(b) = self.unit_byte(at.saturating_add(len), input, from) {
+            if is_ws(b) || b == b'/' || b == b'>' {
+                break;
+            }
+            len += 1;
+        }
+        (at, len)
+    }
+
+    /// Whether two names of the unit are the same bytes.
+    fn same_name(&self, a: (usize, usize), b: (usize, usize), input: &str, from: usize) -> bool {
+        a.1 == b.1
+            && (0..a.1).all(|k| {
+                self.unit_byte(a.0 + k, input, from) == self.unit_byte(b.0 + k, input, from)
+            })
+    }
+
+    /// A name of the unit as text, for a message.
+    fn unit_text(&self, at: usize, len: usize, input: &str, from: usize) -> String {
+        let bytes: Vec<u8> = (at..at.saturating_add(len))
+            .filter_map(|k| self.unit_byte(k, input, from))
+            .collect();
+        String::from_utf8_lossy(&bytes).into_owned()
     }
 
     /// The bytes of the unit so far, up to and including `input[i]`:

@@ -327,3 +327,34 @@ fn each_condition_the_parser_emits() {
     // session's state and are never decided by the parser (cases 28 and
     // `version_is_left_to_the_session`).
 }
+
+#[test]
+fn a_mismatched_end_tag_is_refused_as_it_arrives() {
+    // RFC 3920's "session gone bad": the body never closes, so the element
+    // never would either. The error must come at `</message>`, without
+    // waiting for more bytes (the peer is waiting for the answer).
+    let stanza = "<message xml:lang='en'><body>Bad XML, no closing body tag!</message>";
+    let input = format!("{HEADER}{stanza}");
+    let ev = events(input.as_bytes());
+    let at = (HEADER.len() + stanza.find("</message>").unwrap_or_default()) as u64;
+    assert_eq!(error_of(&ev), Some((Condition::NotWellFormed, at)));
+    let Some(StreamEvent::Error(e)) = ev.last() else {
+        panic!("{ev:?}");
+    };
+    assert_eq!(
+        e.detail,
+        "end tag </message> does not match the start tag <body>"
+    );
+    // Matching names, nested and prefixed, pass; a prefix is part of the
+    // name (parser case 25).
+    let good = format!("{HEADER}<a><b:c xmlns:b='u'><d/></b:c ></a>");
+    assert!(matches!(
+        events(good.as_bytes()).last(),
+        Some(StreamEvent::Element(_))
+    ));
+    let bad = format!("{HEADER}<a><b:c xmlns:b='u'></c></a>");
+    assert_eq!(
+        error_of(&events(bad.as_bytes())).map(|e| e.0),
+        Some(Condition::NotWellFormed)
+    );
+}
