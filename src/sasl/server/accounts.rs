@@ -1,10 +1,10 @@
-//! Who may authenticate to the harness when it plays the server: one test
-//! account, and the server's domain (DIGEST-MD5's realm and digest-uri
+//! Who may authenticate to the harness when it plays the server: test
+//! accounts, and the server's domain (DIGEST-MD5's realm and digest-uri
 //! host, the bare JID an authzid may name).
 //!
-//! One account is all client tests and the reference server need today;
-//! mechanisms go through [`Accounts::lookup`], so more can be added without
-//! touching them.
+//! Client tests need one account; the reference server (`crate::reference`)
+//! may hold several, so that two users can talk to each other. Mechanisms
+//! go through [`Accounts::lookup`] and never see the list.
 //!
 //! Authorization identities (RFC 6120 §6.3.8): the client may send none,
 //! the account's own configured authzid, or its own bare JID
@@ -17,11 +17,12 @@ use super::failure::{FailureCondition, SaslFailure};
 use super::quoted;
 use crate::sasl::Credentials;
 
-/// The accounts the server side knows: one test account in one domain.
+/// The accounts the server side knows: test accounts in one domain.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Accounts {
     domain: String,
-    account: Credentials,
+    /// Never empty; authcids are unique.
+    accounts: Vec<Credentials>,
 }
 
 impl Accounts {
@@ -29,8 +30,20 @@ impl Accounts {
     pub fn new(domain: impl Into<String>, account: Credentials) -> Self {
         Self {
             domain: domain.into(),
-            account,
+            accounts: vec![account],
         }
+    }
+
+    /// One more account; it replaces an account of the same authcid.
+    pub fn with_account(mut self, account: Credentials) -> Self {
+        self.accounts.retain(|a| a.authcid != account.authcid);
+        self.accounts.push(account);
+        self
+    }
+
+    /// The usernames, in the order they were added.
+    pub fn authcids(&self) -> impl Iterator<Item = &str> {
+        self.accounts.iter().map(|a| a.authcid.as_str())
     }
 
     /// The server's XMPP domain.
@@ -41,7 +54,7 @@ impl Accounts {
     /// The account whose authcid is exactly `authcid` (no case folding:
     /// the client is expected to send the username it was configured with).
     pub fn lookup(&self, authcid: &str) -> Option<&Credentials> {
-        (self.account.authcid == authcid).then_some(&self.account)
+        self.accounts.iter().find(|a| a.authcid == authcid)
     }
 
     /// [`Self::lookup`], or the `not-authorized` failure naming the
@@ -52,10 +65,16 @@ impl Accounts {
         authcid: &str,
     ) -> Result<&Credentials, SaslFailure> {
         self.lookup(authcid).ok_or_else(|| {
+            let known: Vec<String> = self.authcids().map(|a| quoted(a.as_bytes())).collect();
             SaslFailure::not_authorized(format!(
-                "{mechanism}: unknown username {}; the test account is {}",
+                "{mechanism}: unknown username {}; the test {} {}",
                 quoted(authcid.as_bytes()),
-                quoted(self.account.authcid.as_bytes())
+                if known.len() == 1 {
+                    "account is"
+                } else {
+                    "accounts are"
+                },
+                known.join(", ")
             ))
         })
     }
@@ -141,6 +160,24 @@ mod tests {
             plain
                 .authorize("PLAIN", "juliet", Some("admin@example.org"))
                 .is_err()
+        );
+    }
+
+    #[test]
+    fn several_accounts() {
+        let a = accounts()
+            .with_account(Credentials::new("romeo", "secret"))
+            .with_account(Credentials::new("romeo", "other"));
+        assert_eq!(a.authcids().collect::<Vec<_>>(), ["juliet", "romeo"]);
+        assert_eq!(
+            a.lookup("romeo").map(|c| c.password.expose()),
+            Some("other")
+        );
+        assert!(a.lookup("juliet").is_some());
+        let err = a.user("PLAIN", "tybalt").unwrap_err();
+        assert!(
+            err.detail.contains("accounts are 'juliet', 'romeo'"),
+            "{err}"
         );
     }
 }
