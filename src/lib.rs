@@ -16,12 +16,15 @@
 //! - [`snapshot`]: the normalized received stream, pinned in insta-format
 //!   `.snap` files and reviewed.
 //! - [`report`]: console, JUnit and JSON output of the verdicts.
+//! - [`reference`]: a small conforming XMPP server, the suite's known-good
+//!   baseline (`xmpp-conform demo`, `serve`).
 //! - [`cli`]: the command line; `main.rs` only calls it.
 
 pub mod bindings;
 pub mod cli;
 pub mod engine;
 pub mod matching;
+pub mod reference;
 pub mod report;
 pub mod sasl;
 pub mod scenario;

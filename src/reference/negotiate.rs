@@ -1,0 +1,171 @@
+//! Stream negotiation, RFC 6120's order: the header and the features
+//! (§4.3), STARTTLS (§5), SASL (§6) and resource binding (§7), as the
+//! [`Session`] meets each. What is offered depends on the phase, and each
+//! request is checked against what was offered.
+
+use std::sync::Arc;
+
+use crate::xml::{Element, StreamHeader};
+
+use super::Shared;
+use super::bind;
+use super::config::Rule;
+use super::error::{StreamCondition, StreamFault};
+use super::sasl::{self, Negotiation, Outcome};
+use super::session::{Bound, End, Flow, Phase, Session};
+use super::stream::{self, CLOSE, NS_TLS, Offer};
+
+impl Session {
+    pub(super) async fn on_header(&mut self, header: &StreamHeader) -> Flow {
+        let shared = Arc::clone(&self.shared);
+        let check = stream::check_header(header, &shared.domain, &shared.faults);
+        let text =
+            stream::response_header(&shared.domain, &new_stream_id(), check.reply_to.as_deref());
+        if let Flow::End(end) = self.send(&text).await {
+            return Flow::End(end);
+        }
+        self.header_sent = true;
+        if let Err(fault) = check.verdict {
+            return self.fail(fault).await;
+        }
+        let features = stream::features(&self.offer());
+        self.send(&features).await
+    }
+
+    /// What the features of a new stream offer, by phase (RFC 6120 §4.3.2).
+    pub(super) fn offer(&self) -> Offer {
+        let faults = &self.shared.faults;
+        let tls = self.link.is_tls();
+        match &self.phase {
+            Phase::Unauthenticated(_) => Offer {
+                starttls: if tls {
+                    faults.breaks(Rule::NoStartTlsAfterTls)
+                } else {
+                    !faults.breaks(Rule::OfferStartTls)
+                },
+                mechanisms: sasl::offered(tls, faults),
+                bind: false,
+            },
+            Phase::Authenticated { .. } => Offer {
+                bind: true,
+                ..Offer::default()
+            },
+            Phase::Bound(_) => Offer::default(),
+        }
+    }
+
+    /// `<starttls/>` (RFC 6120 §5.4.2): `<proceed/>` and the handshake on
+    /// a plain unauthenticated stream; anywhere else it was not offered,
+    /// so `<failure/>` and the close (§5.4.2.2).
+    pub(super) async fn starttls(&mut self) -> Flow {
+        let allowed = matches!(self.phase, Phase::Unauthenticated(_)) && self.offer().starttls;
+        if !allowed || self.link.is_tls() {
+            let text = format!("<failure xmlns='{NS_TLS}'/>{CLOSE}");
+            return match self.send(&text).await {
+                Flow::Go => Flow::End(End::Close),
+                end => end,
+            };
+        }
+        if let Flow::End(end) = self.send(&format!("<proceed xmlns='{NS_TLS}'/>")).await {
+            return Flow::End(end);
+        }
+        let limit = self.shared.limits.tls_handshake_timeout;
+        if self
+            .link
+            .start_tls(Arc::clone(&self.shared.tls), limit)
+            .await
+            .is_err()
+        {
+            // Not a ClientHello, or too slow: rustls has sent its alert,
+            // and the connection is gone (RFC 6120 §5.4.3.2).
+            return Flow::End(End::Drop);
+        }
+        // SASL starts over on the new stream, with what TLS allows.
+        self.header_sent = false;
+        self.phase = Phase::Unauthenticated(new_negotiation(&self.shared, true));
+        Flow::Go
+    }
+
+    pub(super) async fn sasl(&mut self, element: &Element) -> Flow {
+        let Phase::Unauthenticated(negotiation) = &mut self.phase else {
+            let text = "already authenticated (RFC 6120 §6.4.6)";
+            return self
+                .fail(StreamFault::new(StreamCondition::PolicyViolation, text))
+                .await;
+        };
+        match negotiation.handle(element) {
+            Outcome::Reply(reply) => self.send(&reply).await,
+            Outcome::GiveUp(reply) => {
+                if let Flow::End(end) = self.send(&reply).await {
+                    return Flow::End(end);
+                }
+                let text = "too many failed authentication attempts (RFC 6120 §6.4.5)";
+                self.fail(StreamFault::new(StreamCondition::PolicyViolation, text))
+                    .await
+            }
+            Outcome::Success { reply, authcid } => {
+                let flow = self.send(&reply).await;
+                // §6.4.6: the stream restarts the moment <success/> is out.
+                self.link.restart();
+                self.header_sent = false;
+                self.phase = Phase::Authenticated { local: authcid };
+                flow
+            }
+        }
+    }
+
+    pub(super) async fn bind(&mut self, iq: &Element) -> Flow {
+        let Phase::Authenticated { local } = &self.phase else {
+            return Flow::Go;
+        };
+        let local = local.clone();
+        let resource = match bind::parse(iq) {
+            Ok(bind::Request::ServerChooses) => None,
+            Ok(bind::Request::Resource(r)) => Some(r),
+            Err(condition) => {
+                return self
+                    .send(&crate::xml::writer::to_xml(&bind::error(iq, condition)))
+                    .await;
+            }
+        };
+        let shared = Arc::clone(&self.shared);
+        let take_over = !shared.faults.breaks(Rule::ResourceConflict);
+        let bound = shared.router.bind(
+            self.id,
+            &local,
+            resource.as_deref(),
+            shared.limits.queue_len,
+            take_over,
+        );
+        let jid = format!("{local}@{}/{}", shared.domain, bound.resource);
+        self.phase = Phase::Bound(Bound {
+            local,
+            resource: bound.resource,
+            inbox: bound.inbox,
+            kicked: Some(bound.kicked),
+            _registration: bound.registration,
+        });
+        self.send(&crate::xml::writer::to_xml(&bind::result(iq, &jid)))
+            .await
+    }
+}
+
+pub(super) fn new_negotiation(shared: &Shared, tls: bool) -> Negotiation {
+    Negotiation::new(
+        shared.accounts.clone(),
+        sasl::offered(tls, &shared.faults),
+        shared.limits.max_auth_failures.max(1),
+    )
+}
+
+/// A stream id (RFC 6120 §4.7.3): 128 random bits, hex; unpredictable
+/// unless the system has no randomness, when a counter has to do.
+pub(super) fn new_stream_id() -> String {
+    let mut bytes = [0u8; 16];
+    if getrandom::fill(&mut bytes).is_ok() {
+        return bytes.iter().map(|b| format!("{b:02x}")).collect();
+    }
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    format!("stream-{n}")
+}

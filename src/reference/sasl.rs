@@ -1,0 +1,235 @@
+//! SASL negotiation (RFC 6120 §6) over the crate's server-side mechanisms
+//! (`sasl::server`): which mechanisms are offered, and the answer to each
+//! `<auth/>`, `<response/>` and `<abort/>`.
+//!
+//! Failure conditions follow RFC 6120 §6.5 as `sasl::server` decides
+//! them; this layer adds `aborted` (§6.4.5), `invalid-mechanism` (§6.4.2),
+//! `malformed-request` for a `<response/>` outside an exchange, and the
+//! retry bound (§6.4.5). `<failure/>` carries no `<text/>`: the
+//! mechanisms' details name accounts and password-derived values, which a
+//! server must not tell a client.
+
+use crate::sasl::b64;
+use crate::sasl::server::{
+    self, Accounts, FailureCondition, SaslFailure, ServerMechanism, ServerOptions, ServerStep,
+};
+use crate::xml::Element;
+
+use super::config::{Faults, Rule};
+use super::stream::NS_SASL;
+
+/// The mechanisms offered, strongest first: PLAIN only over TLS (RFC 6120
+/// §13.8: the password itself must not cross in the clear), EXTERNAL
+/// never (no client certificates are asked for), ANONYMOUS never (every
+/// session belongs to an account).
+pub(super) fn offered(tls: bool, faults: &Faults) -> Vec<String> {
+    let mut list = vec!["SCRAM-SHA-256", "SCRAM-SHA-1", "DIGEST-MD5"];
+    if tls || faults.breaks(Rule::PlainOnlyOverTls) {
+        list.push("PLAIN");
+    }
+    list.into_iter().map(str::to_owned).collect()
+}
+
+/// What the session does after one SASL element.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) enum Outcome {
+    /// Send this and wait for the client's next element.
+    Reply(String),
+    /// Send this `<success/>`; the client is `authcid` and a new stream
+    /// starts (§6.4.6).
+    Success { reply: String, authcid: String },
+    /// Send this `<failure/>`, then end the stream: too many failures.
+    GiveUp(String),
+}
+
+/// The SASL state of one stream.
+pub(super) struct Negotiation {
+    accounts: Accounts,
+    options: ServerOptions,
+    exchange: Option<Box<dyn ServerMechanism>>,
+    failures: u32,
+    max_failures: u32,
+}
+
+impl Negotiation {
+    pub fn new(accounts: Accounts, offered: Vec<String>, max_failures: u32) -> Self {
+        Negotiation {
+            accounts,
+            options: ServerOptions {
+                offered,
+                ..ServerOptions::default()
+            },
+            exchange: None,
+            failures: 0,
+            max_failures,
+        }
+    }
+
+    /// Answer a first-level element in the SASL namespace.
+    pub fn handle(&mut self, element: &Element) -> Outcome {
+        let step = match element.name.as_str() {
+            "auth" => self.auth(element),
+            "response" => match self.exchange.as_mut() {
+                None => Err(SaslFailure::malformed("no exchange is in progress")),
+                Some(m) => server::decode_response(element.text().trim())
+                    .and_then(|data| m.step(&data).map_err(internal)?.into_result()),
+            },
+            "abort" => Err(SaslFailure::aborted()),
+            _ => Err(SaslFailure::malformed("not a SASL request")),
+        };
+        match step {
+            Ok(Step::Challenge(data)) => Outcome::Reply(format!(
+                "<challenge xmlns='{NS_SASL}'>{}</challenge>",
+                b64::encode(&data)
+            )),
+            Ok(Step::Success(data)) => {
+                let authcid = self
+                    .exchange
+                    .take()
+                    .and_then(|m| m.identity().and_then(|i| i.authcid()).map(str::to_owned))
+                    .unwrap_or_default();
+                let data = server::encode_success_data(data.as_deref());
+                Outcome::Success {
+                    reply: format!("<success xmlns='{NS_SASL}'>{data}</success>"),
+                    authcid,
+                }
+            }
+            Err(failure) => {
+                self.exchange = None;
+                self.failures += 1;
+                let reply = format!(
+                    "<failure xmlns='{NS_SASL}'><{}/></failure>",
+                    failure.condition.element_name()
+                );
+                if self.failures >= self.max_failures {
+                    Outcome::GiveUp(reply)
+                } else {
+                    Outcome::Reply(reply)
+                }
+            }
+        }
+    }
+
+    /// `<auth/>`: a new exchange (one in progress is dropped: the client
+    /// started over).
+    fn auth(&mut self, element: &Element) -> Result<Step, SaslFailure> {
+        self.exchange = None;
+        let name = element.attr("mechanism").unwrap_or_default();
+        let mut mechanism = server::server_mechanism(name, &self.accounts, &self.options)?;
+        let initial = server::decode_auth(element.text().trim())?;
+        let step = mechanism
+            .start(initial.as_deref())
+            .map_err(internal)?
+            .into_result();
+        self.exchange = Some(mechanism);
+        step
+    }
+}
+
+/// A challenge or success; failures are the `Err` side.
+enum Step {
+    Challenge(Vec<u8>),
+    Success(Option<Vec<u8>>),
+}
+
+trait IntoResult {
+    fn into_result(self) -> Result<Step, SaslFailure>;
+}
+
+impl IntoResult for ServerStep {
+    fn into_result(self) -> Result<Step, SaslFailure> {
+        match self {
+            ServerStep::Challenge(c) => Ok(Step::Challenge(c)),
+            ServerStep::Success(d) => Ok(Step::Success(d)),
+            ServerStep::Failure(f) => Err(f),
+        }
+    }
+}
+
+/// The server's own trouble (no randomness, say): RFC 6120 §6.5.12's
+/// `temporary-auth-failure`, never blamed on the client.
+fn internal(e: server::SaslServerError) -> SaslFailure {
+    SaslFailure::new(FailureCondition::TemporaryAuthFailure, e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sasl::Credentials;
+    use crate::xml::{NamespaceScope, parse_element};
+
+    fn negotiation() -> Negotiation {
+        let accounts = Accounts::new("example.org", Credentials::new("romeo", "secret"));
+        Negotiation::new(accounts, offered(true, &Faults::default()), 3)
+    }
+
+    fn element(xml: &str) -> Element {
+        parse_element(xml.as_bytes(), &NamespaceScope::new()).expect("test XML")
+    }
+
+    fn auth(mechanism: &str, data: &str) -> Element {
+        element(&format!(
+            "<auth xmlns='{NS_SASL}' mechanism='{mechanism}'>{data}</auth>"
+        ))
+    }
+
+    fn failure(outcome: &Outcome) -> &str {
+        match outcome {
+            Outcome::Reply(r) | Outcome::GiveUp(r) => r
+                .strip_prefix(&format!("<failure xmlns='{NS_SASL}'><"))
+                .and_then(|r| r.strip_suffix("/></failure>"))
+                .unwrap_or(r),
+            Outcome::Success { reply, .. } => reply,
+        }
+    }
+
+    #[test]
+    fn plain_only_over_tls() {
+        assert!(!offered(false, &Faults::default()).contains(&"PLAIN".to_owned()));
+        assert!(offered(true, &Faults::default()).contains(&"PLAIN".to_owned()));
+    }
+
+    #[test]
+    fn plain_success_and_failures() {
+        let mut n = negotiation();
+        let good = b64::encode(b"\0romeo\0secret");
+        let Outcome::Success { authcid, reply } = n.handle(&auth("PLAIN", &good)) else {
+            panic!("PLAIN with the right password failed");
+        };
+        assert_eq!(authcid, "romeo");
+        assert_eq!(reply, format!("<success xmlns='{NS_SASL}'></success>"));
+        let mut n = negotiation();
+        let bad = b64::encode(b"\0romeo\0wrong");
+        assert_eq!(failure(&n.handle(&auth("PLAIN", &bad))), "not-authorized");
+        assert_eq!(
+            failure(&n.handle(&auth("PLAIN", "!!not*base64!!"))),
+            "incorrect-encoding"
+        );
+        // The third failure ends the stream (RFC 6120 §6.4.5 bound).
+        assert!(matches!(
+            n.handle(&auth("X-NOPE", "")),
+            Outcome::GiveUp(r) if r.contains("invalid-mechanism")
+        ));
+    }
+
+    #[test]
+    fn abort_and_stray_response() {
+        let mut n = negotiation();
+        let first = b64::encode(b"n,,n=romeo,r=abcdefgh");
+        assert!(matches!(
+            n.handle(&auth("SCRAM-SHA-1", &first)),
+            Outcome::Reply(r) if r.starts_with("<challenge")
+        ));
+        let abort = element(&format!("<abort xmlns='{NS_SASL}'/>"));
+        assert_eq!(failure(&n.handle(&abort)), "aborted");
+        let response = element(&format!("<response xmlns='{NS_SASL}'/>"));
+        assert_eq!(failure(&n.handle(&response)), "malformed-request");
+    }
+
+    #[test]
+    fn missing_mechanism_attribute_is_invalid_mechanism() {
+        let mut n = negotiation();
+        let e = element(&format!("<auth xmlns='{NS_SASL}'/>"));
+        assert_eq!(failure(&n.handle(&e)), "invalid-mechanism");
+    }
+}

@@ -1,0 +1,242 @@
+//! Starting and stopping the server: the listener, the accept loop with
+//! its connection cap, the certificate, and the handle a caller keeps.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tokio::sync::{Semaphore, watch};
+use tokio::task::JoinSet;
+
+use crate::sasl::server::Accounts;
+use crate::transport::Connection;
+use crate::transport::tls;
+
+use super::config::Config;
+use super::error::StartError;
+use super::router::Router;
+use super::{Shared, session};
+
+/// How long [`ServerHandle::shutdown`] lets sessions say goodbye before
+/// it stops them.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(3);
+
+/// The reference server: [`ReferenceServer::start`] runs one.
+pub struct ReferenceServer;
+
+impl ReferenceServer {
+    /// Generate a certificate for the domain, bind the listener and start
+    /// accepting connections on the current tokio runtime (which must be
+    /// multi-threaded, or be driven, for the server to make progress).
+    pub async fn start(config: Config) -> Result<ServerHandle, StartError> {
+        let mut accounts = config.accounts.iter().cloned();
+        let first = accounts.next().ok_or(StartError::NoAccount)?;
+        let accounts = accounts.fold(Accounts::new(&config.domain, first), Accounts::with_account);
+        let cert_dir = match &config.cert_dir {
+            Some(dir) => CertDir::Kept(dir.clone()),
+            None => CertDir::Temporary(temporary_dir().map_err(StartError::CertDir)?),
+        };
+        let generated = tls::generate_server_identity(&config.domain, cert_dir.path())?;
+        let tls = tls::server_config(&generated.identity)?;
+        let listener =
+            TcpListener::bind(config.listen)
+                .await
+                .map_err(|source| StartError::Listen {
+                    addr: config.listen,
+                    source,
+                })?;
+        let addr = listener.local_addr().map_err(|source| StartError::Listen {
+            addr: config.listen,
+            source,
+        })?;
+        let stats = Arc::new(Counters::default());
+        let shared = Arc::new(Shared {
+            domain: config.domain.to_ascii_lowercase(),
+            accounts,
+            limits: config.limits.clone(),
+            faults: config.faults.clone(),
+            direct_tls: config.direct_tls,
+            tls,
+            router: Arc::new(Router::new(&config.domain.to_ascii_lowercase())),
+            stats: Arc::clone(&stats),
+        });
+        let (stop, stopped) = watch::channel(false);
+        let accepting = tokio::spawn(accept_loop(listener, shared, stopped));
+        Ok(ServerHandle {
+            addr,
+            ca: generated.ca,
+            domain: config.domain,
+            stop,
+            accepting: Some(accepting),
+            stats,
+            _cert_dir: cert_dir,
+        })
+    }
+}
+
+/// A running reference server. Dropping it stops accepting too, but only
+/// [`ServerHandle::shutdown`] waits for the sessions to end.
+pub struct ServerHandle {
+    addr: SocketAddr,
+    ca: PathBuf,
+    domain: String,
+    stop: watch::Sender<bool>,
+    accepting: Option<tokio::task::JoinHandle<()>>,
+    stats: Arc<Counters>,
+    _cert_dir: CertDir,
+}
+
+impl ServerHandle {
+    /// Where it listens (the port the OS chose for port 0).
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The CA certificate (PEM) that signed the server's certificate: what
+    /// a client must trust (`--ca`).
+    pub fn ca_path(&self) -> &Path {
+        &self.ca
+    }
+
+    pub fn domain(&self) -> &str {
+        &self.domain
+    }
+
+    /// Counts so far.
+    pub fn stats(&self) -> Stats {
+        let c = &self.stats;
+        Stats {
+            accepted: c.accepted.load(Ordering::Relaxed),
+            refused: c.refused.load(Ordering::Relaxed),
+            panicked: c.panicked.load(Ordering::Relaxed),
+        }
+    }
+
+    /// Stop accepting, end every session with `<system-shutdown/>`
+    /// (RFC 6120 §4.9.3.17), wait for them (a few seconds at most), and
+    /// remove a temporary certificate folder.
+    pub async fn shutdown(mut self) -> Stats {
+        let _ = self.stop.send(true);
+        if let Some(accepting) = self.accepting.take() {
+            let _ = tokio::time::timeout(SHUTDOWN_GRACE * 2, accepting).await;
+        }
+        self.stats()
+    }
+}
+
+impl Drop for ServerHandle {
+    fn drop(&mut self) {
+        let _ = self.stop.send(true);
+    }
+}
+
+/// What the server has seen, for tests and the `serve` command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Stats {
+    /// Connections accepted and served.
+    pub accepted: u64,
+    /// Connections closed at once, over the connection cap.
+    pub refused: u64,
+    /// Sessions that panicked: a bug, whatever the client sent.
+    pub panicked: u64,
+}
+
+#[derive(Default)]
+pub(super) struct Counters {
+    accepted: AtomicU64,
+    refused: AtomicU64,
+    panicked: AtomicU64,
+}
+
+async fn accept_loop(listener: TcpListener, shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
+    let cap = Arc::new(Semaphore::new(shared.limits.max_connections.max(1)));
+    let mut sessions = JoinSet::new();
+    loop {
+        tokio::select! {
+            _ = stop.changed() => break,
+            Some(done) = sessions.join_next(), if !sessions.is_empty() => note(&shared, done),
+            accepted = listener.accept() => {
+                let Ok((tcp, _peer)) = accepted else {
+                    // Out of file descriptors, say: wait a little rather
+                    // than spin.
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                };
+                let Ok(permit) = Arc::clone(&cap).try_acquire_owned() else {
+                    shared.stats.refused.fetch_add(1, Ordering::Relaxed);
+                    continue;
+                };
+                shared.stats.accepted.fetch_add(1, Ordering::Relaxed);
+                let _ = tcp.set_nodelay(true);
+                let shared = Arc::clone(&shared);
+                let stop = stop.clone();
+                sessions.spawn(async move {
+                    session::serve(Connection::Plain(tcp), shared, stop).await;
+                    drop(permit);
+                });
+            }
+        }
+    }
+    drop(listener);
+    let grace = tokio::time::sleep(SHUTDOWN_GRACE);
+    tokio::pin!(grace);
+    loop {
+        tokio::select! {
+            _ = &mut grace => break,
+            done = sessions.join_next() => match done {
+                Some(done) => note(&shared, done),
+                None => break,
+            },
+        }
+    }
+    sessions.abort_all();
+    while let Some(done) = sessions.join_next().await {
+        note(&shared, done);
+    }
+}
+
+fn note(shared: &Shared, done: Result<(), tokio::task::JoinError>) {
+    if done.is_err_and(|e| e.is_panic()) {
+        shared.stats.panicked.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// Where the certificate files are; a temporary folder is removed with it.
+enum CertDir {
+    Kept(PathBuf),
+    Temporary(PathBuf),
+}
+
+impl CertDir {
+    fn path(&self) -> &Path {
+        match self {
+            CertDir::Kept(p) | CertDir::Temporary(p) => p,
+        }
+    }
+}
+
+impl Drop for CertDir {
+    fn drop(&mut self) {
+        if let CertDir::Temporary(dir) = self {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
+}
+
+/// A new folder of our own under the system's temporary folder.
+fn temporary_dir() -> std::io::Result<PathBuf> {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let base = std::env::temp_dir();
+    loop {
+        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+        let dir = base.join(format!("xmpp-conform-reference-{}-{n}", std::process::id()));
+        match std::fs::create_dir(&dir) {
+            Ok(()) => return Ok(dir),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        }
+    }
+}

@@ -1,0 +1,279 @@
+//! One client connection from accept to close: stream negotiation in RFC
+//! 6120's order (§4 header, §5 STARTTLS, §6 SASL, §7 binding), then
+//! stanzas, while waiting at once for the client, for stanzas routed to
+//! this session, for a take-over of its resource and for shutdown.
+//!
+//! Every way out is a [`End`]: with a stream error (§4.9.1.1: the error,
+//! the closing tag, then the TCP close), with a clean close (§4.4), or by
+//! dropping a connection that is already gone.
+
+use std::sync::Arc;
+
+use tokio::sync::{mpsc, oneshot, watch};
+
+use crate::transport::Connection;
+use crate::xml::{Element, NS_CLIENT, ParserConfig, StreamEvent};
+
+use super::Shared;
+use super::bind;
+use super::config::Rule;
+use super::error::{StreamCondition, StreamFault};
+use super::link::{Input, Link};
+use super::negotiate::{new_negotiation, new_stream_id};
+use super::router::{Registration, SessionId};
+use super::sasl::Negotiation;
+use super::stanza::{self, Sender};
+use super::stream::{self, CLOSE, NS_SASL, NS_TLS};
+
+/// Where the stream is in its negotiation.
+pub(super) enum Phase {
+    /// Before SASL success (TLS may or may not be on).
+    Unauthenticated(Negotiation),
+    /// Authenticated as this account; no resource yet.
+    Authenticated {
+        local: String,
+    },
+    Bound(Bound),
+}
+
+pub(super) struct Bound {
+    pub local: String,
+    pub resource: String,
+    pub inbox: mpsc::Receiver<Element>,
+    pub kicked: Option<oneshot::Receiver<()>>,
+    /// Held for its drop, which takes the session out of the router.
+    pub _registration: Registration,
+}
+
+/// Whether the session goes on.
+pub(super) enum Flow {
+    Go,
+    End(End),
+}
+
+/// How a session ends.
+pub(super) enum End {
+    /// Our closing tag was sent: hang up politely.
+    Close,
+    /// The connection is gone or unusable: just drop it.
+    Drop,
+}
+
+/// What woke the session up.
+enum Wake {
+    Client(Input),
+    Delivery(Element),
+    Kicked,
+    Shutdown,
+}
+
+/// Serve one accepted connection until it ends.
+pub(super) async fn serve(conn: Connection, shared: Arc<Shared>, shutdown: watch::Receiver<bool>) {
+    let mut link = Link::new(conn, parser_config(&shared), &shared.limits);
+    if shared.direct_tls
+        && link
+            .start_tls(Arc::clone(&shared.tls), shared.limits.tls_handshake_timeout)
+            .await
+            .is_err()
+    {
+        return;
+    }
+    let negotiation = new_negotiation(&shared, link.is_tls());
+    let mut session = Session {
+        id: shared.router.new_session_id(),
+        link,
+        shared,
+        header_sent: false,
+        phase: Phase::Unauthenticated(negotiation),
+    };
+    let end = session.run(shutdown).await;
+    let linger = session.shared.limits.close_linger;
+    // The registration goes first, so no stanza is routed to a session
+    // that is hanging up.
+    drop(session.phase);
+    if let End::Close = end {
+        session.link.close(linger).await;
+    }
+}
+
+fn parser_config(shared: &Shared) -> ParserConfig {
+    let content_namespaces = if shared.faults.breaks(Rule::ContentNamespace) {
+        Vec::new()
+    } else {
+        vec![NS_CLIENT.to_owned()]
+    };
+    ParserConfig {
+        max_stanza_bytes: shared.limits.max_stanza_bytes,
+        content_namespaces,
+        ..ParserConfig::default()
+    }
+}
+
+pub(super) struct Session {
+    pub id: SessionId,
+    pub link: Link,
+    pub shared: Arc<Shared>,
+    /// Our header for the current stream is out.
+    pub header_sent: bool,
+    pub phase: Phase,
+}
+
+impl Session {
+    async fn run(&mut self, mut shutdown: watch::Receiver<bool>) -> End {
+        loop {
+            if *shutdown.borrow_and_update() {
+                return self.system_shutdown().await;
+            }
+            let flow = match self.wait(&mut shutdown).await {
+                Wake::Shutdown => return self.system_shutdown().await,
+                Wake::Kicked => {
+                    // The session is no longer registered: it ends, even
+                    // on a server told to stay open after errors.
+                    let text = "another session bound this resource (RFC 6120 §7.7.2.2)";
+                    let _ = self
+                        .fail(StreamFault::new(StreamCondition::Conflict, text))
+                        .await;
+                    return End::Close;
+                }
+                Wake::Delivery(stanza) => self.send(&crate::xml::writer::to_xml(&stanza)).await,
+                Wake::Client(input) => self.on_input(input).await,
+            };
+            if let Flow::End(end) = flow {
+                return end;
+            }
+        }
+    }
+
+    /// The next thing to do. Each branch is cancel-safe, so the others
+    /// lose nothing when one wins.
+    async fn wait(&mut self, shutdown: &mut watch::Receiver<bool>) -> Wake {
+        let (inbox, kicked) = match &mut self.phase {
+            Phase::Bound(b) => (Some(&mut b.inbox), b.kicked.as_mut()),
+            _ => (None, None),
+        };
+        let has_inbox = inbox.is_some();
+        let has_kick = kicked.is_some();
+        tokio::select! {
+            biased;
+            _ = shutdown.changed() => Wake::Shutdown,
+            _ = async { if let Some(k) = kicked { let _ = k.await; } }, if has_kick => Wake::Kicked,
+            stanza = async { match inbox { Some(i) => i.recv().await, None => None } }, if has_inbox => {
+                // The router dropped this session's inbox: it was taken over.
+                stanza.map_or(Wake::Kicked, Wake::Delivery)
+            }
+            input = self.link.next() => Wake::Client(input),
+        }
+    }
+
+    async fn on_input(&mut self, input: Input) -> Flow {
+        match input {
+            Input::Closed => Flow::End(End::Drop),
+            Input::Idle => {
+                let text = format!("no data for {:?}", self.shared.limits.idle_timeout);
+                let _ = self
+                    .fail(StreamFault::new(StreamCondition::ConnectionTimeout, text))
+                    .await;
+                // Even a server told to stay open after errors stops here,
+                // or it would time out again at once.
+                Flow::End(End::Close)
+            }
+            Input::Event(StreamEvent::Open(header)) => self.on_header(&header).await,
+            Input::Event(StreamEvent::Element(element)) => self.on_element(element).await,
+            Input::Event(StreamEvent::Close) => match self.send(CLOSE).await {
+                Flow::Go => Flow::End(End::Close),
+                end => end,
+            },
+            Input::Event(StreamEvent::Error(e)) => {
+                self.fail(StreamFault::new(e.condition.into(), e.detail))
+                    .await
+            }
+        }
+    }
+
+    async fn on_element(&mut self, element: Element) -> Flow {
+        let ns = element.ns.as_str();
+        if ns == NS_TLS && element.name == "starttls" {
+            return self.starttls().await;
+        }
+        if ns == NS_SASL {
+            return self.sasl(&element).await;
+        }
+        let is_stanza =
+            ns == NS_CLIENT && matches!(element.name.as_str(), "message" | "presence" | "iq");
+        if !is_stanza {
+            let text = format!("<{}/> in namespace '{ns}' is not a stanza", element.name);
+            return self
+                .fail(StreamFault::new(
+                    StreamCondition::UnsupportedStanzaType,
+                    text,
+                ))
+                .await;
+        }
+        match &self.phase {
+            Phase::Unauthenticated(_) if self.shared.faults.breaks(Rule::AuthBeforeStanzas) => {
+                Flow::Go
+            }
+            Phase::Unauthenticated(_) => {
+                let text = "authenticate first (RFC 6120 §6)";
+                self.fail(StreamFault::new(StreamCondition::NotAuthorized, text))
+                    .await
+            }
+            Phase::Authenticated { .. } if bind::is_bind(&element) => self.bind(&element).await,
+            Phase::Authenticated { .. } => {
+                let text = "bind a resource first (RFC 6120 §7.1)";
+                self.fail(StreamFault::new(StreamCondition::NotAuthorized, text))
+                    .await
+            }
+            Phase::Bound(b) => {
+                let sender = Sender {
+                    id: self.id,
+                    local: &b.local,
+                    resource: &b.resource,
+                };
+                let replies = stanza::handle(element, &sender, &self.shared);
+                for reply in replies {
+                    if let Flow::End(end) = self.send(&crate::xml::writer::to_xml(&reply)).await {
+                        return Flow::End(end);
+                    }
+                }
+                Flow::Go
+            }
+        }
+    }
+
+    /// RFC 6120 §4.9.3.17, then the close.
+    async fn system_shutdown(&mut self) -> End {
+        let fault = StreamFault::new(StreamCondition::SystemShutdown, "the server is stopping");
+        match self.fail(fault).await {
+            Flow::End(end) => end,
+            Flow::Go => End::Close,
+        }
+    }
+
+    /// Send a stream error (after a header, if none went out on this
+    /// stream yet: §4.9.1.2), the closing tag, and end (§4.9.1.1).
+    pub(super) async fn fail(&mut self, fault: StreamFault) -> Flow {
+        if !self.header_sent {
+            let header = stream::response_header(&self.shared.domain, &new_stream_id(), None);
+            if let Flow::End(end) = self.send(&header).await {
+                return Flow::End(end);
+            }
+            self.header_sent = true;
+        }
+        if self.shared.faults.breaks(Rule::CloseAfterError) {
+            return self.send(&stream::stream_error(&fault)).await;
+        }
+        let text = format!("{}{CLOSE}", stream::stream_error(&fault));
+        match self.send(&text).await {
+            Flow::Go => Flow::End(End::Close),
+            end => end,
+        }
+    }
+
+    pub(super) async fn send(&mut self, text: &str) -> Flow {
+        match self.link.send(text).await {
+            Ok(()) => Flow::Go,
+            Err(_) => Flow::End(End::Drop),
+        }
+    }
+}

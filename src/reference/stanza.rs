@@ -1,0 +1,299 @@
+//! Stanzas from a bound session (RFC 6120 §8, §10; RFC 6121 §8.5): the
+//! `from` stamp, the checks that earn a stanza error, and where each one
+//! goes — another session through the [`Router`], the server itself
+//! ([`super::iq`]), or back to the sender as an error.
+//!
+//! No error is ever answered with an error (RFC 6120 §8.3.1).
+
+use crate::xml::{Attribute, Element, NS_CLIENT, Node};
+
+use super::Shared;
+use super::config::Rule;
+use super::error::StanzaCondition;
+use super::iq;
+use super::jid::Jid;
+use super::router::{Delivered, Presence, SessionId};
+
+const NS_STANZAS: &str = "urn:ietf:params:xml:ns:xmpp-stanzas";
+
+/// The session a stanza came from.
+pub(super) struct Sender<'a> {
+    pub id: SessionId,
+    pub local: &'a str,
+    pub resource: &'a str,
+}
+
+impl Sender<'_> {
+    fn full(&self, domain: &str) -> String {
+        format!("{}@{domain}/{}", self.local, self.resource)
+    }
+
+    fn bare(&self, domain: &str) -> String {
+        format!("{}@{domain}", self.local)
+    }
+}
+
+/// Where the stanza is addressed, once `to` is parsed.
+enum To {
+    /// No `to`, or the sender's own bare JID: the server acts for the
+    /// account (RFC 6120 §10.3).
+    OwnAccount,
+    /// The server's domain (with or without a resource).
+    Server,
+    /// A bare JID at this domain.
+    Bare(String),
+    /// A full JID at this domain.
+    Full(String, String),
+    /// Another domain: no server-to-server here.
+    Remote,
+}
+
+/// Handle one `message`, `presence` or `iq` from `sender`; returns what
+/// goes back to the sender itself (errors, the server's iq answers,
+/// presence of its other resources). Routed stanzas go through the router,
+/// also when the recipient is the sender.
+pub(super) fn handle(mut stanza: Element, sender: &Sender<'_>, shared: &Shared) -> Vec<Element> {
+    let domain = shared.domain.as_str();
+    let kind = stanza.name.clone();
+    let kind = kind.as_str();
+    let type_ = stanza.attr("type").unwrap_or_default().to_owned();
+    if !type_is_valid(kind, &type_) {
+        return bounce(&stanza, StanzaCondition::BadRequest, sender, domain, true);
+    }
+    let to = match stanza.attr("to").map(Jid::parse) {
+        None => To::OwnAccount,
+        Some(Err(_)) => {
+            return bounce(
+                &stanza,
+                StanzaCondition::JidMalformed,
+                sender,
+                domain,
+                false,
+            );
+        }
+        Some(Ok(jid)) => classify(jid, sender, domain),
+    };
+    // RFC 6120 §8.1.2.1: the server adds or overrides 'from'; RFC 6121
+    // §3: subscription requests carry the bare JID.
+    if !shared.faults.breaks(Rule::StampFrom) {
+        let from = if kind == "presence" && is_subscription(&type_) {
+            sender.bare(domain)
+        } else {
+            sender.full(domain)
+        };
+        set_attr(&mut stanza, "from", &from);
+    }
+    let exists = |local: &str| shared.accounts.lookup(local).is_some();
+    let router = &shared.router;
+    let outcome = match (kind, to) {
+        ("iq", To::OwnAccount | To::Server) => {
+            return iq::answer(&stanza, sender, shared).into_iter().collect();
+        }
+        ("iq", To::Bare(local)) if exists(&local) => {
+            return iq::answer(&stanza, sender, shared).into_iter().collect();
+        }
+        ("iq", To::Full(local, resource)) => router.to_full(&local, &resource, &stanza),
+        ("message", To::OwnAccount) => message_to_bare(sender.local, &stanza, &type_, shared),
+        ("message", To::Bare(local)) if exists(&local) => {
+            message_to_bare(&local, &stanza, &type_, shared)
+        }
+        ("message", To::Full(local, resource)) if exists(&local) => {
+            match router.to_full(&local, &resource, &stanza) {
+                // RFC 6121 §8.5.3.2.1: no such resource, so as if to the
+                // bare JID (groupchat gets an error there too).
+                Delivered::Nobody => message_to_bare(&local, &stanza, &type_, shared),
+                other => other,
+            }
+        }
+        ("presence", To::OwnAccount) if type_.is_empty() || type_ == "unavailable" => {
+            return broadcast(&stanza, &type_, sender, shared);
+        }
+        // Probes and subscription requests to oneself, and presence to the
+        // server: the server keeps no rosters, so nothing to do.
+        ("presence", To::OwnAccount | To::Server) => return Vec::new(),
+        ("presence", To::Bare(local)) => {
+            // Presence to an unknown account is ignored (RFC 6121 §8.5.1).
+            let _ = router.presence_to_bare(&local, &stanza);
+            return Vec::new();
+        }
+        ("presence", To::Full(local, resource)) => {
+            if router.to_full(&local, &resource, &stanza) == Delivered::Nobody
+                && is_subscription(&type_)
+            {
+                let _ = router.presence_to_bare(&local, &stanza);
+            }
+            return Vec::new();
+        }
+        (_, To::Remote) => {
+            return bounce(
+                &stanza,
+                StanzaCondition::RemoteServerNotFound,
+                sender,
+                domain,
+                true,
+            );
+        }
+        // A message to the server itself, or anything to an account that
+        // does not exist (RFC 6121 §8.5.1, RFC 6120 §10.5.3.1 for iq).
+        _ => Delivered::Nobody,
+    };
+    match outcome {
+        Delivered::Yes => Vec::new(),
+        Delivered::Nobody if kind == "message" && type_ == "headline" => Vec::new(),
+        Delivered::Nobody => bounce(
+            &stanza,
+            StanzaCondition::ServiceUnavailable,
+            sender,
+            domain,
+            true,
+        ),
+        Delivered::Full => bounce(
+            &stanza,
+            StanzaCondition::ResourceConstraint,
+            sender,
+            domain,
+            true,
+        ),
+    }
+}
+
+/// RFC 6121 §8.5.2: groupchat to a user is refused; headline goes to every
+/// available session; normal and chat to the best one.
+fn message_to_bare(local: &str, stanza: &Element, type_: &str, shared: &Shared) -> Delivered {
+    match type_ {
+        "groupchat" => Delivered::Nobody,
+        "headline" => shared.router.message_to_bare(local, stanza, true),
+        _ => shared.router.message_to_bare(local, stanza, false),
+    }
+}
+
+/// Presence without `to`: availability and priority (RFC 6121 §4.7.2.3:
+/// an integer from -128 to 127, else `bad-request`).
+fn broadcast(stanza: &Element, type_: &str, sender: &Sender<'_>, shared: &Shared) -> Vec<Element> {
+    let presence = if type_ == "unavailable" {
+        Presence::Unavailable
+    } else {
+        let priority = stanza
+            .child(NS_CLIENT, "priority")
+            .map(|p| p.text().trim().parse::<i8>());
+        match priority {
+            None => Presence::Available { priority: 0 },
+            Some(Ok(priority)) => Presence::Available { priority },
+            Some(Err(_)) => {
+                return bounce(
+                    stanza,
+                    StanzaCondition::BadRequest,
+                    sender,
+                    &shared.domain,
+                    true,
+                );
+            }
+        }
+    };
+    shared
+        .router
+        .broadcast(sender.local, sender.id, presence, stanza)
+}
+
+fn classify(jid: Jid, sender: &Sender<'_>, domain: &str) -> To {
+    if !jid.is_at(domain) {
+        return To::Remote;
+    }
+    match (jid.local, jid.resource) {
+        (None, _) => To::Server,
+        (Some(local), None) if local == sender.local => To::OwnAccount,
+        (Some(local), None) => To::Bare(local),
+        (Some(local), Some(resource)) => To::Full(local, resource),
+    }
+}
+
+/// RFC 6120 §8.2.3, RFC 6121 §4.7.1 and §5.2.2. An unknown message type is
+/// `normal` (RFC 6121 §5.2.2), so every message type passes.
+fn type_is_valid(kind: &str, type_: &str) -> bool {
+    match kind {
+        "iq" => matches!(type_, "get" | "set" | "result" | "error"),
+        "presence" => matches!(
+            type_,
+            "" | "error"
+                | "probe"
+                | "subscribe"
+                | "subscribed"
+                | "unavailable"
+                | "unsubscribe"
+                | "unsubscribed"
+        ),
+        _ => true,
+    }
+}
+
+fn is_subscription(type_: &str) -> bool {
+    matches!(
+        type_,
+        "subscribe" | "subscribed" | "unsubscribe" | "unsubscribed"
+    )
+}
+
+/// The error reply to `stanza`, as a list (empty when `stanza` is itself
+/// an error). `echo_to`: the error comes from the stanza's `to`, unless
+/// that was malformed.
+pub(super) fn bounce(
+    stanza: &Element,
+    condition: StanzaCondition,
+    sender: &Sender<'_>,
+    domain: &str,
+    echo_to: bool,
+) -> Vec<Element> {
+    error_reply(stanza, condition, sender, domain, echo_to)
+        .into_iter()
+        .collect()
+}
+
+/// RFC 6120 §8.3.1: same kind and id, `type='error'`, `from` the original
+/// `to`, the original payload, then `<error/>`. Nothing for an error, nor
+/// for an iq result (§8.2.3: a response is never answered).
+pub(super) fn error_reply(
+    stanza: &Element,
+    condition: StanzaCondition,
+    sender: &Sender<'_>,
+    domain: &str,
+    echo_to: bool,
+) -> Option<Element> {
+    match (stanza.name.as_str(), stanza.attr("type")) {
+        (_, Some("error")) | ("iq", Some("result")) => return None,
+        _ => {}
+    }
+    let mut reply = Element::new(NS_CLIENT, stanza.name.clone());
+    if let Some(id) = stanza.attr("id") {
+        set_attr(&mut reply, "id", id);
+    }
+    set_attr(&mut reply, "type", "error");
+    if let Some(from) = stanza.attr("to").filter(|_| echo_to) {
+        set_attr(&mut reply, "from", from);
+    }
+    set_attr(&mut reply, "to", &sender.full(domain));
+    reply.children = stanza.children.clone();
+    let mut error = Element::new(NS_CLIENT, "error");
+    set_attr(&mut error, "type", condition.error_type());
+    error.children.push(Node::Element(Element::new(
+        NS_STANZAS,
+        condition.element_name(),
+    )));
+    reply.children.push(Node::Element(error));
+    Some(reply)
+}
+
+/// Set the unprefixed attribute `name`, replacing any earlier value.
+pub(super) fn set_attr(element: &mut Element, name: &str, value: &str) {
+    element
+        .attrs
+        .retain(|a| !(a.ns.is_none() && a.name == name));
+    element.attrs.push(Attribute {
+        ns: None,
+        name: name.into(),
+        value: value.into(),
+    });
+}
+
+#[cfg(test)]
+#[path = "stanza_tests.rs"]
+mod tests;

@@ -1,0 +1,298 @@
+//! The stream level, as text the server writes and checks it makes: the
+//! client's header (RFC 6120 §4.7, §4.8), the server's header and
+//! features, stream errors (§4.9).
+//!
+//! The parser already refused what it can judge alone (the stream
+//! namespace and prefix, the content namespace, restricted XML, the
+//! encoding); what depends on the server — its domain, the versions it
+//! speaks — is checked here, as pure functions so that unit tests cover
+//! every branch.
+
+use crate::xml::{NS_STREAM_ERRORS, NS_STREAMS, StreamHeader};
+
+use super::config::{Faults, Rule};
+use super::error::{StreamCondition, StreamFault};
+use super::jid::Jid;
+
+pub(super) const NS_TLS: &str = "urn:ietf:params:xml:ns:xmpp-tls";
+pub(super) const NS_SASL: &str = "urn:ietf:params:xml:ns:xmpp-sasl";
+pub(super) const NS_BIND: &str = "urn:ietf:params:xml:ns:xmpp-bind";
+
+/// The client's header, judged: whom to address the response to, and
+/// whether the stream may go on.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) struct HeaderCheck {
+    /// The client's `from`, if it is a JID: the response's `to`
+    /// (RFC 6120 §4.7.2).
+    pub reply_to: Option<String>,
+    pub verdict: Result<(), StreamFault>,
+}
+
+/// Check what the parser left to the server: the version (§4.7.5) and
+/// `to` (§4.7.2, §4.9.3.6).
+///
+/// The version is `major.minor`; only major version 1 is spoken. A higher
+/// minor version is answered with 1.0 and the stream goes on, as §4.7.5
+/// rule 2 says (the lower of the two versions); no version at all means a
+/// pre-1.0 stream (§4.7.5: treat it as 0.9), which this server does not
+/// speak. A missing `to` gets `host-unknown` too: the server cannot tell
+/// which host was meant, and guessing would hide a client bug.
+pub(super) fn check_header(header: &StreamHeader, domain: &str, faults: &Faults) -> HeaderCheck {
+    let element = &header.element;
+    let reply_to = element
+        .attr("from")
+        .filter(|f| Jid::parse(f).is_ok())
+        .map(str::to_owned);
+    let verdict = version_check(element.attr("version"), faults)
+        .and_then(|()| to_check(element.attr("to"), domain, faults));
+    HeaderCheck { reply_to, verdict }
+}
+
+fn version_check(version: Option<&str>, faults: &Faults) -> Result<(), StreamFault> {
+    if faults.breaks(Rule::Version) {
+        return Ok(());
+    }
+    let unsupported = |text: String| StreamFault::new(StreamCondition::UnsupportedVersion, text);
+    let Some(version) = version else {
+        return Err(unsupported(
+            "no version attribute: a pre-1.0 stream (RFC 6120 §4.7.5), which this server does not speak"
+                .to_owned(),
+        ));
+    };
+    let major = version
+        .split_once('.')
+        .filter(|(major, minor)| is_number(major) && is_number(minor))
+        .map(|(major, _)| major.trim_start_matches('0'));
+    match major {
+        Some("1") => Ok(()),
+        _ => Err(unsupported(format!(
+            "version {} is not spoken here; this server speaks 1.0",
+            quote(version)
+        ))),
+    }
+}
+
+fn is_number(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+fn to_check(to: Option<&str>, domain: &str, faults: &Faults) -> Result<(), StreamFault> {
+    if faults.breaks(Rule::HostKnown) {
+        return Ok(());
+    }
+    let unknown = |text: String| StreamFault::new(StreamCondition::HostUnknown, text);
+    match to {
+        None => Err(unknown(format!(
+            "the stream header has no 'to' (RFC 6120 §4.7.2); this server is {domain}"
+        ))),
+        Some(to)
+            if Jid::parse(to)
+                .is_ok_and(|j| j.local.is_none() && j.resource.is_none() && j.is_at(domain)) =>
+        {
+            Ok(())
+        }
+        Some(to) => Err(unknown(format!(
+            "this server does not serve {}; it is {domain}",
+            quote(to)
+        ))),
+    }
+}
+
+/// The server's stream header (RFC 6120 §4.7): always version 1.0, the
+/// only version it speaks, also in front of an error (§4.9.1.2).
+pub(super) fn response_header(domain: &str, id: &str, to: Option<&str>) -> String {
+    let to = to
+        .map(|t| format!(" to='{}'", escape(t)))
+        .unwrap_or_default();
+    format!(
+        "<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream='{NS_STREAMS}' \
+         from='{}' id='{id}'{to} version='1.0' xml:lang='en'>",
+        escape(domain)
+    )
+}
+
+/// What the features of a stream offer.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub(super) struct Offer {
+    pub starttls: bool,
+    pub mechanisms: Vec<String>,
+    pub bind: bool,
+}
+
+/// `<stream:features>` for `offer` (RFC 6120 §4.3.2). STARTTLS is offered
+/// but not required: the suite's scenarios must be able to see a stream
+/// that never turns TLS on.
+pub(super) fn features(offer: &Offer) -> String {
+    let mut out = String::from("<stream:features>");
+    if offer.starttls {
+        out.push_str(&format!("<starttls xmlns='{NS_TLS}'/>"));
+    }
+    if !offer.mechanisms.is_empty() {
+        out.push_str(&format!("<mechanisms xmlns='{NS_SASL}'>"));
+        for m in &offer.mechanisms {
+            out.push_str(&format!("<mechanism>{}</mechanism>", escape(m)));
+        }
+        out.push_str("</mechanisms>");
+    }
+    if offer.bind {
+        out.push_str(&format!("<bind xmlns='{NS_BIND}'/>"));
+    }
+    out.push_str("</stream:features>");
+    out
+}
+
+/// `<stream:error>` with the condition and a `<text/>` saying why
+/// (RFC 6120 §4.9.2).
+pub(super) fn stream_error(fault: &StreamFault) -> String {
+    let text = if fault.text.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "<text xmlns='{NS_STREAM_ERRORS}' xml:lang='en'>{}</text>",
+            escape(&truncate(&fault.text, 400))
+        )
+    };
+    format!(
+        "<stream:error><{} xmlns='{NS_STREAM_ERRORS}'/>{text}</stream:error>",
+        fault.condition.element_name()
+    )
+}
+
+pub(super) const CLOSE: &str = "</stream:stream>";
+
+/// `s` with the five XML special characters escaped, for text and
+/// single- or double-quoted attribute values.
+pub(super) fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\'' => out.push_str("&apos;"),
+            '"' => out.push_str("&quot;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Client-supplied text in a message: quoted, shortened.
+fn quote(s: &str) -> String {
+    format!("'{}'", truncate(s, 64))
+}
+
+fn truncate(s: &str, max_chars: usize) -> String {
+    match s.char_indices().nth(max_chars) {
+        Some((at, _)) => format!("{}…", &s[..at]),
+        None => s.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::xml::{ParserConfig, StreamEvent, StreamParser};
+
+    fn header(attrs: &str) -> StreamHeader {
+        let text =
+            format!("<stream:stream {attrs} xmlns='jabber:client' xmlns:stream='{NS_STREAMS}'>");
+        let mut events = Vec::new();
+        StreamParser::new(ParserConfig::default()).feed(text.as_bytes(), &mut events);
+        match events.pop() {
+            Some(StreamEvent::Open(h)) => h,
+            other => panic!("not a header: {other:?}"),
+        }
+    }
+
+    fn condition(attrs: &str) -> Option<StreamCondition> {
+        check_header(&header(attrs), "example.org", &Faults::default())
+            .verdict
+            .err()
+            .map(|f| f.condition)
+    }
+
+    #[test]
+    fn good_headers_pass() {
+        assert_eq!(condition("to='example.org' version='1.0'"), None);
+        assert_eq!(condition("to='Example.ORG.' version='1.0'"), None);
+        // A higher minor version is answered with 1.0 (§4.7.5 rule 2).
+        assert_eq!(condition("to='example.org' version='1.1'"), None);
+        assert_eq!(condition("to='example.org' version='01.0'"), None);
+    }
+
+    #[test]
+    fn versions() {
+        use StreamCondition::UnsupportedVersion as U;
+        for v in ["2.0", "0.9", "11.0", "1", "1.", ".0", "x.y", "1.0a", ""] {
+            assert_eq!(
+                condition(&format!("to='example.org' version='{v}'")),
+                Some(U),
+                "{v}"
+            );
+        }
+        assert_eq!(condition("to='example.org'"), Some(U));
+    }
+
+    #[test]
+    fn to_must_name_the_domain() {
+        use StreamCondition::HostUnknown as H;
+        assert_eq!(condition("version='1.0'"), Some(H));
+        assert_eq!(condition("to='unknown.invalid' version='1.0'"), Some(H));
+        assert_eq!(condition("to='romeo@example.org' version='1.0'"), Some(H));
+        assert_eq!(condition("to='example.org/r' version='1.0'"), Some(H));
+        assert_eq!(condition("to='' version='1.0'"), Some(H));
+    }
+
+    #[test]
+    fn faults_skip_checks() {
+        let faults = Faults::default()
+            .breaking(Rule::Version)
+            .breaking(Rule::HostKnown);
+        let h = header("to='elsewhere' version='9.0'");
+        assert_eq!(check_header(&h, "example.org", &faults).verdict, Ok(()));
+    }
+
+    #[test]
+    fn reply_to_only_a_jid() {
+        let h = header("to='example.org' version='1.0' from='romeo@example.org'");
+        let check = check_header(&h, "example.org", &Faults::default());
+        assert_eq!(check.reply_to.as_deref(), Some("romeo@example.org"));
+        let h = header("to='example.org' version='1.0' from='not a jid'");
+        assert_eq!(
+            check_header(&h, "example.org", &Faults::default()).reply_to,
+            None
+        );
+    }
+
+    #[test]
+    fn written_text_parses() {
+        let mut text = response_header("example.org", "abc", Some("r'o@example.org"));
+        text.push_str(&features(&Offer {
+            starttls: true,
+            mechanisms: vec!["PLAIN".into()],
+            bind: true,
+        }));
+        text.push_str(&stream_error(&StreamFault::new(
+            StreamCondition::HostUnknown,
+            "<&>",
+        )));
+        text.push_str(CLOSE);
+        let mut events = Vec::new();
+        StreamParser::new(ParserConfig::default()).feed(text.as_bytes(), &mut events);
+        assert_eq!(events.len(), 4, "{events:?}");
+        let StreamEvent::Open(h) = &events[0] else {
+            panic!("{events:?}")
+        };
+        assert_eq!(h.element.attr("to"), Some("r'o@example.org"));
+        let StreamEvent::Element(error) = &events[2] else {
+            panic!("{events:?}")
+        };
+        assert!(error.child(NS_STREAM_ERRORS, "host-unknown").is_some());
+        assert_eq!(
+            error.child(NS_STREAM_ERRORS, "text").map(|t| t.text()),
+            Some("<&>".to_owned())
+        );
+        assert_eq!(events[3], StreamEvent::Close);
+    }
+}
