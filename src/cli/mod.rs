@@ -17,8 +17,10 @@ use crate::scenario::{self, Peer, Scenario};
 use crate::transport::tls::{self, Verification};
 use crate::xml::ParserConfig;
 
+mod demo;
 mod fuzz;
 mod listen;
+mod serve;
 
 pub const EXIT_OK: i32 = 0;
 pub const EXIT_FAILED: i32 = 1;
@@ -49,6 +51,10 @@ enum Command {
     /// Send mutated stanzas to a live server and report hangs and crashes,
     /// each with a scenario file that reproduces it.
     Fuzz(Box<fuzz::FuzzArgs>),
+    /// Run the reference XMPP server in the foreground until Ctrl-C.
+    Serve(serve::ServeArgs),
+    /// Run the built-in server scenarios against the reference server.
+    Demo(demo::DemoArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -204,6 +210,8 @@ pub fn run() -> i32 {
     match cli.command {
         Some(Command::List(args)) => list(&args),
         Some(Command::Fuzz(args)) => fuzz::run(*args),
+        Some(Command::Serve(args)) => serve::run(&args),
+        Some(Command::Demo(args)) => demo::run(args),
         Some(Command::Snapshots(SnapshotsCommand::Review {
             dir,
             accept_all,

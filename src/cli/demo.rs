@@ -1,0 +1,104 @@
+//! `xmpp-conform demo`: start the reference server ([`crate::reference`]) on
+//! a free loopback port, run the built-in server scenarios against it
+//! exactly as `--target` would (same run configuration, same report, same
+//! exit code), and stop it.
+//!
+//! It shows what a passing run looks like, and it is the suite's own
+//! check: every built-in scenario must pass here, or be skipped or
+//! unsupported for a reason the report states.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser};
+
+use crate::reference::{Config, ReferenceServer};
+
+use super::serve::DEFAULT_PASSWORD;
+use super::{Cli, EXIT_FAILED, EXIT_USAGE, runtime};
+
+const DOMAIN: &str = "localhost";
+const USER: &str = "romeo";
+
+#[derive(Debug, Args)]
+pub(super) struct DemoArgs {
+    /// Run only scenarios whose id matches (as for --target). Repeatable.
+    #[arg(long, value_name = "GLOB")]
+    filter: Vec<String>,
+    /// Scenarios run at once (default: the number of cores).
+    #[arg(long, value_name = "N")]
+    jobs: Option<usize>,
+    /// Bound on every wait.
+    #[arg(long, default_value = "5s", value_parser = humantime::parse_duration)]
+    timeout: Duration,
+    /// Print every scenario's transcript.
+    #[arg(short, long)]
+    verbose: bool,
+    /// Write a JUnit XML report here.
+    #[arg(long, value_name = "FILE")]
+    junit: Option<PathBuf>,
+    /// Write a JSON report here.
+    #[arg(long, value_name = "FILE")]
+    json: Option<PathBuf>,
+}
+
+pub(super) fn run(args: DemoArgs) -> i32 {
+    // The server gets a runtime of its own: the run below blocks this
+    // thread on another one, as `--target` does.
+    let server_runtime = match runtime(2) {
+        Ok(rt) => rt,
+        Err(code) => return code,
+    };
+    let config = Config::new(DOMAIN).with_account(USER, DEFAULT_PASSWORD);
+    let server = match server_runtime.block_on(ReferenceServer::start(config)) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: cannot start the reference server: {e}");
+            return EXIT_FAILED;
+        }
+    };
+    let target = server.addr().to_string();
+    println!(
+        "reference server on {target} (domain {DOMAIN}, account {USER}), CA {}",
+        server.ca_path().display()
+    );
+    let code = match run_args(&args, &target, server.ca_path()) {
+        Some(run) => super::run_target(run),
+        None => EXIT_USAGE,
+    };
+    let stats = server_runtime.block_on(server.shutdown());
+    if stats.panicked > 0 {
+        eprintln!(
+            "error: {} reference server sessions panicked (a bug in the server)",
+            stats.panicked
+        );
+        return EXIT_FAILED.max(code);
+    }
+    code
+}
+
+/// The arguments of `xmpp-conform --target ADDR --domain localhost --ca
+/// CA --user romeo --password secret`, plus the demo's own options: built
+/// by clap itself, so every other option has its `--target` default.
+fn run_args(args: &DemoArgs, target: &str, ca: &std::path::Path) -> Option<super::RunArgs> {
+    let cli = match Cli::try_parse_from(["xmpp-conform", "--target", target]) {
+        Ok(cli) => cli,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return None;
+        }
+    };
+    let mut run = cli.run;
+    run.domain = Some(DOMAIN.to_owned());
+    run.user = Some(USER.to_owned());
+    run.password = Some(DEFAULT_PASSWORD.to_owned());
+    run.ca = Some(ca.to_path_buf());
+    run.insecure = false;
+    run.selection.filter = args.filter.clone();
+    run.jobs = args.jobs;
+    run.timeout = args.timeout;
+    run.verbose = args.verbose;
+    run.junit = args.junit.clone();
+    run.json = args.json.clone();
+    Some(run)
+}
