@@ -86,9 +86,7 @@ pub(super) fn run(args: &ServeArgs) -> i32 {
                 DEFAULT_PASSWORD
             },
         );
-        if let Err(e) = tokio::signal::ctrl_c().await {
-            eprintln!("error: cannot wait for Ctrl-C: {e}");
-        }
+        stopped().await;
         let stats = server.shutdown().await;
         println!(
             "stopped: {} connections served, {} refused over the cap",
@@ -100,4 +98,28 @@ pub(super) fn run(args: &ServeArgs) -> i32 {
         }
         EXIT_OK
     })
+}
+
+/// Ctrl-C, or SIGTERM (what `kill` and service managers send): either way
+/// the server says goodbye to its clients and removes its temporary
+/// certificate folder.
+async fn stopped() {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut terminate = signal(SignalKind::terminate()).ok();
+    let terminated = async {
+        match terminate.as_mut() {
+            Some(t) => {
+                t.recv().await;
+            }
+            None => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        interrupted = tokio::signal::ctrl_c() => {
+            if let Err(e) = interrupted {
+                eprintln!("error: cannot wait for Ctrl-C: {e}");
+            }
+        }
+        () = terminated => {}
+    }
 }
