@@ -214,6 +214,16 @@ impl StreamParser {
         self.framer.position()
     }
 
+    /// Bytes held back between feeds: the part of an incomplete unit (the
+    /// declaration, the header or a first-level element) received so far,
+    /// plus a character cut by the chunk boundary. The framer refuses a
+    /// unit before it outgrows [`ParserConfig::max_stanza_bytes`], so this
+    /// never exceeds that limit plus 3 (the fuzz target `stream_parser`
+    /// checks it); whitespace between elements is counted, never held.
+    pub fn buffered_len(&self) -> usize {
+        self.framer.pending_len() + self.utf8.pending_len()
+    }
+
     fn frame(&mut self, text: &str, out: &mut Vec<StreamEvent>) {
         let session = &mut self.session;
         let namespaces = &self.config.content_namespaces;
