@@ -10,12 +10,15 @@
 use super::NS_XML;
 use super::chars::{is_ncname, is_ws};
 use super::element::{Element, Node};
+use super::ns::Scope;
 
 /// Compact XML for one element, declaring every namespace it uses so the
 /// text stands alone.
 ///
 /// The element's own `declarations` are written as they are (an element's
-/// namespace or prefix wins over a declaration that contradicts it), and
+/// namespace or prefix wins over a declaration that contradicts it; one
+/// that Namespaces in XML forbids, such as `xmlns:p=''` or the `xml`
+/// namespace as the default, is left out), and
 /// whatever the names need beyond them is declared where it is needed:
 /// `xmlns='…'` when the namespace differs from the one in scope, the
 /// written prefix when it is not bound to the element's namespace, and a
@@ -172,11 +175,11 @@ fn open<'e>(
     let mark = bindings.0.len();
     if !pretty {
         for (p, uri) in &el.declarations {
-            let valid = match p.as_deref() {
-                None => true,
-                Some("xml" | "xmlns") => false,
-                Some(p) => is_ncname(p) && !uri.is_empty(),
-            };
+            // What the parser would refuse is left out (Namespaces in XML
+            // 1.0 §3: the xml and xmlns namespaces bound to no other prefix
+            // and never as the default), and so is the implicit `xml` one.
+            let valid = p.as_deref() != Some("xml")
+                && Scope::check_declaration(p.as_deref(), uri, 0).is_ok();
             if valid {
                 bindings.declare(mark, p.as_deref(), uri);
             }

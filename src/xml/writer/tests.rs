@@ -80,6 +80,27 @@ fn element_namespace_wins_over_contradicting_declaration() {
     assert_eq!(back.child_elements().next().unwrap().ns, "urn:other");
 }
 
+/// Found by the fuzz target `element_roundtrip`: a declaration binding the
+/// `xml` (or `xmlns`) namespace as the default or to another prefix was
+/// written as it was, and the text did not parse (Namespaces in XML 1.0 §3).
+#[test]
+fn declarations_the_parser_would_refuse_are_left_out() {
+    let xmlns = "http://www.w3.org/2000/xmlns/";
+    let mut e = Element::new(NS_XML, "m");
+    e.prefix = Some("xml".into());
+    e.declarations = vec![
+        (None, NS_XML.into()),
+        (Some("p".into()), NS_XML.into()),
+        (Some("q".into()), xmlns.into()),
+        (None, xmlns.into()),
+        (Some("xml".into()), NS_XML.into()),
+        (Some("r".into()), "urn:r".into()),
+    ];
+    let xml = to_xml(&e);
+    assert_eq!(xml, "<xml:m xmlns:r='urn:r'/>");
+    assert_eq!(parse(&xml).ns, NS_XML);
+}
+
 #[test]
 fn no_namespace_child_under_default() {
     let mut e = Element::new("urn:a", "a");
