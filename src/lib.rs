@@ -19,9 +19,11 @@
 //! - [`reference`]: a small conforming XMPP server, the suite's known-good
 //!   baseline (`xmpp-conform demo`, `serve`).
 //! - [`cli`]: the command line; `main.rs` only calls it.
+//! - [`corpus`]: fuzzing seeds made from the scenarios, and the fuzz targets' input formats.
 
 pub mod bindings;
 pub mod cli;
+pub mod corpus;
 pub mod engine;
 pub mod matching;
 pub mod reference;

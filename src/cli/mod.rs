@@ -48,6 +48,9 @@ enum Command {
     /// Work with the snapshots written by --snapshots.
     #[command(subcommand)]
     Snapshots(SnapshotsCommand),
+    /// Seeds for the fuzz targets: `corpus export DIR` (see fuzz/README.md).
+    #[command(subcommand)]
+    Corpus(CorpusCommand),
     /// Send mutated stanzas to a live server and report hangs and crashes,
     /// each with a scenario file that reproduces it.
     Fuzz(Box<fuzz::FuzzArgs>),
@@ -55,6 +58,12 @@ enum Command {
     Serve(serve::ServeArgs),
     /// Run the built-in server scenarios against the reference server.
     Demo(demo::DemoArgs),
+}
+
+#[derive(Debug, Subcommand)]
+enum CorpusCommand {
+    /// Write every scenario's lines as seeds, one folder per fuzz target.
+    Export { dir: PathBuf },
 }
 
 #[derive(Debug, Subcommand)]
@@ -209,6 +218,7 @@ pub fn run() -> i32 {
     let cli = Cli::parse();
     match cli.command {
         Some(Command::List(args)) => list(&args),
+        Some(Command::Corpus(CorpusCommand::Export { dir })) => crate::corpus::run_export(&dir),
         Some(Command::Fuzz(args)) => fuzz::run(*args),
         Some(Command::Serve(args)) => serve::run(&args),
         Some(Command::Demo(args)) => demo::run(args),
