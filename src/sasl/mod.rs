@@ -132,4 +132,100 @@ mod tests {
         assert!(!constant_time_eq(b"abc", b"abd"));
         assert!(!constant_time_eq(b"abc", b"ab"));
     }
+
+    /// The clients of the RFC examples, with the examples' server messages
+    /// (first challenge, then the proof): RFC 2831 §4, RFC 5802 §5,
+    /// RFC 7677 §3.
+    fn rfc_exchanges() -> Vec<(Box<dyn Mechanism>, &'static str, &'static str)> {
+        vec![
+            (
+                Box::new(
+                    DigestMd5::new(Credentials::new("chris", "secret"), "elwood.innosoft.com")
+                        .with_service("imap")
+                        .with_cnonce("OA6MHXh6VqTrRk"),
+                ),
+                r#"realm="elwood.innosoft.com",nonce="OA6MG9tEQGm2hh",qop="auth",algorithm=md5-sess,charset=utf-8"#,
+                "rspauth=ea40f60335c427b5527b84dbabcdfffd",
+            ),
+            (
+                Box::new(
+                    Scram::sha1(Credentials::new("user", "pencil"))
+                        .with_client_nonce("fyko+d2lbbFgONRv9qkxdawL")
+                        .with_max_iterations(4096),
+                ),
+                "r=fyko+d2lbbFgONRv9qkxdawL3rfcNHYJY1ZVvWVs7j,s=QSXCR+Q6sek8bf92,i=4096",
+                "v=rmF9pqV8S7suAoZWja4dJRkFsKQ=",
+            ),
+            (
+                Box::new(
+                    Scram::sha256(Credentials::new("user", "pencil"))
+                        .with_client_nonce("rOprNGfwEbeRWgbNEkqO")
+                        .with_max_iterations(4096),
+                ),
+                "r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096",
+                "v=6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=",
+            ),
+        ]
+    }
+
+    /// Drive `m` as the engine does with these server messages; an error
+    /// must end the exchange.
+    fn drive(m: &mut dyn Mechanism, first: &[u8], second: &[u8], as_success: bool) {
+        if m.initial_response().is_err() {
+            return;
+        }
+        if m.respond(first).is_err() {
+            assert!(m.respond(second).is_err(), "went on after an error");
+            assert!(m.verify_success(None).is_err(), "succeeded after an error");
+            return;
+        }
+        if as_success {
+            let _ = m.verify_success(Some(second));
+        } else if m.respond(second).is_ok() {
+            let _ = m.verify_success(None);
+        } else {
+            assert!(m.verify_success(None).is_err(), "succeeded after an error");
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+        /// Any server messages: an answer or an error, never a panic, and
+        /// nothing after an error (the fuzz target `sasl_challenges` checks
+        /// the same at length).
+        #[test]
+        fn arbitrary_challenges_never_panic(
+            first in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..96),
+            second in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..96),
+            as_success in proptest::prelude::any::<bool>(),
+        ) {
+            for (mut m, _, _) in rfc_exchanges() {
+                drive(m.as_mut(), &first, &second, as_success);
+            }
+        }
+
+        /// The RFC examples' messages with one byte changed or cut short:
+        /// every directive and attribute parser is reached this way.
+        #[test]
+        fn mutated_rfc_challenges_never_panic(
+            which in 0usize..3,
+            second_too in proptest::prelude::any::<bool>(),
+            at in proptest::prelude::any::<proptest::sample::Index>(),
+            flip in 1u8..,
+            truncate in proptest::prelude::any::<bool>(),
+            as_success in proptest::prelude::any::<bool>(),
+        ) {
+            let (mut m, first, second) = rfc_exchanges().swap_remove(which);
+            let (mut first, mut second) = (first.as_bytes().to_vec(), second.as_bytes().to_vec());
+            let target = if second_too { &mut second } else { &mut first };
+            let i = at.index(target.len());
+            if truncate {
+                target.truncate(i);
+            } else {
+                target[i] ^= flip;
+            }
+            drive(m.as_mut(), &first, &second, as_success);
+        }
+    }
 }

@@ -341,3 +341,65 @@ fn discover_then_load_every_file() {
         ]
     );
 }
+
+/// Pieces of scenario files, valid and broken, for the property below.
+fn scenario_piece() -> impl proptest::strategy::Strategy<Value = String> {
+    use proptest::prelude::*;
+    prop_oneof![
+        Just("+++\n".to_owned()),
+        Just("title = \"t\"\n".to_owned()),
+        Just("spec = [\"RFC 6120 §4\"]\n".to_owned()),
+        Just("level = \"SHOULD\"\n".to_owned()),
+        Just("peer = \"client\"\n".to_owned()),
+        Just("needs = [\"tls\", \"mechanism:PLAIN\"]\n".to_owned()),
+        Just("C: ".to_owned()),
+        Just("S: ".to_owned()),
+        Just("or: ".to_owned()),
+        Just("\n".to_owned()),
+        Just("\n   ".to_owned()),
+        Just("<stream:stream to='{domain}' xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'>".to_owned()),
+        Just("<message><body>{$b}</body></message>".to_owned()),
+        Just("<a x='{absent}'>{*}</a>".to_owned()),
+        Just("<a>…</a>".to_owned()),
+        Just("</stream:stream>".to_owned()),
+        Just("{digest-md5-response($c1)}".to_owned()),
+        Just("{hex:EB 80}".to_owned()),
+        Just("{".to_owned()),
+        Just("}".to_owned()),
+        Just("<".to_owned()),
+        Just("restart\n".to_owned()),
+        Just("starttls\n".to_owned()),
+        Just("sasl DIGEST-MD5 challenge=cmVhbG09Ing=\n".to_owned()),
+        Just("silence 1ms\n".to_owned()),
+        Just("expect-close\n".to_owned()),
+        Just("login\n".to_owned()),
+        Just("connection second\n".to_owned()),
+        Just("include _include/starttls.xmpp\n".to_owned()),
+        Just("# comment\n".to_owned()),
+        "\\PC{0,8}",
+    ]
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig {
+        cases: 64,
+        failure_persistence: None,
+        ..proptest::prelude::ProptestConfig::default()
+    })]
+
+    /// Any text, and any sequence of scenario pieces after valid front
+    /// matter, gives a scenario or an error that renders: never a panic
+    /// (the fuzz target `scenario_file` checks the same at length).
+    #[test]
+    fn arbitrary_text_gives_a_scenario_or_an_error(
+        text in "\\PC*",
+        pieces in proptest::collection::vec(scenario_piece(), 0..24),
+    ) {
+        let path = Path::new("scenarios/server/t.xmpp");
+        for text in [text, format!("{HEAD}{}", pieces.concat())] {
+            if let Err(e) = parse_str(&text, path, "t") {
+                let _ = e.to_string();
+            }
+        }
+    }
+}
