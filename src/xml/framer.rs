@@ -639,9 +639,18 @@ impl Framer {
     /// whitespace, `/` or `>`.
     fn name_at(&self, start: u64, input: &str, from: usize) -> (usize, usize) {
         let at = usize::try_from(start.saturating_sub(self.unit_start)).unwrap_or(usize::MAX);
+        let ends = |b: u8| is_ws(b) || b == b'/' || b == b'>';
+        if self.buf.is_empty() {
+            // The usual case, the whole unit in this chunk: one slice.
+            let rest = input
+                .as_bytes()
+                .get(from.saturating_add(at)..)
+                .unwrap_or_default();
+            return (at, rest.iter().position(|&b| ends(b)).unwrap_or(rest.len()));
+        }
         let mut len = 0;
         while let Some(b) = self.unit_byte(at.saturating_add(len), input, from) {
-            if is_ws(b) || b == b'/' || b == b'>' {
+            if ends(b) {
                 break;
             }
             len += 1;
@@ -651,10 +660,18 @@ impl Framer {
 
     /// Whether two names of the unit are the same bytes.
     fn same_name(&self, a: (usize, usize), b: (usize, usize), input: &str, from: usize) -> bool {
-        a.1 == b.1
-            && (0..a.1).all(|k| {
-                self.unit_byte(a.0 + k, input, from) == self.unit_byte(b.0 + k, input, from)
-            })
+        if a.1 != b.1 {
+            return false;
+        }
+        if self.buf.is_empty() {
+            let name = |(at, len): (usize, usize)| {
+                let at = from.saturating_add(at);
+                input.as_bytes().get(at..at.saturating_add(len))
+            };
+            return name(a).is_some() && name(a) == name(b);
+        }
+        (0..a.1)
+            .all(|k| self.unit_byte(a.0 + k, input, from) == self.unit_byte(b.0 + k, input, from))
     }
 
     /// A name of the unit as text, for a message.
