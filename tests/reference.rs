@@ -473,3 +473,62 @@ fn serve_runs_until_ctrl_c() {
     assert!(rest.iter().any(|l| l.starts_with("stopped:")), "{rest:?}");
     assert!(!Path::new(&ca).exists(), "the temporary CA was not removed");
 }
+
+/// Everything the server sends until it closes the connection (or 5 s
+/// pass), as text.
+async fn read_to_close(tcp: &mut TcpStream) -> String {
+    let mut out = Vec::new();
+    let mut buf = [0u8; 4096];
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    while let Ok(Ok(n)) = tokio::time::timeout_at(deadline, tcp.read(&mut buf)).await {
+        if n == 0 {
+            break;
+        }
+        out.extend_from_slice(&buf[..n]);
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn idle_clients_are_dropped_and_connections_capped() {
+    let mut config = Config::new("localhost").with_account("romeo", "secret");
+    config.limits.idle_timeout = Duration::from_millis(500);
+    config.limits.max_connections = 2;
+    let server = ReferenceServer::start(config).await.expect("start");
+    let mut first = TcpStream::connect(server.addr()).await.expect("connect");
+    first.write_all(HEADER.as_bytes()).await.expect("write");
+    let mut second = TcpStream::connect(server.addr()).await.expect("connect");
+    // Over the cap: closed at once, nothing said.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let mut third = TcpStream::connect(server.addr()).await.expect("connect");
+    assert_eq!(read_to_close(&mut third).await, "");
+    // Silent for the idle timeout: connection-timeout (RFC 6120 §4.9.3.4),
+    // after the features for one that opened a stream, after a header of
+    // the server's own for one that never did.
+    let started = Instant::now();
+    for (tcp, opened) in [(&mut first, true), (&mut second, false)] {
+        let got = read_to_close(tcp).await;
+        assert_eq!(got.contains("<stream:features>"), opened, "{got}");
+        assert!(got.contains("<stream:stream "), "{got}");
+        assert!(got.contains("<connection-timeout "), "{got}");
+        assert!(got.ends_with("</stream:stream>"), "{got}");
+    }
+    assert!(started.elapsed() < Duration::from_secs(3));
+    let stats = server.shutdown().await;
+    assert_eq!((stats.accepted, stats.refused), (2, 1), "{stats:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_says_goodbye_to_a_bound_session() {
+    let server = ReferenceServer::start(Config::new("localhost").with_account("romeo", "secret"))
+        .await
+        .expect("start");
+    let client = Client::login(server.addr(), "r").await.expect("login");
+    let mut tcp = client.tcp;
+    let stopping = tokio::spawn(server.shutdown());
+    let got = read_to_close(&mut tcp).await;
+    assert!(got.contains("<system-shutdown "), "{got}");
+    assert!(got.ends_with("</stream:stream>"), "{got}");
+    let stats = stopping.await.expect("shutdown");
+    assert_eq!(stats.panicked, 0);
+}
