@@ -16,6 +16,8 @@ use super::session::{Bound, End, Flow, Phase, Session};
 use super::stream::{self, CLOSE, NS_TLS, Offer};
 
 impl Session {
+    /// The client's header: the server's own in answer, always, even when
+    /// an error follows (§4.9.1.2), then the features or that error.
     pub(super) async fn on_header(&mut self, header: &StreamHeader) -> Flow {
         let shared = Arc::clone(&self.shared);
         let check = stream::check_header(header, &shared.domain, &shared.faults);
@@ -150,6 +152,7 @@ impl Session {
     }
 }
 
+/// SASL for a new stream, offering what its transport allows.
 pub(super) fn new_negotiation(shared: &Shared, tls: bool) -> Negotiation {
     Negotiation::new(
         shared.accounts.clone(),
