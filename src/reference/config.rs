@@ -104,14 +104,19 @@ impl Default for Limits {
 
 /// The RFC rules the reference server enforces, one per place in the code
 /// where it does. Breaking one skips that check (or, where a rule is an
-/// action, leaves the action out), which turns the server into a known-bad
-/// one: a scenario that still passes against it does not test that rule.
+/// action, leaves the action out or does it wrongly), which turns the
+/// server into a known-bad one: a scenario that still passes against it
+/// does not test that rule. `serve --fault NAME` and `demo --fault NAME`
+/// break one by its [`Rule::name`]; `serve --list-faults` prints
+/// [`Rule::ALL`] with [`Rule::fault`] and [`Rule::spec`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[non_exhaustive]
 pub enum Rule {
     /// The content namespace must be `jabber:client` (RFC 6120 §4.8.2).
     ContentNamespace,
-    /// The major version must be 1 (RFC 6120 §4.7.5, §4.9.3.25).
+    /// Version negotiation (RFC 6120 §4.7.5): the response header carries
+    /// the lower of the client's version and 1.0, and a major version
+    /// other than 1 is refused (§4.9.3.25).
     Version,
     /// `to` must name the served domain (RFC 6120 §4.9.3.6).
     HostKnown,
@@ -128,7 +133,7 @@ pub enum Rule {
     /// §4.9.3.12).
     AuthBeforeStanzas,
     /// A resource already bound is taken over, the old session ending with
-    /// `<conflict/>` (RFC 6120 §7.7.2.2).
+    /// a `<conflict/>` stream error (RFC 6120 §7.7.2.2).
     ResourceConflict,
     /// The server stamps `from` with the sender's full JID (RFC 6120
     /// §8.1.2.1).
@@ -136,6 +141,213 @@ pub enum Rule {
     /// An iq get/set the server does not understand gets an error
     /// (RFC 6120 §8.4).
     IqErrors,
+    /// The response stream header carries a stream id (RFC 6120 §4.7.3).
+    StreamId,
+    /// The server's stream header is qualified by
+    /// `http://etherx.jabber.org/streams` (RFC 6120 §4.8.1).
+    StreamNamespace,
+    /// XML the parser refuses gets a stream error before the close
+    /// (RFC 6120 §4.9.1.1, §4.9.3.13).
+    ErrorOnBadXml,
+    /// Comments and processing instructions are refused (RFC 6120 §11.1).
+    RestrictedXml,
+    /// XML that is not well-formed gets `<not-well-formed/>` (RFC 6120
+    /// §4.9.3.13), not `<bad-format/>`.
+    NotWellFormed,
+    /// DIGEST-MD5's `rspauth` proves the server knows the password
+    /// (RFC 2831 §2.1.3).
+    DigestMd5Rspauth,
+    /// SCRAM's `v=` is the ServerSignature (RFC 5802 §3, §5.1).
+    ScramServerSignature,
+    /// A wrong password fails with `<not-authorized/>` (RFC 6120 §6.4.5,
+    /// §6.5.10).
+    PasswordChecked,
+    /// A SASL failure names its condition (RFC 6120 §6.5): `aborted`,
+    /// `incorrect-encoding`, `invalid-mechanism`, ...
+    SaslFailureConditions,
+    /// The bound JID is the account's, at the served domain (RFC 6120
+    /// §7.6.1).
+    BindJid,
+    /// An iq response carries the request's id (RFC 6120 §8.2.3).
+    IqResponseId,
+    /// The client's closing tag is answered with the server's (RFC 6120
+    /// §4.4).
+    AnswerClose,
+}
+
+impl Rule {
+    /// Every rule, in the order `serve --list-faults` prints them.
+    pub const ALL: [Rule; 23] = [
+        Rule::StreamNamespace,
+        Rule::StreamId,
+        Rule::Version,
+        Rule::HostKnown,
+        Rule::ContentNamespace,
+        Rule::AnswerClose,
+        Rule::ErrorOnBadXml,
+        Rule::CloseAfterError,
+        Rule::NotWellFormed,
+        Rule::RestrictedXml,
+        Rule::OfferStartTls,
+        Rule::NoStartTlsAfterTls,
+        Rule::PlainOnlyOverTls,
+        Rule::PasswordChecked,
+        Rule::SaslFailureConditions,
+        Rule::DigestMd5Rspauth,
+        Rule::ScramServerSignature,
+        Rule::AuthBeforeStanzas,
+        Rule::BindJid,
+        Rule::ResourceConflict,
+        Rule::StampFrom,
+        Rule::IqErrors,
+        Rule::IqResponseId,
+    ];
+
+    /// The fault's name on the command line (`--fault NAME`): kebab-case.
+    pub fn name(self) -> &'static str {
+        self.about().0
+    }
+
+    /// What the server does wrong when it breaks this rule, in one line.
+    pub fn fault(self) -> &'static str {
+        self.about().1
+    }
+
+    /// Where the rule is written.
+    pub fn spec(self) -> &'static str {
+        self.about().2
+    }
+
+    /// The rule named `name` ([`Rule::name`]).
+    pub fn from_name(name: &str) -> Option<Rule> {
+        Rule::ALL.into_iter().find(|r| r.name() == name)
+    }
+
+    fn about(self) -> (&'static str, &'static str, &'static str) {
+        match self {
+            Rule::ContentNamespace => (
+                "content-namespace",
+                "any content namespace is accepted, not only jabber:client",
+                "RFC 6120 §4.8.2, §4.9.3.10",
+            ),
+            Rule::Version => (
+                "version",
+                "the client's version is echoed in the response header and never refused",
+                "RFC 6120 §4.7.5, §4.9.3.25",
+            ),
+            Rule::HostKnown => (
+                "host-known",
+                "a header whose 'to' is missing or names another domain is accepted",
+                "RFC 6120 §4.9.3.6",
+            ),
+            Rule::CloseAfterError => (
+                "close-after-error",
+                "a stream error is not followed by the closing tag and the close",
+                "RFC 6120 §4.9.1.1",
+            ),
+            Rule::OfferStartTls => (
+                "offer-starttls",
+                "STARTTLS is not offered",
+                "RFC 6120 §5.3.1",
+            ),
+            Rule::NoStartTlsAfterTls => (
+                "no-starttls-after-tls",
+                "STARTTLS is still offered once TLS is on",
+                "RFC 6120 §5.4.3.3",
+            ),
+            Rule::PlainOnlyOverTls => (
+                "plain-only-over-tls",
+                "PLAIN is offered and accepted without TLS",
+                "RFC 4616 §6, RFC 6120 §13.8",
+            ),
+            Rule::AuthBeforeStanzas => (
+                "auth-before-stanzas",
+                "stanzas before authentication are dropped silently, the stream stays open",
+                "RFC 6120 §4.9.3.12",
+            ),
+            Rule::ResourceConflict => (
+                "resource-conflict",
+                "a session whose resource is taken over is closed without <conflict/>",
+                "RFC 6120 §7.7.2.2",
+            ),
+            Rule::StampFrom => (
+                "stamp-from",
+                "routed stanzas keep the sender's 'from' (or none) instead of its full JID",
+                "RFC 6120 §8.1.2.1",
+            ),
+            Rule::IqErrors => (
+                "iq-errors",
+                "an iq request the server does not understand gets no answer",
+                "RFC 6120 §8.4",
+            ),
+            Rule::StreamId => (
+                "stream-id",
+                "the response stream header has no id",
+                "RFC 6120 §4.7.3",
+            ),
+            Rule::StreamNamespace => (
+                "stream-namespace",
+                "the server's stream header uses a wrong stream namespace",
+                "RFC 6120 §4.8.1",
+            ),
+            Rule::ErrorOnBadXml => (
+                "error-on-bad-xml",
+                "XML the parser refuses closes the stream without a stream error",
+                "RFC 6120 §4.9.1.1, §4.9.3.13",
+            ),
+            Rule::RestrictedXml => (
+                "restricted-xml",
+                "comments and processing instructions are dropped silently",
+                "RFC 6120 §11.1",
+            ),
+            Rule::NotWellFormed => (
+                "not-well-formed",
+                "XML that is not well-formed gets <bad-format/> instead of <not-well-formed/>",
+                "RFC 6120 §4.9.3.13",
+            ),
+            Rule::DigestMd5Rspauth => (
+                "digest-md5-rspauth",
+                "DIGEST-MD5's rspauth is wrong",
+                "RFC 2831 §2.1.3",
+            ),
+            Rule::ScramServerSignature => (
+                "scram-server-signature",
+                "SCRAM's server signature (v=) is wrong",
+                "RFC 5802 §3, §5.1",
+            ),
+            Rule::PasswordChecked => (
+                "password-checked",
+                "PLAIN succeeds with any password of a known account",
+                "RFC 6120 §6.4.5, §6.5.10",
+            ),
+            Rule::SaslFailureConditions => (
+                "sasl-failure-conditions",
+                "every SASL failure is <not-authorized/>, whatever went wrong",
+                "RFC 6120 §6.5",
+            ),
+            Rule::BindJid => (
+                "bind-jid",
+                "the bound JID names another domain",
+                "RFC 6120 §7.6.1",
+            ),
+            Rule::IqResponseId => (
+                "iq-response-id",
+                "the server's iq results carry another id than the request",
+                "RFC 6120 §8.2.3",
+            ),
+            Rule::AnswerClose => (
+                "answer-close",
+                "the client's closing tag is answered by dropping the connection, without </stream:stream>",
+                "RFC 6120 §4.4",
+            ),
+        }
+    }
+}
+
+impl std::fmt::Display for Rule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
 }
 
 /// The rules this server breaks on purpose. Empty (the default): a
@@ -160,5 +372,47 @@ impl Faults {
     /// Whether the server breaks no rule at all.
     pub fn is_empty(&self) -> bool {
         self.broken.is_empty()
+    }
+
+    /// The rules broken, in [`Rule`]'s order.
+    pub fn rules(&self) -> impl Iterator<Item = Rule> + '_ {
+        self.broken.iter().copied()
+    }
+}
+
+impl FromIterator<Rule> for Faults {
+    fn from_iter<I: IntoIterator<Item = Rule>>(rules: I) -> Self {
+        Faults {
+            broken: rules.into_iter().collect(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_rule_is_listed_once_with_a_kebab_case_name() {
+        let mut names: Vec<&str> = Rule::ALL.iter().map(|r| r.name()).collect();
+        for rule in Rule::ALL {
+            // The name is the variant's, in kebab-case.
+            let variant = format!("{rule:?}");
+            let mut kebab = String::new();
+            for (i, c) in variant.chars().enumerate() {
+                if c.is_ascii_uppercase() && i > 0 {
+                    kebab.push('-');
+                }
+                kebab.push(c.to_ascii_lowercase());
+            }
+            let kebab = kebab.replace("start-tls", "starttls");
+            assert_eq!(rule.name(), kebab, "{variant}");
+            assert_eq!(Rule::from_name(rule.name()), Some(rule));
+            assert!(!rule.fault().is_empty() && rule.spec().starts_with("RFC "));
+        }
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), Rule::ALL.len(), "a rule is listed twice");
+        assert_eq!(Rule::from_name("no-such-fault"), None);
     }
 }

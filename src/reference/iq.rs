@@ -55,7 +55,7 @@ pub(super) fn answer(iq: &Element, sender: &Sender<'_>, shared: &Shared) -> Opti
         _ => None,
     };
     match result {
-        Some(children) => Some(result_reply(iq, children, sender, domain)),
+        Some(children) => Some(result_reply(iq, children, sender, shared)),
         None if shared.faults.breaks(Rule::IqErrors) => None,
         None => fail(StanzaCondition::ServiceUnavailable),
     }
@@ -65,11 +65,18 @@ fn result_reply(
     iq: &Element,
     children: Vec<Element>,
     sender: &Sender<'_>,
-    domain: &str,
+    shared: &Shared,
 ) -> Element {
+    let domain = shared.domain.as_str();
     let mut reply = Element::new(NS_CLIENT, "iq");
     if let Some(id) = iq.attr("id") {
-        set_attr(&mut reply, "id", id);
+        // §8.2.3: the response carries the request's id; the fault
+        // answers with another one.
+        if shared.faults.breaks(Rule::IqResponseId) {
+            set_attr(&mut reply, "id", &format!("{id}-other"));
+        } else {
+            set_attr(&mut reply, "id", id);
+        }
     }
     set_attr(&mut reply, "type", "result");
     if let Some(from) = iq.attr("to") {

@@ -57,11 +57,22 @@ pub(super) struct Link {
     write_timeout: Duration,
     /// When the client will have been silent too long.
     idle_at: Instant,
+    /// Comments and PIs taken out before the parser sees them (the
+    /// `restricted-xml` fault); `None` on a conforming server.
+    lenient: Option<Lenient>,
 }
 
 impl Link {
-    pub fn new(conn: Connection, parser_config: ParserConfig, limits: &Limits) -> Self {
+    /// `lenient`: comments and processing instructions are dropped
+    /// before parsing instead of being refused (a fault).
+    pub fn new(
+        conn: Connection,
+        parser_config: ParserConfig,
+        limits: &Limits,
+        lenient: bool,
+    ) -> Self {
         Link {
+            lenient: lenient.then(Lenient::default),
             conn: Some(conn),
             parser: StreamParser::new(parser_config.clone()),
             parser_config,
@@ -92,8 +103,11 @@ impl Link {
                 Ok(Ok(n)) => {
                     self.idle_at = Instant::now() + self.idle_timeout;
                     let mut events = Vec::new();
-                    self.parser
-                        .feed(self.buf.get(..n).unwrap_or_default(), &mut events);
+                    let read = self.buf.get(..n).unwrap_or_default();
+                    match self.lenient.as_mut() {
+                        Some(lenient) => self.parser.feed(&lenient.filter(read), &mut events),
+                        None => self.parser.feed(read, &mut events),
+                    }
                     self.pending.extend(events);
                 }
             }
@@ -121,6 +135,9 @@ impl Link {
     pub fn restart(&mut self) {
         self.parser = StreamParser::new(self.parser_config.clone());
         self.pending.clear();
+        if let Some(lenient) = self.lenient.as_mut() {
+            *lenient = Lenient::default();
+        }
     }
 
     /// The server side of the TLS handshake, within `limit`. On failure the
@@ -162,5 +179,139 @@ impl Link {
                 _ => break,
             }
         }
+    }
+}
+
+/// Where [`Lenient`] is in the bytes.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+enum Markup {
+    #[default]
+    Text,
+    /// After `<`.
+    Open,
+    /// After `<!`.
+    Bang,
+    /// After `<!-`.
+    BangDash,
+    /// Inside a comment, after this many `-` in a row (at most 2).
+    Comment(u8),
+    /// After `<?` and this many bytes of the target name.
+    Question(usize),
+    /// Inside a processing instruction, just after a `?` or not.
+    Pi(bool),
+}
+
+/// RFC 6120 §11.1 forbids comments and processing instructions, and the
+/// parser refuses them with `restricted-xml`. A server with the
+/// `restricted-xml` fault drops them silently instead, the way some
+/// servers do: this takes them out of the byte stream before the parser
+/// sees it, across reads. The XML declaration (`<?xml ` at any point)
+/// goes through, so the parser still judges it; everything else the
+/// parser refuses (a DOCTYPE, an entity) it still refuses. Only a fault:
+/// it does not know about attribute values or CDATA.
+#[derive(Debug, Default)]
+struct Lenient {
+    state: Markup,
+    /// Bytes held back until it is known whether they start a comment or
+    /// a PI (`<`, `<!`, `<!-`, `<?` and a target name).
+    held: Vec<u8>,
+}
+
+impl Lenient {
+    /// Longest PI target kept while deciding whether it is `xml`.
+    const MAX_TARGET: usize = 8;
+
+    fn filter(&mut self, input: &[u8]) -> Vec<u8> {
+        let mut out = Vec::with_capacity(input.len());
+        for &b in input {
+            self.byte(b, &mut out);
+        }
+        out
+    }
+
+    fn byte(&mut self, b: u8, out: &mut Vec<u8>) {
+        use Markup::*;
+        let held = |s: &mut Self, next: Markup| {
+            s.held.push(b);
+            s.state = next;
+        };
+        match self.state {
+            Text if b == b'<' => held(self, Open),
+            Text => out.push(b),
+            Open if b == b'!' => held(self, Bang),
+            Open if b == b'?' => held(self, Question(0)),
+            Bang if b == b'-' => held(self, BangDash),
+            BangDash if b == b'-' => {
+                self.held.clear();
+                self.state = Comment(0);
+            }
+            Open | Bang | BangDash => {
+                // Not a comment or PI: let the parser have it all.
+                out.append(&mut self.held);
+                self.state = Text;
+                self.byte(b, out);
+            }
+            Comment(dashes) => {
+                self.state = match b {
+                    b'-' => Comment((dashes + 1).min(2)),
+                    b'>' if dashes == 2 => Text,
+                    _ => Comment(0),
+                };
+            }
+            Question(n)
+                if n < Self::MAX_TARGET
+                    && !matches!(b, b'?' | b'>')
+                    && !b.is_ascii_whitespace() =>
+            {
+                held(self, Question(n + 1));
+            }
+            Question(_) => {
+                let target = self.held.get(2..).unwrap_or_default();
+                if target.eq_ignore_ascii_case(b"xml") {
+                    out.append(&mut self.held);
+                    out.push(b);
+                    self.state = Text;
+                } else {
+                    self.held.clear();
+                    self.state = Pi(b == b'?');
+                }
+            }
+            Pi(question) => {
+                self.state = match b {
+                    b'>' if question => Text,
+                    b'?' => Pi(true),
+                    _ => Pi(false),
+                };
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Lenient;
+
+    fn filtered(chunks: &[&str]) -> String {
+        let mut lenient = Lenient::default();
+        let out: Vec<u8> = chunks
+            .iter()
+            .flat_map(|c| lenient.filter(c.as_bytes()))
+            .collect();
+        String::from_utf8(out).expect("UTF-8")
+    }
+
+    #[test]
+    fn comments_and_pis_are_dropped_and_the_rest_kept() {
+        let text =
+            "<?xml version='1.0'?><a><!-- c - -- --><b/><?pi x??></a><!DOCTYPE x><?xml-s y?>";
+        let expected = "<?xml version='1.0'?><a><b/></a><!DOCTYPE x>";
+        assert_eq!(filtered(&[text]), expected);
+        // The same, one byte at a time.
+        let bytes: Vec<String> = text.chars().map(String::from).collect();
+        let chunks: Vec<&str> = bytes.iter().map(String::as_str).collect();
+        assert_eq!(filtered(&chunks), expected);
+        assert_eq!(filtered(&["a<", "b>c</b", ">"]), "a<b>c</b>");
+        assert_eq!(filtered(&["<!", "[CDATA[x]]>"]), "<![CDATA[x]]>");
+        assert_eq!(filtered(&["<!-x"]), "<!-x");
     }
 }

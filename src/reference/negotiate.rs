@@ -21,8 +21,13 @@ impl Session {
     pub(super) async fn on_header(&mut self, header: &StreamHeader) -> Flow {
         let shared = Arc::clone(&self.shared);
         let check = stream::check_header(header, &shared.domain, &shared.faults);
-        let text =
-            stream::response_header(&shared.domain, &new_stream_id(), check.reply_to.as_deref());
+        let text = stream::response_header(
+            &shared.domain,
+            &new_stream_id(),
+            check.reply_to.as_deref(),
+            &check.version,
+            &shared.faults,
+        );
         if let Flow::End(end) = self.send(&text).await {
             return Flow::End(end);
         }
@@ -131,15 +136,20 @@ impl Session {
             }
         };
         let shared = Arc::clone(&self.shared);
-        let take_over = !shared.faults.breaks(Rule::ResourceConflict);
         let bound = shared.router.bind(
             self.id,
             &local,
             resource.as_deref(),
             shared.limits.queue_len,
-            take_over,
         );
-        let jid = format!("{local}@{}/{}", shared.domain, bound.resource);
+        // §7.6.1: the result carries the full JID bound, the account's at
+        // this domain; the fault names another domain.
+        let domain = if shared.faults.breaks(Rule::BindJid) {
+            OTHER_DOMAIN
+        } else {
+            shared.domain.as_str()
+        };
+        let jid = format!("{local}@{domain}/{}", bound.resource);
         self.phase = Phase::Bound(Bound {
             local,
             resource: bound.resource,
@@ -152,12 +162,16 @@ impl Session {
     }
 }
 
+/// The domain the `bind-jid` fault puts in bound JIDs.
+const OTHER_DOMAIN: &str = "elsewhere.example";
+
 /// SASL for a new stream, offering what its transport allows.
 pub(super) fn new_negotiation(shared: &Shared, tls: bool) -> Negotiation {
     Negotiation::new(
         shared.accounts.clone(),
         sasl::offered(tls, &shared.faults),
         shared.limits.max_auth_failures.max(1),
+        &shared.faults,
     )
 }
 

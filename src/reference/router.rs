@@ -116,16 +116,13 @@ impl Router {
 
     /// Register session `id` of `local` under `resource`, or a resource
     /// of the server's making (RFC 6120 §7.6). A session already bound to
-    /// the resource is taken over (§7.7.2.2, the first policy) and kicked,
-    /// unless `take_over` is false: then both stay, as a broken server
-    /// would have it.
+    /// the resource is taken over (§7.7.2.2, the first policy) and kicked.
     pub fn bind(
         self: &Arc<Self>,
         id: SessionId,
         local: &str,
         resource: Option<&str>,
         queue_len: usize,
-        take_over: bool,
     ) -> Bound {
         let (tx, inbox) = mpsc::channel(queue_len.max(1));
         let (kick, kicked) = oneshot::channel();
@@ -134,7 +131,7 @@ impl Router {
             Some(r) => r.to_owned(),
             None => table.fresh_resource(local, id),
         };
-        if take_over && let Some(old) = table.remove_resource(local, &resource) {
+        if let Some(old) = table.remove_resource(local, &resource) {
             if let Some(kick) = old.kick {
                 let _ = kick.send(());
             }

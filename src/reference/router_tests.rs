@@ -36,8 +36,8 @@ fn messages(bound: &mut Bound) -> Vec<String> {
 #[test]
 fn full_jid_goes_to_that_session_only() {
     let r = router();
-    let mut a = r.bind(r.new_session_id(), "romeo", Some("a"), 8, true);
-    let mut b = r.bind(r.new_session_id(), "romeo", Some("b"), 8, true);
+    let mut a = r.bind(r.new_session_id(), "romeo", Some("a"), 8);
+    let mut b = r.bind(r.new_session_id(), "romeo", Some("b"), 8);
     assert_eq!(r.to_full("romeo", "b", &message("hi")), Delivered::Yes);
     assert_eq!(r.to_full("romeo", "c", &message("hi")), Delivered::Nobody);
     assert_eq!(r.to_full("juliet", "b", &message("hi")), Delivered::Nobody);
@@ -49,8 +49,8 @@ fn full_jid_goes_to_that_session_only() {
 fn bare_jid_message_picks_highest_priority_then_most_recent() {
     let r = router();
     let (ia, ib, ic) = (r.new_session_id(), r.new_session_id(), r.new_session_id());
-    let mut a = r.bind(ia, "romeo", Some("a"), 8, true);
-    let mut b = r.bind(ib, "romeo", Some("b"), 8, true);
+    let mut a = r.bind(ia, "romeo", Some("a"), 8);
+    let mut b = r.bind(ib, "romeo", Some("b"), 8);
     // Both silent (priority 0): the most recently bound wins.
     assert_eq!(
         r.message_to_bare("romeo", &message("1"), false),
@@ -63,7 +63,7 @@ fn bare_jid_message_picks_highest_priority_then_most_recent() {
     // a says priority 5: it wins although b is more recent.
     let (p, s) = presence(5);
     r.broadcast("romeo", ia, p, &s);
-    let mut c = r.bind(ic, "romeo", Some("c"), 8, true);
+    let mut c = r.bind(ic, "romeo", Some("c"), 8);
     assert_eq!(
         r.message_to_bare("romeo", &message("2"), false),
         Delivered::Yes
@@ -99,8 +99,8 @@ fn bare_jid_message_picks_highest_priority_then_most_recent() {
 #[test]
 fn presence_to_bare_reaches_every_session() {
     let r = router();
-    let mut a = r.bind(r.new_session_id(), "romeo", Some("a"), 8, true);
-    let mut b = r.bind(r.new_session_id(), "romeo", Some("b"), 8, true);
+    let mut a = r.bind(r.new_session_id(), "romeo", Some("a"), 8);
+    let mut b = r.bind(r.new_session_id(), "romeo", Some("b"), 8);
     let p = Element::new(crate::xml::NS_CLIENT, "presence");
     assert_eq!(r.presence_to_bare("romeo", &p), Delivered::Yes);
     assert_eq!(drain(&mut a), ["presence:"]);
@@ -111,8 +111,8 @@ fn presence_to_bare_reaches_every_session() {
 fn broadcast_reaches_available_resources_and_answers_with_theirs() {
     let r = router();
     let (ia, ib) = (r.new_session_id(), r.new_session_id());
-    let mut a = r.bind(ia, "romeo", Some("a"), 8, true);
-    let mut b = r.bind(ib, "romeo", Some("b"), 8, true);
+    let mut a = r.bind(ia, "romeo", Some("a"), 8);
+    let mut b = r.bind(ib, "romeo", Some("b"), 8);
     let (p, s) = presence(1);
     // a is the first online: only a itself hears it; nothing to learn.
     assert!(r.broadcast("romeo", ia, p, &s).is_empty());
@@ -132,8 +132,8 @@ fn broadcast_reaches_available_resources_and_answers_with_theirs() {
 #[test]
 fn a_taken_resource_kicks_the_old_session() {
     let r = router();
-    let mut old = r.bind(r.new_session_id(), "romeo", Some("x"), 8, true);
-    let mut new = r.bind(r.new_session_id(), "romeo", Some("x"), 8, true);
+    let mut old = r.bind(r.new_session_id(), "romeo", Some("x"), 8);
+    let mut new = r.bind(r.new_session_id(), "romeo", Some("x"), 8);
     assert_eq!(old.kicked.try_recv(), Ok(()));
     assert_eq!(r.to_full("romeo", "x", &message("m")), Delivered::Yes);
     assert_eq!(drain(&mut new), ["message:m"]);
@@ -144,18 +144,10 @@ fn a_taken_resource_kicks_the_old_session() {
 }
 
 #[test]
-fn without_take_over_both_stay() {
-    let r = router();
-    let mut old = r.bind(r.new_session_id(), "romeo", Some("x"), 8, false);
-    let _new = r.bind(r.new_session_id(), "romeo", Some("x"), 8, false);
-    assert!(old.kicked.try_recv().is_err());
-}
-
-#[test]
 fn server_chosen_resources_are_distinct() {
     let r = router();
-    let a = r.bind(r.new_session_id(), "romeo", None, 8, true);
-    let b = r.bind(r.new_session_id(), "romeo", None, 8, true);
+    let a = r.bind(r.new_session_id(), "romeo", None, 8);
+    let b = r.bind(r.new_session_id(), "romeo", None, 8);
     assert!(!a.resource.is_empty());
     assert_ne!(a.resource, b.resource);
 }
@@ -163,7 +155,7 @@ fn server_chosen_resources_are_distinct() {
 #[test]
 fn a_full_inbox_says_so() {
     let r = router();
-    let _a = r.bind(r.new_session_id(), "romeo", Some("a"), 1, true);
+    let _a = r.bind(r.new_session_id(), "romeo", Some("a"), 1);
     assert_eq!(r.to_full("romeo", "a", &message("1")), Delivered::Yes);
     assert_eq!(r.to_full("romeo", "a", &message("2")), Delivered::Full);
     assert_eq!(

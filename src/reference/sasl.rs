@@ -11,7 +11,8 @@
 
 use crate::sasl::b64;
 use crate::sasl::server::{
-    self, Accounts, FailureCondition, SaslFailure, ServerMechanism, ServerOptions, ServerStep,
+    self, Accounts, FailureCondition, SaslFailure, ServerMechanism, ServerOptions, ServerProof,
+    ServerStep,
 };
 use crate::xml::Element;
 
@@ -49,19 +50,41 @@ pub(super) struct Negotiation {
     exchange: Option<Box<dyn ServerMechanism>>,
     failures: u32,
     max_failures: u32,
+    /// Every failure is `not-authorized` (the `sasl-failure-conditions`
+    /// fault).
+    one_condition: bool,
 }
 
 impl Negotiation {
-    pub fn new(accounts: Accounts, offered: Vec<String>, max_failures: u32) -> Self {
+    pub fn new(
+        accounts: Accounts,
+        offered: Vec<String>,
+        max_failures: u32,
+        faults: &Faults,
+    ) -> Self {
+        let mut options = ServerOptions {
+            offered,
+            ..ServerOptions::default()
+        };
+        // RFC 2831 §2.1.3: rspauth proves that the server knows the
+        // password too; the fault sends a wrong one.
+        if faults.breaks(Rule::DigestMd5Rspauth) {
+            options.digest_md5.proof = ServerProof::Wrong;
+        }
+        // RFC 5802 §3: the ServerSignature (v=) proves the same for SCRAM.
+        if faults.breaks(Rule::ScramServerSignature) {
+            options.scram.proof = ServerProof::Wrong;
+        }
+        // RFC 6120 §6.4.5, §6.5.10: a wrong password is not-authorized;
+        // the fault lets PLAIN in with any password of a known account.
+        options.plain_any_password = faults.breaks(Rule::PasswordChecked);
         Negotiation {
             accounts,
-            options: ServerOptions {
-                offered,
-                ..ServerOptions::default()
-            },
+            options,
             exchange: None,
             failures: 0,
             max_failures,
+            one_condition: faults.breaks(Rule::SaslFailureConditions),
         }
     }
 
@@ -97,9 +120,16 @@ impl Negotiation {
             Err(failure) => {
                 self.exchange = None;
                 self.failures += 1;
+                // RFC 6120 §6.5: the failure names what went wrong; the
+                // fault says not-authorized whatever it was.
+                let condition = if self.one_condition {
+                    FailureCondition::NotAuthorized
+                } else {
+                    failure.condition
+                };
                 let reply = format!(
                     "<failure xmlns='{NS_SASL}'><{}/></failure>",
-                    failure.condition.element_name()
+                    condition.element_name()
                 );
                 if self.failures >= self.max_failures {
                     Outcome::GiveUp(reply)
@@ -160,7 +190,12 @@ mod tests {
 
     fn negotiation() -> Negotiation {
         let accounts = Accounts::new("example.org", Credentials::new("romeo", "secret"));
-        Negotiation::new(accounts, offered(true, &Faults::default()), 3)
+        Negotiation::new(
+            accounts,
+            offered(true, &Faults::default()),
+            3,
+            &Faults::default(),
+        )
     }
 
     fn element(xml: &str) -> Element {
@@ -231,5 +266,20 @@ mod tests {
         let mut n = negotiation();
         let e = element(&format!("<auth xmlns='{NS_SASL}'/>"));
         assert_eq!(failure(&n.handle(&e)), "invalid-mechanism");
+    }
+
+    #[test]
+    fn faults_break_the_password_check_and_the_conditions() {
+        let accounts = Accounts::new("example.org", Credentials::new("romeo", "secret"));
+        let faults = Faults::default()
+            .breaking(Rule::PasswordChecked)
+            .breaking(Rule::SaslFailureConditions);
+        let mut n = Negotiation::new(accounts, offered(true, &faults), 3, &faults);
+        let bad = b64::encode(b"\0romeo\0wrong");
+        assert!(matches!(
+            n.handle(&auth("PLAIN", &bad)),
+            Outcome::Success { authcid, .. } if authcid == "romeo"
+        ));
+        assert_eq!(failure(&n.handle(&auth("X-NOPE", ""))), "not-authorized");
     }
 }

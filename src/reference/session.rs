@@ -69,7 +69,10 @@ enum Wake {
 
 /// Serve one accepted connection until it ends.
 pub(super) async fn serve(conn: Connection, shared: Arc<Shared>, shutdown: watch::Receiver<bool>) {
-    let mut link = Link::new(conn, parser_config(&shared), &shared.limits);
+    // §11.1: comments and PIs are refused by the parser, unless the fault
+    // drops them before it sees them.
+    let lenient = shared.faults.breaks(Rule::RestrictedXml);
+    let mut link = Link::new(conn, parser_config(&shared), &shared.limits, lenient);
     if shared.direct_tls
         && link
             .start_tls(Arc::clone(&shared.tls), shared.limits.tls_handshake_timeout)
@@ -129,6 +132,12 @@ impl Session {
                 Wake::Kicked => {
                     // The session is no longer registered: it ends, even
                     // on a server told to stay open after errors.
+                    // §7.7.2.2: with the <conflict/> stream error, which
+                    // the fault leaves out (the closing tag alone).
+                    if self.shared.faults.breaks(Rule::ResourceConflict) {
+                        let _ = self.send(CLOSE).await;
+                        return End::Close;
+                    }
                     let text = "another session bound this resource (RFC 6120 §7.7.2.2)";
                     let _ = self
                         .fail(StreamFault::new(StreamCondition::Conflict, text))
@@ -179,15 +188,57 @@ impl Session {
             }
             Input::Event(StreamEvent::Open(header)) => self.on_header(&header).await,
             Input::Event(StreamEvent::Element(element)) => self.on_element(element).await,
+            // §4.4: the client's closing tag is answered with ours; the
+            // fault hangs up without it.
+            Input::Event(StreamEvent::Close) if self.shared.faults.breaks(Rule::AnswerClose) => {
+                Flow::End(End::Close)
+            }
             Input::Event(StreamEvent::Close) => match self.send(CLOSE).await {
                 Flow::Go => Flow::End(End::Close),
                 end => end,
             },
-            Input::Event(StreamEvent::Error(e)) => {
-                self.fail(StreamFault::new(e.condition.into(), e.detail))
-                    .await
-            }
+            Input::Event(StreamEvent::Error(e)) => self.bad_xml(e).await,
         }
+    }
+
+    /// What the parser refused: a stream error of the condition it named
+    /// (§4.9.1.1), then the close.
+    async fn bad_xml(&mut self, e: crate::xml::StreamError) -> Flow {
+        let faults = &self.shared.faults;
+        // §4.9.1.1: the entity that detects the error sends a stream
+        // error; the fault closes the stream without saying why.
+        if faults.breaks(Rule::ErrorOnBadXml) {
+            if !self.header_sent {
+                let header = self.error_header();
+                if let Flow::End(end) = self.send(&header).await {
+                    return Flow::End(end);
+                }
+                self.header_sent = true;
+            }
+            return match self.send(CLOSE).await {
+                Flow::Go => Flow::End(End::Close),
+                end => end,
+            };
+        }
+        let mut condition = StreamCondition::from(e.condition);
+        // §4.9.3.13: XML that is not well-formed is <not-well-formed/>;
+        // the fault sends <bad-format/> (§4.9.3.1), the catch-all.
+        if condition == StreamCondition::NotWellFormed && faults.breaks(Rule::NotWellFormed) {
+            condition = StreamCondition::BadFormat;
+        }
+        self.fail(StreamFault::new(condition, e.detail)).await
+    }
+
+    /// The header sent in front of an error when the client's own header
+    /// did not get one (§4.9.1.2).
+    fn error_header(&self) -> String {
+        stream::response_header(
+            &self.shared.domain,
+            &new_stream_id(),
+            None,
+            stream::VERSION,
+            &self.shared.faults,
+        )
     }
 
     async fn on_element(&mut self, element: Element) -> Flow {
@@ -254,7 +305,7 @@ impl Session {
     /// stream yet: §4.9.1.2), the closing tag, and end (§4.9.1.1).
     pub(super) async fn fail(&mut self, fault: StreamFault) -> Flow {
         if !self.header_sent {
-            let header = stream::response_header(&self.shared.domain, &new_stream_id(), None);
+            let header = self.error_header();
             if let Flow::End(end) = self.send(&header).await {
                 return Flow::End(end);
             }

@@ -30,7 +30,7 @@ fn shared() -> Shared {
 
 fn bind(shared: &Shared, local: &str, resource: &str) -> Bound {
     let id = shared.router.new_session_id();
-    shared.router.bind(id, local, Some(resource), 8, true)
+    shared.router.bind(id, local, Some(resource), 8)
 }
 
 fn stanza(xml: &str) -> Element {

@@ -25,6 +25,9 @@ pub(super) struct HeaderCheck {
     /// The client's `from`, if it is a JID: the response's `to`
     /// (RFC 6120 §4.7.2).
     pub reply_to: Option<String>,
+    /// The version for the response header: 1.0, the lower of the two
+    /// (§4.7.5 rule 2), whatever the client offered.
+    pub version: String,
     pub verdict: Result<(), StreamFault>,
 }
 
@@ -45,8 +48,25 @@ pub(super) fn check_header(header: &StreamHeader, domain: &str, faults: &Faults)
         .map(str::to_owned);
     let verdict = version_check(element.attr("version"), faults)
         .and_then(|()| to_check(element.attr("to"), domain, faults));
-    HeaderCheck { reply_to, verdict }
+    // §4.7.5 rule 2: the lower of the client's version and ours, which is
+    // 1.0 for any version that gets this far. The fault echoes the
+    // client's, as a server that does not negotiate would.
+    let version = match element.attr("version") {
+        Some(v) if faults.breaks(Rule::Version) => v.to_owned(),
+        _ => VERSION.to_owned(),
+    };
+    HeaderCheck {
+        reply_to,
+        version,
+        verdict,
+    }
 }
+
+/// The only version this server speaks.
+pub(super) const VERSION: &str = "1.0";
+
+/// A stream namespace with a typo, for the `stream-namespace` fault.
+const WRONG_NS_STREAMS: &str = "http://etherx.jabber.org/stream";
 
 fn version_check(version: Option<&str>, faults: &Faults) -> Result<(), StreamFault> {
     if faults.breaks(Rule::Version) {
@@ -98,16 +118,36 @@ fn to_check(to: Option<&str>, domain: &str, faults: &Faults) -> Result<(), Strea
     }
 }
 
-/// The server's stream header (RFC 6120 §4.7): always version 1.0, the
-/// only version it speaks, also in front of an error (§4.9.1.2).
-pub(super) fn response_header(domain: &str, id: &str, to: Option<&str>) -> String {
+/// The server's stream header (RFC 6120 §4.7), also in front of an error
+/// (§4.9.1.2): `version` is [`VERSION`] unless a fault says otherwise
+/// ([`HeaderCheck::version`]).
+pub(super) fn response_header(
+    domain: &str,
+    id: &str,
+    to: Option<&str>,
+    version: &str,
+    faults: &Faults,
+) -> String {
     let to = to
         .map(|t| format!(" to='{}'", escape(t)))
         .unwrap_or_default();
+    // §4.7.3: the response header MUST carry a stream id.
+    let id = if faults.breaks(Rule::StreamId) {
+        String::new()
+    } else {
+        format!(" id='{id}'")
+    };
+    // §4.8.1: the stream element is qualified by the streams namespace.
+    let ns = if faults.breaks(Rule::StreamNamespace) {
+        WRONG_NS_STREAMS
+    } else {
+        NS_STREAMS
+    };
     format!(
-        "<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream='{NS_STREAMS}' \
-         from='{}' id='{id}'{to} version='1.0' xml:lang='en'>",
-        escape(domain)
+        "<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream='{ns}' \
+         from='{}'{id}{to} version='{}' xml:lang='en'>",
+        escape(domain),
+        escape(version)
     )
 }
 
@@ -250,7 +290,27 @@ mod tests {
             .breaking(Rule::Version)
             .breaking(Rule::HostKnown);
         let h = header("to='elsewhere' version='9.0'");
-        assert_eq!(check_header(&h, "example.org", &faults).verdict, Ok(()));
+        let check = check_header(&h, "example.org", &faults);
+        assert_eq!(check.verdict, Ok(()));
+        assert_eq!(check.version, "9.0");
+        let conforming = check_header(&h, "example.org", &Faults::default());
+        assert_eq!(conforming.version, VERSION);
+    }
+
+    #[test]
+    fn header_faults() {
+        let faults = Faults::default()
+            .breaking(Rule::StreamId)
+            .breaking(Rule::StreamNamespace);
+        let text = response_header("example.org", "abc", None, VERSION, &faults);
+        assert!(!text.contains(" id="), "{text}");
+        assert!(!text.contains(NS_STREAMS), "{text}");
+        let text = response_header("example.org", "abc", None, VERSION, &Faults::default());
+        assert!(text.contains(" id='abc'"), "{text}");
+        assert!(
+            text.contains(&format!("xmlns:stream='{NS_STREAMS}'")),
+            "{text}"
+        );
     }
 
     #[test]
@@ -267,7 +327,13 @@ mod tests {
 
     #[test]
     fn written_text_parses() {
-        let mut text = response_header("example.org", "abc", Some("r'o@example.org"));
+        let mut text = response_header(
+            "example.org",
+            "abc",
+            Some("r'o@example.org"),
+            VERSION,
+            &Faults::default(),
+        );
         text.push_str(&features(&Offer {
             starttls: true,
             mechanisms: vec!["PLAIN".into()],

@@ -105,6 +105,10 @@ pub struct ServerOptions {
     pub offered: Vec<String>,
     pub digest_md5: DigestMd5Options,
     pub scram: ScramOptions,
+    /// PLAIN lets a known account in whatever password it sends: a server
+    /// broken on purpose (the reference server's `password-checked`
+    /// fault). Off by default.
+    pub plain_any_password: bool,
 }
 
 impl Default for ServerOptions {
@@ -116,6 +120,7 @@ impl Default for ServerOptions {
                 .collect(),
             digest_md5: DigestMd5Options::default(),
             scram: ScramOptions::default(),
+            plain_any_password: false,
         }
     }
 }
@@ -152,6 +157,9 @@ pub fn server_mechanism(
             options.scram.clone(),
         )),
         "DIGEST-MD5" => Box::new(DigestMd5Server::new(accounts, options.digest_md5.clone())),
+        "PLAIN" if options.plain_any_password => {
+            Box::new(PlainServer::accepting_any_password(accounts))
+        }
         "PLAIN" => Box::new(PlainServer::new(accounts)),
         "ANONYMOUS" => Box::new(AnonymousServer::new()),
         _ => {

@@ -29,6 +29,8 @@ enum State {
 pub struct PlainServer {
     accounts: Accounts,
     state: State,
+    /// False only for a server broken on purpose.
+    check_password: bool,
 }
 
 impl PlainServer {
@@ -36,6 +38,16 @@ impl PlainServer {
         Self {
             accounts,
             state: State::Start,
+            check_password: true,
+        }
+    }
+
+    /// A broken server that lets a known account in with any password
+    /// (the reference server's `password-checked` fault).
+    pub fn accepting_any_password(accounts: Accounts) -> Self {
+        Self {
+            check_password: false,
+            ..Self::new(accounts)
         }
     }
 
@@ -65,7 +77,7 @@ impl PlainServer {
         }
         let account = self.accounts.user(NAME, authcid)?;
         let expected = account.password.expose().as_bytes();
-        if !constant_time_eq(password, expected) {
+        if self.check_password && !constant_time_eq(password, expected) {
             return Err(SaslFailure::not_authorized(format!(
                 "PLAIN password for {} is wrong (received {} bytes, the test account's has {})",
                 quoted(authcid.as_bytes()),
