@@ -12,9 +12,9 @@ use std::time::Duration;
 
 use clap::{Args, Parser};
 
-use crate::reference::{Config, ReferenceServer};
+use crate::reference::{Config, ReferenceServer, Rule};
 
-use super::serve::DEFAULT_PASSWORD;
+use super::serve::{DEFAULT_PASSWORD, fault_parser, faults_banner};
 use super::{Cli, EXIT_FAILED, EXIT_USAGE, runtime};
 
 const DOMAIN: &str = "localhost";
@@ -40,6 +40,11 @@ pub(super) struct DemoArgs {
     /// Write a JSON report here.
     #[arg(long, value_name = "FILE")]
     json: Option<PathBuf>,
+    /// Run against a server that breaks this RFC rule on purpose (see
+    /// `serve --list-faults`): the scenarios that test it should fail.
+    /// Repeatable.
+    #[arg(long = "fault", value_name = "NAME", value_parser = fault_parser())]
+    faults: Vec<Rule>,
 }
 
 pub(super) fn run(args: DemoArgs) -> i32 {
@@ -49,7 +54,9 @@ pub(super) fn run(args: DemoArgs) -> i32 {
         Ok(rt) => rt,
         Err(code) => return code,
     };
-    let config = Config::new(DOMAIN).with_account(USER, DEFAULT_PASSWORD);
+    let mut config = Config::new(DOMAIN).with_account(USER, DEFAULT_PASSWORD);
+    config.faults = args.faults.iter().copied().collect();
+    let banner = faults_banner(&config.faults);
     let server = match server_runtime.block_on(ReferenceServer::start(config)) {
         Ok(s) => s,
         Err(e) => {
@@ -59,7 +66,7 @@ pub(super) fn run(args: DemoArgs) -> i32 {
     };
     let target = server.addr().to_string();
     println!(
-        "reference server on {target} (domain {DOMAIN}, account {USER}), CA {}",
+        "reference server on {target} (domain {DOMAIN}, account {USER}), CA {}{banner}",
         server.ca_path().display()
     );
     let code = match run_args(&args, &target, server.ca_path()) {

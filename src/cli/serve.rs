@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use clap::Args;
 
-use crate::reference::{Config, ReferenceServer};
+use crate::reference::{Config, Faults, ReferenceServer, Rule};
 
 use super::{EXIT_FAILED, EXIT_OK, runtime};
 
@@ -39,18 +39,64 @@ pub(super) struct ServeArgs {
     /// Drop a client that sends nothing for this long.
     #[arg(long, default_value = "5m", value_parser = humantime::parse_duration)]
     idle_timeout: Duration,
+    /// Break this RFC rule on purpose (see --list-faults). Repeatable.
+    #[arg(long = "fault", value_name = "NAME", value_parser = fault_parser())]
+    faults: Vec<Rule>,
+    /// List the faults --fault can switch on, and exit.
+    #[arg(long)]
+    list_faults: bool,
+}
+
+/// `--fault NAME`: one of [`Rule::ALL`] by name, clap suggesting the
+/// closest on a typo.
+pub(super) fn fault_parser() -> impl clap::builder::TypedValueParser<Value = Rule> {
+    use clap::builder::TypedValueParser as _;
+    clap::builder::PossibleValuesParser::new(Rule::ALL.map(Rule::name))
+        .try_map(|name: String| Rule::from_name(&name).ok_or("no such fault"))
+}
+
+/// `serve --list-faults`: name, what the server then does wrong, and the
+/// rule's source, one fault a line.
+fn list_faults() -> i32 {
+    let width = Rule::ALL.iter().map(|r| r.name().len()).max().unwrap_or(0);
+    for rule in Rule::ALL {
+        println!(
+            "{:<width$}  {}  ({})",
+            rule.name(),
+            rule.fault(),
+            rule.spec()
+        );
+    }
+    EXIT_OK
+}
+
+/// The faults switched on, for a banner; empty when none.
+pub(super) fn faults_banner(faults: &Faults) -> String {
+    if faults.is_empty() {
+        return String::new();
+    }
+    let names: Vec<&str> = faults.rules().map(Rule::name).collect();
+    format!(
+        "\nFAULTS ON (this server breaks RFC rules on purpose): {}",
+        names.join(", ")
+    )
 }
 
 pub(super) fn run(args: &ServeArgs) -> i32 {
+    if args.list_faults {
+        return list_faults();
+    }
     let mut config = Config::new(&args.domain).with_account(&args.user, &args.password);
     config.listen = args.listen;
     config.cert_dir = args.cert_dir.clone();
     config.direct_tls = args.direct_tls;
     config.limits.idle_timeout = args.idle_timeout;
+    config.faults = args.faults.iter().copied().collect();
     let runtime = match runtime(2) {
         Ok(rt) => rt,
         Err(code) => return code,
     };
+    let config_faults = config.faults.clone();
     runtime.block_on(async {
         let server = match ReferenceServer::start(config).await {
             Ok(s) => s,
@@ -71,8 +117,9 @@ pub(super) fn run(args: &ServeArgs) -> i32 {
             "xmpp-conform reference server on {addr}, domain {domain}{mode}\n\
              CA certificate: {ca}\n\
              account: {user}@{domain}, password {shown}\n\
-             run the suite: xmpp-conform --target {addr} --domain {domain} --ca {ca} --user {user}{password}{tls}\n\
+             run the suite: xmpp-conform --target {addr} --domain {domain} --ca {ca} --user {user}{password}{tls}{faults}\n\
              Ctrl-C stops it.",
+            faults = faults_banner(&config_faults),
             domain = args.domain,
             user = args.user,
             mode = if args.direct_tls {
