@@ -574,7 +574,12 @@ fn load_scenarios(selection: &Selection, peer: Peer) -> Result<Vec<Scenario>, i3
         }
     }
     if errors > 0 {
-        eprintln!("error: {errors} scenario file(s) could not be read; nothing was run");
+        let files = if errors == 1 {
+            "file has an error"
+        } else {
+            "files have errors"
+        };
+        eprintln!("error: {errors} scenario {files}; nothing was run");
         return Err(EXIT_USAGE);
     }
     if scenarios.is_empty() {

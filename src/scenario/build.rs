@@ -132,7 +132,15 @@ impl Builder {
                 _ => {
                     let p = expected_prefix.prefix();
                     return Err(src
-                        .error(line, 0, 3, format!("`or:` must follow a `{p}` line"))
+                        .error(
+                            line,
+                            0,
+                            3,
+                            format!(
+                                "`or:` must follow {} `{p}` line",
+                                if p == "S:" { "an" } else { "a" }
+                            ),
+                        )
                         .with_help(format!(
                             "`or:` adds another acceptable answer to the `{p}` line just above"
                         )));

@@ -148,7 +148,7 @@ fn consecutive_expected_lines_are_separate_steps_and_or_adds_alternatives() {
 fn or_must_follow_an_expected_line() {
     let e = err("C: <a/>\nor: <b/>\n");
     assert_eq!((e.line, e.column, e.width), (6, 1, 3));
-    assert_eq!(e.message, "`or:` must follow a `S:` line");
+    assert_eq!(e.message, "`or:` must follow an `S:` line");
     let e = err("S: <a/>\nrestart\nor: <b/>\n");
     assert_eq!(e.line, 7);
     assert!(err("or: <b/>\n").message.contains("must follow"));
