@@ -166,7 +166,8 @@ impl Builder {
         let base = src.path.parent().unwrap_or(Path::new(""));
         let target = base.join(rel);
         let at = |message: String| src.error(line, start, rel.len(), message);
-        let bytes = fs::read(&target).map_err(|e| at(format!("cannot include `{rel}`: {e}")))?;
+        let bytes = source::read_bounded(&target)
+            .map_err(|e| at(format!("cannot include `{rel}`: {e}")))?;
         let id = identity(&target);
         if let Some(first) = self.stack.iter().position(|p| *p == id) {
             let chain: Vec<String> = self.stack[first..]

@@ -1,6 +1,5 @@
 //! Whole scenario files: front matter, then the body's steps.
 
-use std::fs;
 use std::path::{Component, Path};
 
 use super::Scenario;
@@ -10,7 +9,7 @@ use super::frontmatter;
 use super::source::{self, SourceFile};
 
 pub(super) fn load(path: &Path, root: &Path) -> Result<Scenario, ScenarioError> {
-    let bytes = fs::read(path)
+    let bytes = source::read_bounded(path)
         .map_err(|e| ScenarioError::file(path, format!("cannot read the file: {e}")))?;
     let text = source::decode(path, bytes)?;
     parse_str(&text, path, &scenario_id(path, root))

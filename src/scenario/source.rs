@@ -92,6 +92,30 @@ fn floor_char_boundary(s: &str, mut i: usize) -> usize {
     i
 }
 
+/// Largest scenario (or included) file read: scenarios are transcripts,
+/// and a path to `/dev/zero` or a huge file must be an error, not a hang
+/// or an exhausted memory.
+pub(crate) const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
+
+/// The bytes of the scenario file at `path`: a regular file of at most
+/// [`MAX_FILE_BYTES`].
+pub(crate) fn read_bounded(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let file = std::fs::File::open(path)?;
+    if !file.metadata()?.is_file() {
+        return Err(std::io::Error::other("not a regular file"));
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(std::io::Error::other(format!(
+            "larger than {} MiB",
+            MAX_FILE_BYTES / (1024 * 1024)
+        )));
+    }
+    Ok(bytes)
+}
+
 /// Decode a file's bytes, pointing at the first line that is not UTF-8.
 pub(crate) fn decode(path: &std::path::Path, bytes: Vec<u8>) -> Result<String, ScenarioError> {
     String::from_utf8(bytes).map_err(|e| {

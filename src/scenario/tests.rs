@@ -403,3 +403,21 @@ proptest::proptest! {
         }
     }
 }
+
+#[test]
+fn an_include_of_a_device_or_a_huge_file_is_refused() {
+    let dir = std::env::temp_dir().join(format!("xc-include-{}", std::process::id()));
+    let _ = std::fs::create_dir_all(&dir);
+    let big = dir.join("big.xmpp");
+    let _ = std::fs::write(&big, vec![b'#'; 5 * 1024 * 1024]);
+    for (target, why) in [
+        ("/dev/zero", "not a regular file"),
+        ("big.xmpp", "larger than 4 MiB"),
+    ] {
+        let text = format!("+++\ntitle = \"t\"\nspec = [\"x\"]\n+++\ninclude {target}\n");
+        let e = crate::scenario::parse_str(&text, &dir.join("s.xmpp"), "s").err();
+        let shown = e.map(|e| e.to_string()).unwrap_or_default();
+        assert!(shown.contains(why), "{target}: {shown}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
