@@ -489,6 +489,43 @@ async fn read_to_close(tcp: &mut TcpStream) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// A client that sends a stanza right behind `<starttls/>`, in the same
+/// write, has put XML where its ClientHello had to be: the server closes
+/// at once, as it does when the stanza comes in a later read, instead of
+/// waiting out the TLS handshake timeout (the live fuzzer found this as a
+/// hang when its two writes were read together).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stanza_pipelined_after_starttls_ends_the_connection_at_once() {
+    let server = ReferenceServer::start(Config::new("localhost").with_account("romeo", "secret"))
+        .await
+        .expect("start");
+    let mut tcp = TcpStream::connect(server.addr()).await.expect("connect");
+    let mut client = Client {
+        tcp,
+        parser: StreamParser::new(ParserConfig::default()),
+        pending: Default::default(),
+    };
+    client.send(HEADER).await.expect("header");
+    let features = client.next().await.expect("features");
+    assert_eq!(features.name, "features");
+    tcp = client.tcp;
+    let started = Instant::now();
+    tcp.write_all(
+        b"<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>\
+          <iq type='get' id='p' to='localhost'><ping xmlns='urn:xmpp:ping'/></iq>",
+    )
+    .await
+    .expect("write");
+    let got = read_to_close(&mut tcp).await;
+    assert!(got.contains("<proceed "), "{got}");
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "closed after {:?}",
+        started.elapsed()
+    );
+    assert_eq!(server.shutdown().await.panicked, 0);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn idle_clients_are_dropped_and_connections_capped() {
     let mut config = Config::new("localhost").with_account("romeo", "secret");

@@ -155,6 +155,13 @@ impl Link {
         Ok(())
     }
 
+    /// Whether the client sent more than has been handled: events not
+    /// taken yet, or part of a unit the parser holds (whitespace between
+    /// elements does not count).
+    pub fn has_unread(&self) -> bool {
+        !self.pending.is_empty() || self.parser.buffered_len() > 0
+    }
+
     pub fn is_tls(&self) -> bool {
         matches!(self.conn, Some(Connection::ServerTls(_)))
     }

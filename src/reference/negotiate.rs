@@ -76,6 +76,15 @@ impl Session {
         if let Flow::End(end) = self.send(&format!("<proceed xmlns='{NS_TLS}'/>")).await {
             return Flow::End(end);
         }
+        // §5.4.2.3: TLS starts right after <proceed/>, and the client sends
+        // nothing but its handshake. Bytes it sent with <starttls/>,
+        // already read and parsed as XML, are where its ClientHello had to
+        // be: the handshake fails on them (§5.4.3.2) now, as it does when
+        // they come in a later read, rather than after the handshake
+        // timeout while the client waits for an answer.
+        if self.link.has_unread() {
+            return Flow::End(End::Drop);
+        }
         let limit = self.shared.limits.tls_handshake_timeout;
         if self
             .link
