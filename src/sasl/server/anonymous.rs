@@ -6,37 +6,31 @@
 //! Without an initial response the server sends an empty challenge and
 //! takes the trace as the response.
 
-use super::failure::SaslServerError;
+use super::failure::{SaslFailure, SaslServerError};
+use super::single_message::SingleMessage;
 use super::{Identity, ServerMechanism, ServerStep};
 
 const NAME: &str = "ANONYMOUS";
 
-#[derive(Debug)]
-enum State {
-    Start,
-    AwaitTrace,
-    Done(Identity),
-}
-
 /// An ANONYMOUS server for one exchange.
 #[derive(Debug)]
 pub struct AnonymousServer {
-    state: State,
+    exchange: SingleMessage,
 }
 
 impl AnonymousServer {
     pub fn new() -> Self {
         Self {
-            state: State::Start,
+            exchange: SingleMessage::new(NAME),
         }
     }
+}
 
-    fn finish(&mut self, trace: &[u8]) -> ServerStep {
-        self.state = State::Done(Identity::Anonymous {
-            trace: String::from_utf8_lossy(trace).into_owned(),
-        });
-        ServerStep::Success(None)
-    }
+/// Any trace is accepted: it is informational only.
+fn accept(trace: &[u8]) -> Result<Identity, SaslFailure> {
+    Ok(Identity::Anonymous {
+        trace: String::from_utf8_lossy(trace).into_owned(),
+    })
 }
 
 impl Default for AnonymousServer {
@@ -51,39 +45,15 @@ impl ServerMechanism for AnonymousServer {
     }
 
     fn start(&mut self, initial_response: Option<&[u8]>) -> Result<ServerStep, SaslServerError> {
-        if !matches!(self.state, State::Start) {
-            return Err(SaslServerError::unexpected(NAME, "start()", "twice"));
-        }
-        Ok(match initial_response {
-            Some(trace) => self.finish(trace),
-            None => {
-                self.state = State::AwaitTrace;
-                ServerStep::Challenge(Vec::new())
-            }
-        })
+        self.exchange.start(initial_response, accept)
     }
 
     fn step(&mut self, response: &[u8]) -> Result<ServerStep, SaslServerError> {
-        match self.state {
-            State::AwaitTrace => Ok(self.finish(response)),
-            State::Start => Err(SaslServerError::unexpected(
-                NAME,
-                "step()",
-                "before start()",
-            )),
-            State::Done(_) => Err(SaslServerError::unexpected(
-                NAME,
-                "step()",
-                "after the outcome",
-            )),
-        }
+        self.exchange.step(response, accept)
     }
 
     fn identity(&self) -> Option<&Identity> {
-        match &self.state {
-            State::Done(identity) => Some(identity),
-            _ => None,
-        }
+        self.exchange.identity()
     }
 }
 

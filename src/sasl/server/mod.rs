@@ -55,6 +55,7 @@ mod options;
 mod plain;
 mod scram;
 mod scram_parse;
+mod single_message;
 #[cfg(test)]
 mod tests;
 

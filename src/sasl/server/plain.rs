@@ -11,24 +11,17 @@
 //! takes the message as the response (RFC 6120 §6.4.2, RFC 4422 §5).
 
 use super::failure::{SaslFailure, SaslServerError};
+use super::single_message::SingleMessage;
 use super::{Accounts, Identity, ServerMechanism, ServerStep, quoted};
 use crate::sasl::constant_time_eq;
 
 const NAME: &str = "PLAIN";
 
-#[derive(Debug)]
-enum State {
-    Start,
-    AwaitMessage,
-    Done(Identity),
-    Failed,
-}
-
 /// A PLAIN server for one exchange.
 #[derive(Debug)]
 pub struct PlainServer {
     accounts: Accounts,
-    state: State,
+    exchange: SingleMessage,
     /// False only for a server broken on purpose.
     check_password: bool,
 }
@@ -37,7 +30,7 @@ impl PlainServer {
     pub fn new(accounts: Accounts) -> Self {
         Self {
             accounts,
-            state: State::Start,
+            exchange: SingleMessage::new(NAME),
             check_password: true,
         }
     }
@@ -50,61 +43,54 @@ impl PlainServer {
             ..Self::new(accounts)
         }
     }
+}
 
-    fn verify(&self, message: &[u8]) -> Result<Identity, SaslFailure> {
-        let fields: Vec<&[u8]> = message.split(|&b| b == 0).collect();
-        let [authzid, authcid, password] = fields[..] else {
-            return Err(SaslFailure::malformed(format!(
-                "PLAIN message has {} NUL separators, expected 2 (authzid NUL authcid NUL passwd, RFC 4616 §2)",
-                fields.len().saturating_sub(1)
-            )));
-        };
-        let text = |field: &str, bytes| {
-            std::str::from_utf8(bytes)
-                .map_err(|e| SaslFailure::malformed(format!("PLAIN {field} is not UTF-8: {e}")))
-        };
-        let (authzid, authcid) = (text("authzid", authzid)?, text("authcid", authcid)?);
-        text("password", password)?;
-        if authcid.is_empty() {
-            return Err(SaslFailure::malformed(
-                "PLAIN authcid is empty (RFC 4616 §2: authcid = 1*SAFE)",
-            ));
-        }
-        if password.is_empty() {
-            return Err(SaslFailure::malformed(
-                "PLAIN password is empty (RFC 4616 §2: passwd = 1*SAFE)",
-            ));
-        }
-        let account = self.accounts.user(NAME, authcid)?;
-        let expected = account.password.expose().as_bytes();
-        if self.check_password && !constant_time_eq(password, expected) {
-            return Err(SaslFailure::not_authorized(format!(
-                "PLAIN password for {} is wrong (received {} bytes, the test account's has {})",
-                quoted(authcid.as_bytes()),
-                password.len(),
-                expected.len()
-            )));
-        }
-        let authzid = (!authzid.is_empty()).then(|| authzid.to_owned());
-        self.accounts.authorize(NAME, authcid, authzid.as_deref())?;
-        Ok(Identity::Account {
-            authcid: authcid.to_owned(),
-            authzid,
-        })
+/// The message's grammar, the account and (unless `check_password` is off)
+/// its password.
+fn verify(
+    accounts: &Accounts,
+    check_password: bool,
+    message: &[u8],
+) -> Result<Identity, SaslFailure> {
+    let fields: Vec<&[u8]> = message.split(|&b| b == 0).collect();
+    let [authzid, authcid, password] = fields[..] else {
+        return Err(SaslFailure::malformed(format!(
+            "PLAIN message has {} NUL separators, expected 2 (authzid NUL authcid NUL passwd, RFC 4616 §2)",
+            fields.len().saturating_sub(1)
+        )));
+    };
+    let text = |field: &str, bytes| {
+        std::str::from_utf8(bytes)
+            .map_err(|e| SaslFailure::malformed(format!("PLAIN {field} is not UTF-8: {e}")))
+    };
+    let (authzid, authcid) = (text("authzid", authzid)?, text("authcid", authcid)?);
+    text("password", password)?;
+    if authcid.is_empty() {
+        return Err(SaslFailure::malformed(
+            "PLAIN authcid is empty (RFC 4616 §2: authcid = 1*SAFE)",
+        ));
     }
-
-    fn finish(&mut self, message: &[u8]) -> ServerStep {
-        match self.verify(message) {
-            Ok(identity) => {
-                self.state = State::Done(identity);
-                ServerStep::Success(None)
-            }
-            Err(f) => {
-                self.state = State::Failed;
-                ServerStep::Failure(f)
-            }
-        }
+    if password.is_empty() {
+        return Err(SaslFailure::malformed(
+            "PLAIN password is empty (RFC 4616 §2: passwd = 1*SAFE)",
+        ));
     }
+    let account = accounts.user(NAME, authcid)?;
+    let expected = account.password.expose().as_bytes();
+    if check_password && !constant_time_eq(password, expected) {
+        return Err(SaslFailure::not_authorized(format!(
+            "PLAIN password for {} is wrong (received {} bytes, the test account's has {})",
+            quoted(authcid.as_bytes()),
+            password.len(),
+            expected.len()
+        )));
+    }
+    let authzid = (!authzid.is_empty()).then(|| authzid.to_owned());
+    accounts.authorize(NAME, authcid, authzid.as_deref())?;
+    Ok(Identity::Account {
+        authcid: authcid.to_owned(),
+        authzid,
+    })
 }
 
 impl ServerMechanism for PlainServer {
@@ -113,39 +99,19 @@ impl ServerMechanism for PlainServer {
     }
 
     fn start(&mut self, initial_response: Option<&[u8]>) -> Result<ServerStep, SaslServerError> {
-        if !matches!(self.state, State::Start) {
-            return Err(SaslServerError::unexpected(NAME, "start()", "twice"));
-        }
-        Ok(match initial_response {
-            Some(message) => self.finish(message),
-            None => {
-                self.state = State::AwaitMessage;
-                ServerStep::Challenge(Vec::new())
-            }
-        })
+        let (accounts, check_password) = (&self.accounts, self.check_password);
+        self.exchange
+            .start(initial_response, |m| verify(accounts, check_password, m))
     }
 
     fn step(&mut self, response: &[u8]) -> Result<ServerStep, SaslServerError> {
-        match self.state {
-            State::AwaitMessage => Ok(self.finish(response)),
-            State::Start => Err(SaslServerError::unexpected(
-                NAME,
-                "step()",
-                "before start()",
-            )),
-            State::Done(_) | State::Failed => Err(SaslServerError::unexpected(
-                NAME,
-                "step()",
-                "after the outcome",
-            )),
-        }
+        let (accounts, check_password) = (&self.accounts, self.check_password);
+        self.exchange
+            .step(response, |m| verify(accounts, check_password, m))
     }
 
     fn identity(&self) -> Option<&Identity> {
-        match &self.state {
-            State::Done(identity) => Some(identity),
-            _ => None,
-        }
+        self.exchange.identity()
     }
 }
 
