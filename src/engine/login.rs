@@ -133,7 +133,7 @@ fn requires_tls(session: &Session) -> bool {
 }
 
 /// Send a stream header and wait for the peer's header and features.
-async fn open_stream(
+pub(super) async fn open_stream(
     session: &mut Session,
     config: &RunConfig,
     meta: &Meta,

@@ -16,7 +16,7 @@ use crate::transport;
 use crate::xml::{NS_STREAMS, StreamEvent};
 
 use super::super::RunConfig;
-use super::super::login::{self, next_event};
+use super::super::login;
 use super::super::session::{Received, Session};
 use super::super::transcript::Transcript;
 use super::Phase;
@@ -61,23 +61,9 @@ async fn open(config: &RunConfig, phase: Phase, meta: &Meta) -> Result<Session, 
         Phase::PostAuth => login::run(&mut session, config, meta, &mut bindings, true, &loc)
             .await
             .map_err(|(_, f)| Outcome::Down(format!("login failed: {}", f.message)))?,
-        Phase::PreAuth => {
-            let domain = config.bindings.var("domain").unwrap_or_default();
-            let header = format!(
-                "<?xml version='1.0'?><stream:stream to='{domain}' version='1.0' \
-                 xmlns='jabber:client' xmlns:stream='{NS_STREAMS}'>"
-            );
-            session
-                .send(header.as_bytes(), config.timeout)
-                .await
-                .map_err(|e| Outcome::Down(e.to_string()))?;
-            let deadline = Instant::now() + config.timeout;
-            for waiting in ["a stream header", "stream features"] {
-                next_event(&mut session, meta, &loc, deadline, waiting)
-                    .await
-                    .map_err(|(_, f)| Outcome::Down(f.message))?;
-            }
-        }
+        Phase::PreAuth => login::open_stream(&mut session, config, meta, &loc)
+            .await
+            .map_err(|(_, f)| Outcome::Down(f.message))?,
     }
     Ok(session)
 }
