@@ -17,7 +17,7 @@ use tokio::time::Instant;
 
 use crate::bindings::Bindings;
 use crate::scenario::{Location, Meta};
-use crate::xml::{Element, NS_STREAMS, StreamEvent};
+use crate::xml::{Element, NS_STREAMS, StreamEvent, writer};
 
 use super::RunConfig;
 use super::TlsMode;
@@ -143,7 +143,7 @@ pub(super) async fn open_stream(
     let header = format!(
         "<?xml version='1.0'?><stream:stream to='{}' version='1.0' xml:lang='en' \
          xmlns='jabber:client' xmlns:stream='{NS_STREAMS}'>",
-        escape_attr(domain)
+        writer::escape_value(domain)
     );
     send(session, config, &header, loc).await?;
     let deadline = Instant::now() + config.timeout;
@@ -187,7 +187,7 @@ async fn bind_resource(
     let resource = config
         .bindings
         .var("resource")
-        .map(|r| format!("<resource>{}</resource>", escape_attr(r)))
+        .map(|r| format!("<resource>{}</resource>", writer::escape_value(r)))
         .unwrap_or_default();
     let request =
         format!("<iq type='set' id='xc-bind'><bind xmlns='{NS_BIND}'>{resource}</bind></iq>");
@@ -326,12 +326,4 @@ fn describe(event: &StreamEvent) -> String {
         StreamEvent::Close => "</stream:stream>".to_string(),
         StreamEvent::Error(e) => format!("bytes that are not XMPP's XML ({e})"),
     }
-}
-
-fn escape_attr(value: &str) -> String {
-    value
-        .replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('\'', "&apos;")
-        .replace('"', "&quot;")
 }

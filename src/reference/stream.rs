@@ -202,20 +202,7 @@ pub(super) const CLOSE: &str = "</stream:stream>";
 
 /// `s` with the five XML special characters escaped, for text and
 /// single- or double-quoted attribute values.
-pub(super) fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '\'' => out.push_str("&apos;"),
-            '"' => out.push_str("&quot;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub(super) use crate::xml::writer::escape_value as escape;
 
 /// Client-supplied text in a message: quoted, shortened.
 fn quote(s: &str) -> String {

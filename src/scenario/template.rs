@@ -244,19 +244,7 @@ impl fmt::Display for Template {
 }
 
 fn escape_into(value: &str, out: &mut Vec<u8>) {
-    for c in value.chars() {
-        match c {
-            '&' => out.extend_from_slice(b"&amp;"),
-            '<' => out.extend_from_slice(b"&lt;"),
-            '>' => out.extend_from_slice(b"&gt;"),
-            '\'' => out.extend_from_slice(b"&apos;"),
-            '"' => out.extend_from_slice(b"&quot;"),
-            _ => {
-                let mut buf = [0u8; 4];
-                out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
-            }
-        }
-    }
+    out.extend_from_slice(crate::xml::writer::escape_value(value).as_bytes());
 }
 
 /// Parse `text`, keeping where each segment was written.

@@ -267,6 +267,25 @@ fn newline(out: &mut String, depth: usize) {
     }
 }
 
+/// `value` with the five characters XML gives a meaning escaped (`& < > ' "`),
+/// for XML written by hand: text, or an attribute value in either quote.
+/// Unlike [`to_xml`] it leaves TAB, LF and CR alone, so a value goes on the
+/// wire as it was given.
+pub fn escape_value(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for c in value.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\'' => out.push_str("&apos;"),
+            '"' => out.push_str("&quot;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 fn escape_text(out: &mut String, t: &str) {
     escape(out, t, false);
 }

@@ -187,3 +187,12 @@ fn start_tag_keeps_a_childless_header_open() {
     // The same element through to_xml is self-closed: only start_tag keeps it open.
     assert!(to_xml(&header).ends_with("/>"));
 }
+
+#[test]
+fn escape_value_escapes_the_five_and_nothing_else() {
+    assert_eq!(
+        escape_value("a&b<c>d'e\"f\tg\nh"),
+        "a&amp;b&lt;c&gt;d&apos;e&quot;f\tg\nh"
+    );
+    assert_eq!(escape_value("héllo"), "héllo");
+}
