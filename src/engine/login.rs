@@ -21,7 +21,7 @@ use crate::xml::{Element, NS_STREAMS, StreamEvent, writer};
 
 use super::RunConfig;
 use super::TlsMode;
-use super::sasl_step::{self, offered_mechanisms};
+use super::sasl_step::{self, offered_list, offered_mechanisms};
 use super::session::{Received, Session};
 use super::steps::{StepResult, is_ignored, read_failed};
 use super::verdict::{Failure, Status};
@@ -93,11 +93,7 @@ pub(super) async fn run(
 /// offered), else the strongest offered one this harness speaks.
 fn choose_mechanism(session: &Session, config: &RunConfig) -> Result<String, String> {
     let offered = offered_mechanisms(session.features.as_ref()).unwrap_or_default();
-    let list = if offered.is_empty() {
-        "none".to_string()
-    } else {
-        offered.join(", ")
-    };
+    let list = offered_list(&offered);
     if let Some(wanted) = &config.mechanism {
         return if offered.iter().any(|m| m == wanted) {
             Ok(wanted.clone())

@@ -416,14 +416,5 @@ fn missing_mechanism(session: &Session, meta: &crate::scenario::Meta) -> Option<
         .iter()
         .filter_map(|n| n.strip_prefix("mechanism:"))
         .find(|m| !offered.iter().any(|o| o == m))
-        .map(|m| {
-            format!(
-                "the server does not offer SASL {m} (it offers: {})",
-                if offered.is_empty() {
-                    "none".to_string()
-                } else {
-                    offered.join(", ")
-                }
-            )
-        })
+        .map(|m| sasl_step::not_offered(m, &offered))
 }

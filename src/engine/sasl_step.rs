@@ -33,15 +33,7 @@ pub(super) async fn run(
     if !offered.iter().any(|m| m == name) {
         return Err((
             Status::Unsupported,
-            Failure::new(format!(
-                "the server does not offer SASL {name} (it offers: {})",
-                if offered.is_empty() {
-                    "none".to_string()
-                } else {
-                    offered.join(", ")
-                }
-            ))
-            .at(loc),
+            Failure::new(not_offered(name, &offered)).at(loc),
         ));
     }
     let bindings = &config.bindings;
@@ -183,6 +175,24 @@ async fn next_sasl_element(
             }
             Received::Io(e) => return Err(read_failed(&e, loc)),
         }
+    }
+}
+
+/// "the server does not offer SASL X (it offers: A, B)": the reason of an
+/// *unsupported* verdict.
+pub(super) fn not_offered(name: &str, offered: &[String]) -> String {
+    format!(
+        "the server does not offer SASL {name} (it offers: {})",
+        offered_list(offered)
+    )
+}
+
+/// The offered mechanisms for a message: `A, B`, or `none`.
+pub(super) fn offered_list(offered: &[String]) -> String {
+    if offered.is_empty() {
+        "none".to_string()
+    } else {
+        offered.join(", ")
     }
 }
 
