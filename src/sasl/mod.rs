@@ -48,6 +48,8 @@ mod external;
 mod plain;
 mod scram;
 mod scram_msg;
+#[cfg(test)]
+mod scram_vectors;
 mod select;
 pub mod server;
 mod single_step;
