@@ -3,7 +3,7 @@
 //! `xmpp_conform::corpus`, beside the seed export that writes them.
 
 use xmpp_conform::xml::{
-    Condition, Element, Node, ParserConfig, StreamEvent, StreamParser, parse_element, writer,
+    Condition, ParserConfig, StreamEvent, StreamParser, parse_element, writer,
 };
 
 pub use xmpp_conform::corpus::STREAM_HEADER;
@@ -80,32 +80,6 @@ pub fn check_sequence(events: &[StreamEvent], len: usize) {
     }
 }
 
-/// The tree as the parser gives it back from the writer's text, as the
-/// round-trip property in `src/xml/parser/props.rs` compares it: adjacent
-/// text merged, empty text dropped, prefixes and namespace declarations
-/// (presentation, not content) cleared.
-pub fn canonical(e: &Element) -> Element {
-    let mut children: Vec<Node> = Vec::new();
-    for c in &e.children {
-        match c {
-            Node::Text(t) => match children.last_mut() {
-                Some(Node::Text(prev)) => *prev = format!("{prev}{t}").into(),
-                _ => children.push(Node::Text(t.clone())),
-            },
-            Node::Element(k) => children.push(Node::Element(canonical(k))),
-        }
-    }
-    children.retain(|c| !matches!(c, Node::Text(t) if t.is_empty()));
-    Element {
-        ns: e.ns.clone(),
-        name: e.name.clone(),
-        prefix: None,
-        attrs: e.attrs.clone(),
-        declarations: Vec::new(),
-        children,
-    }
-}
-
 /// Every element among `events`, written with `writer::to_xml` and parsed
 /// again, is the same tree, and is written the same way again.
 pub fn check_round_trips(events: &[StreamEvent]) {
@@ -114,7 +88,7 @@ pub fn check_round_trips(events: &[StreamEvent]) {
             let xml = writer::to_xml(element);
             let back = parse_element(xml.as_bytes(), &Vec::new())
                 .unwrap_or_else(|err| panic!("{xml}: {err}"));
-            assert_eq!(canonical(&back), canonical(element), "{xml}");
+            assert_eq!(back.canonical(), element.canonical(), "{xml}");
             assert_eq!(writer::to_xml(&back), xml, "written again differently");
         }
     }

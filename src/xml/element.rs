@@ -55,6 +55,33 @@ pub struct Element {
 }
 
 impl Element {
+    /// The tree without its presentation: adjacent text merged, empty text
+    /// dropped, prefixes and namespace declarations cleared. Two trees with
+    /// the same canonical form are the same content; a round trip through
+    /// [`crate::xml::writer::to_xml`] and the parser keeps it (the round-trip
+    /// property and the `element_roundtrip` fuzz target compare this).
+    pub fn canonical(&self) -> Element {
+        let mut children: Vec<Node> = Vec::new();
+        for c in &self.children {
+            match c {
+                Node::Text(t) => match children.last_mut() {
+                    Some(Node::Text(prev)) => *prev = format!("{prev}{t}").into(),
+                    _ => children.push(Node::Text(t.clone())),
+                },
+                Node::Element(k) => children.push(Node::Element(k.canonical())),
+            }
+        }
+        children.retain(|c| !matches!(c, Node::Text(t) if t.is_empty()));
+        Element {
+            ns: self.ns.clone(),
+            name: self.name.clone(),
+            prefix: None,
+            attrs: self.attrs.clone(),
+            declarations: Vec::new(),
+            children,
+        }
+    }
+
     pub fn new(ns: impl Into<SmolStr>, name: impl Into<SmolStr>) -> Self {
         Element {
             ns: ns.into(),
