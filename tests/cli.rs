@@ -5,7 +5,6 @@
 mod support;
 
 use std::io::{Read, Write};
-use std::net::TcpListener;
 use std::process::Output;
 use std::time::{Duration, Instant};
 
@@ -58,14 +57,7 @@ fn an_unreachable_target_exits_3_with_a_clear_message() {
 /// A peer that accepts connections and treats each with `behave`, for as
 /// long as the test runs.
 fn misbehaving_peer(behave: fn(std::net::TcpStream)) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let addr = listener.local_addr().expect("address").to_string();
-    std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            std::thread::spawn(move || behave(stream));
-        }
-    });
-    addr
+    support::serve_each_connection(behave)
 }
 
 fn run_basic_session(addr: &str) -> (Output, Duration) {

@@ -12,7 +12,7 @@
 mod support;
 
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::path::Path;
 use std::sync::OnceLock;
 use std::time::Duration;
@@ -36,14 +36,7 @@ const BAD_FORMAT: &str = "<stream:error>\
 /// Start the mock on a free loopback port; it serves every connection the
 /// same way, for as long as the test runs.
 fn mock_server() -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let addr = listener.local_addr().expect("address").to_string();
-    std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            std::thread::spawn(move || serve(stream));
-        }
-    });
-    addr
+    support::serve_each_connection(serve)
 }
 
 /// One connection: a stream header gets a header and features without

@@ -10,7 +10,7 @@
 mod support;
 
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::time::Duration;
 
 use support::{text, xmpp_conform};
@@ -27,14 +27,7 @@ const PASSWORD: &str = "proof-test-Secret";
 
 /// Start the mock on a free port; it serves every connection the same way.
 fn mock_server(proof: ServerProof) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let addr = listener.local_addr().expect("address").to_string();
-    std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            std::thread::spawn(move || serve(stream, proof));
-        }
-    });
-    addr
+    support::serve_each_connection(move |stream| serve(stream, proof))
 }
 
 /// One client connection: stream header and features, then SASL with the
