@@ -82,6 +82,7 @@ fn run_config(addr: &str, ca: &Path) -> RunConfig {
     bindings.set_var("jid", "romeo@localhost");
     bindings.set_var("password", "secret");
     RunConfig {
+        connector: None,
         target: addr.to_owned(),
         timeout: TIMEOUT,
         bindings,

@@ -49,6 +49,7 @@ pub(super) fn run(args: RunArgs) -> i32 {
         }
     };
     let config = RunConfig {
+        connector: None,
         target: address.clone(),
         timeout: args.timeout,
         bindings,

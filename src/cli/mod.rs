@@ -346,6 +346,7 @@ fn target_config(args: &RunArgs, target: &str) -> Result<RunConfig, i32> {
         }
     };
     Ok(RunConfig {
+        connector: None,
         tls: match args.tls {
             TlsArg::Starttls => TlsMode::StartTls,
             TlsArg::Direct => TlsMode::Direct,

@@ -19,10 +19,11 @@ use tokio::net::TcpListener;
 use tokio::process::{Child, Command};
 
 use crate::scenario::Scenario;
-use crate::transport::{self, Connection, TransportError};
+use crate::transport::{self, ByteStream, Transport, TransportError};
 
+use super::failure::{Failure, FailureKind};
 use super::transcript::Direction;
-use super::verdict::{Failure, Status, Verdict};
+use super::verdict::{Status, Verdict};
 use super::{RunConfig, execute_on, unmet_need};
 
 /// How clients reach the harness, and how they are started.
@@ -55,7 +56,9 @@ pub async fn run_all(
     for scenario in &scenarios {
         let started = Instant::now();
         let mut verdict = match unmet_need(scenario, &config) {
-            Some(reason) => Verdict::new(scenario, Status::Skip, Some(Failure::new(reason))),
+            Some(reason) => {
+                Verdict::failed(scenario, Failure::new(FailureKind::NeedsUnmet, reason))
+            }
             None => run_one(scenario, &config, &listener, &options, port).await,
         };
         verdict.duration = started.elapsed();
@@ -79,12 +82,12 @@ async fn run_one(
             match Client::start(&command) {
                 Ok(c) => Some(c),
                 Err(e) => {
-                    return Verdict::new(
+                    return Verdict::failed(
                         scenario,
-                        Status::Error,
-                        Some(Failure::new(format!(
-                            "cannot start the client `{command}`: {e}"
-                        ))),
+                        Failure::new(
+                            FailureKind::Setup,
+                            format!("cannot start the client `{command}`: {e}"),
+                        ),
                     );
                 }
             }
@@ -105,14 +108,15 @@ async fn accept(
     config: &RunConfig,
     options: &ListenOptions,
     client: Option<&mut Client>,
-) -> Result<Connection, TransportError> {
+) -> Result<Box<dyn Transport>, TransportError> {
     let accepting = async {
-        match (&config.server_tls, options.direct_tls) {
+        let conn = match (&config.server_tls, options.direct_tls) {
             (Some(tls), true) => {
-                transport::accept_direct_tls(listener, Arc::clone(tls), config.timeout).await
+                transport::accept_direct_tls(listener, Arc::clone(tls), config.timeout).await?
             }
-            _ => transport::accept(listener, config.timeout).await,
-        }
+            _ => transport::accept(listener, config.timeout).await?,
+        };
+        Ok(ByteStream::new(conn, config.parser.clone()).boxed())
     };
     let Some(client) = client else {
         return accepting.await;
@@ -229,8 +233,15 @@ impl Client {
         if let (Some(failure), Some(s), true) = (verdict.failure.as_mut(), failed_exit, failed) {
             failure.message = format!("{}; the client exited ({s})", failure.message);
         }
-        if self.exited_early && verdict.status == Status::Error {
-            verdict.status = Status::Fail;
+        // No connection came because the client ended first: that is the
+        // client's doing, not the run's.
+        if self.exited_early
+            && let Some(failure) = verdict.failure.take()
+        {
+            verdict.fail_with(Failure {
+                kind: FailureKind::PeerClosed,
+                ..failure
+            });
         }
     }
 

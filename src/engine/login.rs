@@ -21,10 +21,10 @@ use crate::xml::{Element, NS_STREAMS, StreamEvent, writer};
 
 use super::RunConfig;
 use super::TlsMode;
+use super::failure::{Failure, FailureKind};
 use super::sasl_step::{self, offered_list, offered_mechanisms};
 use super::session::{Received, Session};
-use super::steps::{StepResult, is_ignored, read_failed};
-use super::verdict::{Failure, Status};
+use super::steps::{StepResult, send_failed};
 
 const NS_TLS: &str = "urn:ietf:params:xml:ns:xmpp-tls";
 const NS_BIND: &str = "urn:ietf:params:xml:ns:xmpp-bind";
@@ -34,8 +34,10 @@ const NS_SESSION: &str = "urn:ietf:params:xml:ns:xmpp-session";
 /// over TLS (RFC 6120 §13.9.4 asks for confidentiality before PLAIN).
 const PREFERENCE: &[&str] = &["SCRAM-SHA-256", "SCRAM-SHA-1", "DIGEST-MD5", "PLAIN"];
 
-fn fail(message: impl Into<String>, loc: &Location) -> (Status, Failure) {
-    (Status::Fail, Failure::new(message.into()).at(loc))
+/// The peer answered a step of the login with something else than the
+/// RFC's answer.
+fn fail(message: impl Into<String>, loc: &Location) -> Box<Failure> {
+    Failure::new(FailureKind::Unexpected, message).at(loc)
 }
 
 pub(super) async fn run(
@@ -70,17 +72,17 @@ pub(super) async fn run(
                 open_stream(session, config, meta, loc).await?;
             }
             TlsMode::None | TlsMode::Direct if requires_tls(session) => {
-                return Err((
-                    Status::Skip,
-                    Failure::new("the server requires STARTTLS; this run has TLS off (--tls none)")
-                        .at(loc),
-                ));
+                return Err(Failure::new(
+                    FailureKind::NeedsUnmet,
+                    "the server requires STARTTLS; this run has TLS off (--tls none)",
+                )
+                .at(loc));
             }
             TlsMode::None | TlsMode::Direct => {}
         }
     }
     let mechanism = choose_mechanism(session, config)
-        .map_err(|why| (Status::Unsupported, Failure::new(why).at(loc)))?;
+        .map_err(|why| Failure::new(FailureKind::Unsupported, why).at(loc))?;
     sasl_step::run(session, &mechanism, config, meta, loc).await?;
     open_stream(session, config, meta, loc).await?;
     if bind {
@@ -249,7 +251,7 @@ async fn send(session: &mut Session, config: &RunConfig, text: &str, loc: &Locat
     session
         .send(text.as_bytes(), config.timeout)
         .await
-        .map_err(|e| fail(format!("could not send to the peer: {e}"), loc))
+        .map_err(|e| send_failed(&e, loc))
 }
 
 /// The next first-level element, within the timeout.
@@ -259,7 +261,7 @@ async fn next_element(
     meta: &Meta,
     loc: &Location,
     waiting_for: &str,
-) -> Result<Element, (Status, Failure)> {
+) -> Result<Element, Box<Failure>> {
     let deadline = Instant::now() + config.timeout;
     match next_event(session, meta, loc, deadline, waiting_for).await? {
         StreamEvent::Element(e) if e.is(NS_STREAMS, "error") => Err(fail(
@@ -285,33 +287,26 @@ pub(super) async fn next_event(
     loc: &Location,
     deadline: Instant,
     waiting_for: &str,
-) -> Result<StreamEvent, (Status, Failure)> {
-    loop {
-        match session.next(deadline).await {
-            Received::Event(ev) if is_ignored(&ev, meta) => continue,
-            Received::Event(StreamEvent::Error(e)) => {
-                return Err(fail(
-                    format!(
-                        "expected {waiting_for}; the peer sent bytes that are not XMPP's XML: {e}"
-                    ),
-                    loc,
-                ));
-            }
-            Received::Event(ev) => return Ok(ev),
-            Received::Eof => {
-                return Err(fail(
-                    format!("expected {waiting_for}; the peer closed the connection"),
-                    loc,
-                ));
-            }
-            Received::Timeout => {
-                return Err(fail(
-                    format!("expected {waiting_for}; nothing arrived in time"),
-                    loc,
-                ));
-            }
-            Received::Io(e) => return Err(read_failed(&e, loc)),
-        }
+) -> Result<StreamEvent, Box<Failure>> {
+    let failure = |kind, message: String| Failure::new(kind, message).at(loc);
+    match session
+        .wait(deadline, &meta.ignore)
+        .await
+        .map_err(|f| f.at(loc))?
+    {
+        Received::Event(StreamEvent::Error(e)) => Err(failure(
+            FailureKind::NotXml,
+            format!("expected {waiting_for}; the peer sent bytes that are not XMPP's XML: {e}"),
+        )),
+        Received::Event(ev) => Ok(ev),
+        Received::Eof => Err(failure(
+            FailureKind::PeerClosed,
+            format!("expected {waiting_for}; the peer closed the connection"),
+        )),
+        Received::Timeout => Err(failure(
+            FailureKind::Timeout,
+            format!("expected {waiting_for}; nothing arrived in time"),
+        )),
     }
 }
 

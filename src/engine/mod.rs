@@ -5,11 +5,7 @@
 //! wait bounded by the run's timeout. Many scenarios run concurrently
 //! (`--jobs`); their verdicts come back in scenario order.
 
-// A step's failure, `(Status, Failure)`, is large (it carries the expected
-// and received text and a diff) but it is made at most once per scenario
-// and moved straight into the verdict; boxing it would only add noise.
-#![allow(clippy::result_large_err)]
-
+mod failure;
 mod functions;
 pub mod fuzz;
 pub mod listen;
@@ -23,6 +19,9 @@ mod steps;
 pub mod transcript;
 pub mod verdict;
 
+#[cfg(test)]
+mod memory_tests;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -30,12 +29,13 @@ use tokio::sync::Semaphore;
 
 use crate::bindings::Bindings;
 use crate::scenario::template::Segment;
-use crate::scenario::{Action, Level, Peer, Scenario};
-use crate::transport::{self, Connection, TransportError};
+use crate::scenario::{Action, Peer, Scenario};
+use crate::transport::{self, ByteStream, Connector, Transport, TransportError, TransportKind};
 use crate::xml::ParserConfig;
 
+pub use failure::{Failure, FailureKind};
 pub use transcript::{Direction, Transcript};
-pub use verdict::{Failure, Status, Verdict};
+pub use verdict::{Status, Verdict};
 
 use session::Session;
 
@@ -44,6 +44,9 @@ use session::Session;
 pub struct RunConfig {
     /// `host:port` of the server under test.
     pub target: String,
+    /// Another way to reach the peer than TCP to `target` (the in-memory
+    /// transport of the tests); `None`: TCP.
+    pub connector: Option<Arc<dyn Connector>>,
     /// Bound on every single wait: connect, each expected answer, each write.
     pub timeout: Duration,
     /// Values of `{domain}`, `{user}`, ... .
@@ -82,25 +85,39 @@ pub async fn probe(config: &RunConfig) -> Result<(), TransportError> {
     open(config).await.map(drop)
 }
 
-/// A connection as the run's TLS mode wants it.
-async fn open(config: &RunConfig) -> Result<Connection, TransportError> {
-    match config.tls {
+impl RunConfig {
+    /// What carries the run's streams; scenarios that need another
+    /// (`needs = ["transport:tcp"]`) are skipped with the reason.
+    pub fn transport(&self) -> TransportKind {
+        self.connector
+            .as_ref()
+            .map_or(TransportKind::Tcp, |c| c.kind())
+    }
+}
+
+/// A stream to the target, as the run's TLS mode wants it.
+async fn open(config: &RunConfig) -> Result<Box<dyn Transport>, TransportError> {
+    if let Some(connector) = &config.connector {
+        return connector.connect(config.parser.clone()).await;
+    }
+    let conn = match config.tls {
         TlsMode::Direct => {
             let domain = config.bindings.var("domain").unwrap_or_default();
             let tls = Arc::clone(&config.tls_config);
-            transport::connect_tls(&config.target, domain, tls, config.timeout).await
+            transport::connect_tls(&config.target, domain, tls, config.timeout).await?
         }
         TlsMode::StartTls | TlsMode::None => {
-            transport::connect(&config.target, config.timeout).await
+            transport::connect(&config.target, config.timeout).await?
         }
-    }
+    };
+    Ok(ByteStream::new(conn, config.parser.clone()).boxed())
 }
 
 /// Run one scenario on its own connection.
 pub async fn run_scenario(scenario: &Scenario, config: &RunConfig) -> Verdict {
     let started = Instant::now();
     let mut verdict = match unmet_need(scenario, config) {
-        Some(reason) => Verdict::new(scenario, Status::Skip, Some(Failure::new(reason))),
+        Some(reason) => Verdict::failed(scenario, Failure::new(FailureKind::NeedsUnmet, reason)),
         None => execute(scenario, config).await,
     };
     verdict.duration = started.elapsed();
@@ -155,7 +172,7 @@ async fn execute(scenario: &Scenario, config: &RunConfig) -> Verdict {
 /// Run `scenario` on a connection already made (or the reason there is
 /// none): connected to a server, or accepted from a client.
 async fn execute_on(
-    conn: Result<Connection, TransportError>,
+    conn: Result<Box<dyn Transport>, TransportError>,
     scenario: &Scenario,
     config: &RunConfig,
 ) -> Verdict {
@@ -163,27 +180,22 @@ async fn execute_on(
     let conn = match conn {
         Ok(conn) => conn,
         Err(e) => {
-            let mut v = Verdict::new(scenario, Status::Error, Some(Failure::new(e.to_string())));
+            let mut v =
+                Verdict::failed(scenario, Failure::new(FailureKind::Connect, e.to_string()));
             transcript.record(Direction::Note, e.to_string());
             v.transcript = transcript;
             return v;
         }
     };
     transcript.record(Direction::Note, format!("connected: {}", conn.describe()));
-    let session = Session::new(conn, config.parser.clone(), transcript);
+    let session = Session::new(conn, transcript);
     let mut connections = Connections::new(session);
     let mut bindings = config.bindings.clone();
     let outcome = run_steps(scenario, config, &mut connections, &mut bindings).await;
     let session = connections.close_all().await;
     let mut verdict = match outcome {
         Ok(()) => Verdict::new(scenario, Status::Pass, None),
-        Err((status, failure)) => {
-            let status = match (status, scenario.meta.level) {
-                (Status::Fail, Level::Should | Level::May) => Status::NonStrict,
-                (status, _) => status,
-            };
-            Verdict::new(scenario, status, Some(failure))
-        }
+        Err(failure) => Verdict::failed(scenario, *failure),
     };
     let Session {
         transcript,
@@ -224,7 +236,7 @@ impl Connections {
             None => {
                 let conn = open(config).await?;
                 let described = conn.describe();
-                let session = Session::new(conn, config.parser.clone(), Transcript::default());
+                let session = Session::new(conn, Transcript::default());
                 self.list.push((name.to_string(), session));
                 (self.list.len() - 1, Some(described))
             }
@@ -271,10 +283,11 @@ async fn run_steps(
         let loc = &step.loc;
         if let Action::Connection(name) = &step.action {
             connections.switch(name, config).await.map_err(|e| {
-                (
-                    Status::Fail,
-                    Failure::new(format!("could not open connection `{name}`: {e}")).at(loc),
+                Failure::new(
+                    FailureKind::Connect,
+                    format!("could not open connection `{name}`: {e}"),
                 )
+                .at(loc)
             })?;
             continue;
         }
@@ -282,7 +295,7 @@ async fn run_steps(
         if starts_authentication(&step.action)
             && let Some(reason) = missing_mechanism(session, &scenario.meta)
         {
-            return Err((Status::Unsupported, Failure::new(reason).at(loc)));
+            return Err(Failure::new(FailureKind::Unsupported, reason).at(loc));
         }
         match &step.action {
             Action::Send(template) => {
@@ -388,6 +401,12 @@ fn unmet_need(scenario: &Scenario, config: &RunConfig) -> Option<String> {
             "credentials" => Some("needs credentials: pass --user and --password".to_string()),
             // Known only once the server lists its mechanisms; checked then.
             m if m.starts_with("mechanism:") => None,
+            t if t.strip_prefix("transport:") == Some(config.transport().as_str()) => None,
+            t if t.starts_with("transport:") => Some(format!(
+                "needs the {} transport (it sends bytes as written); this run uses {}",
+                t.trim_start_matches("transport:"),
+                config.transport()
+            )),
             other => Some(format!(
                 "needs `{other}`, which this version cannot provide"
             )),

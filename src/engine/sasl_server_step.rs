@@ -24,15 +24,16 @@ use crate::scenario::{Location, Meta, SaslOption, SaslSpec};
 use crate::xml::{Element, StreamEvent};
 
 use super::RunConfig;
+use super::failure::{Failure, FailureKind};
 use super::login::next_event;
 use super::sasl_step::NS_SASL;
 use super::session::Session;
-use super::steps::StepResult;
+use super::steps::{StepResult, send_failed};
 use super::transcript::Direction;
-use super::verdict::{Failure, Status};
 
-fn fail(message: impl Into<String>, loc: &Location) -> (Status, Failure) {
-    (Status::Fail, Failure::new(message.into()).at(loc))
+/// The client broke the SASL exchange.
+fn fail(message: impl Into<String>, loc: &Location) -> Box<Failure> {
+    Failure::new(FailureKind::Sasl, message).at(loc)
 }
 
 /// The server options a `sasl` line asks for.
@@ -97,14 +98,14 @@ pub(super) async fn run(
     let Some(auth) = auth else {
         // Mechanisms are the client's choice: one that speaks none of the
         // offered ones may only give up.
-        return Err((
-            Status::Unsupported,
-            Failure::new(format!(
+        return Err(Failure::new(
+            FailureKind::Unsupported,
+            format!(
                 "the client closed the stream without choosing a mechanism; offered: {}",
                 spec.mechanisms.join(", ")
-            ))
-            .at(loc),
-        ));
+            ),
+        )
+        .at(loc));
     };
     if auth.name != "auth" {
         return Err(fail(
@@ -205,11 +206,12 @@ pub(super) async fn run(
 
 /// A fault on the harness's side (its random source, a misuse of the
 /// mechanism), not the client's.
-fn harness_error(e: &impl std::fmt::Display, loc: &Location) -> (Status, Failure) {
-    (
-        Status::Error,
-        Failure::new(format!("the harness's SASL server failed: {e}")).at(loc),
+fn harness_error(e: &impl std::fmt::Display, loc: &Location) -> Box<Failure> {
+    Failure::new(
+        FailureKind::HarnessBug,
+        format!("the harness's SASL server failed: {e}"),
     )
+    .at(loc)
 }
 
 /// The client stopped: right after a wrong proof, wrong otherwise.
@@ -297,7 +299,7 @@ async fn send(session: &mut Session, config: &RunConfig, text: &str, loc: &Locat
     session
         .send(text.as_bytes(), config.timeout)
         .await
-        .map_err(|e| fail(format!("could not send to the client: {e}"), loc))
+        .map_err(|e| send_failed(&e, loc))
 }
 
 /// The client's next SASL element; `None` when it closed the stream or
@@ -308,7 +310,7 @@ async fn next_sasl(
     meta: &Meta,
     loc: &Location,
     waiting_for: &str,
-) -> Result<Option<Element>, (Status, Failure)> {
+) -> Result<Option<Element>, Box<Failure>> {
     let deadline = Instant::now() + config.timeout;
     match next_event(session, meta, loc, deadline, waiting_for).await {
         Ok(StreamEvent::Element(e)) if e.ns == NS_SASL => Ok(Some(e)),

@@ -11,15 +11,16 @@ use crate::scenario::{Location, Meta};
 use crate::xml::{Element, NS_STREAMS, StreamEvent};
 
 use super::RunConfig;
+use super::failure::{Failure, FailureKind};
 use super::session::{Received, Session};
-use super::steps::{StepResult, is_ignored, read_failed};
-use super::verdict::{Failure, Status};
+use super::steps::{StepResult, send_failed};
 
 /// `urn:ietf:params:xml:ns:xmpp-sasl`.
 pub const NS_SASL: &str = "urn:ietf:params:xml:ns:xmpp-sasl";
 
-fn fail(message: String, loc: &Location) -> (Status, Failure) {
-    (Status::Fail, Failure::new(message).at(loc))
+/// The exchange with mechanism `name` failed.
+fn fail(name: &str, message: String, loc: &Location) -> Box<Failure> {
+    Failure::sasl(name, message).at(loc)
 }
 
 pub(super) async fn run(
@@ -31,10 +32,7 @@ pub(super) async fn run(
 ) -> StepResult {
     let offered = offered_mechanisms(session.features.as_ref()).unwrap_or_default();
     if !offered.iter().any(|m| m == name) {
-        return Err((
-            Status::Unsupported,
-            Failure::new(not_offered(name, &offered)).at(loc),
-        ));
+        return Err(Failure::new(FailureKind::Unsupported, not_offered(name, &offered)).at(loc));
     }
     let bindings = &config.bindings;
     let credentials = Credentials::new(
@@ -43,14 +41,15 @@ pub(super) async fn run(
     );
     let domain = bindings.var("domain").unwrap_or_default();
     let Some(mut mechanism) = sasl::client(name, credentials, domain) else {
-        return Err((
-            Status::Error,
-            Failure::new(format!("this harness has no client for SASL {name}")).at(loc),
-        ));
+        return Err(Failure::new(
+            FailureKind::HarnessBug,
+            format!("this harness has no client for SASL {name}"),
+        )
+        .at(loc));
     };
     let initial = mechanism
         .initial_response()
-        .map_err(|e| fail(named(name, &e), loc))?;
+        .map_err(|e| fail(name, named(name, &e), loc))?;
     let payload = initial.as_deref().map(b64::encode_initial_response);
     let auth = format!(
         "<auth xmlns='{NS_SASL}' mechanism='{name}'>{}</auth>",
@@ -62,18 +61,19 @@ pub(super) async fn run(
     );
     send(session, auth, shown, config, loc).await?;
     loop {
-        let element = next_sasl_element(session, meta, loc, config).await?;
+        let element = next_sasl_element(session, name, meta, loc, config).await?;
         match element.name.as_str() {
             "challenge" => {
                 let challenge = b64::decode(element.text().trim()).map_err(|e| {
                     fail(
+                        name,
                         format!("the server's <challenge/> is not valid base64: {e}"),
                         loc,
                     )
                 })?;
                 let answer = mechanism
                     .respond(&challenge)
-                    .map_err(|e| fail(named(name, &e), loc))?;
+                    .map_err(|e| fail(name, named(name, &e), loc))?;
                 let response = format!(
                     "<response xmlns='{NS_SASL}'>{}</response>",
                     b64::encode(&answer)
@@ -84,12 +84,14 @@ pub(super) async fn run(
             "success" => {
                 let data = b64::decode_additional_data(element.text().trim()).map_err(|e| {
                     fail(
+                        name,
                         format!("the server's <success/> data is not valid base64: {e}"),
                         loc,
                     )
                 })?;
                 mechanism.verify_success(data.as_deref()).map_err(|e| {
                     fail(
+                        name,
                         format!("SASL {name}: the server's success does not check out: {e}"),
                         loc,
                     )
@@ -104,12 +106,14 @@ pub(super) async fn run(
                     .map(|c| c.name.to_string())
                     .unwrap_or_else(|| "no condition".to_string());
                 return Err(fail(
+                    name,
                     format!("SASL {name} authentication failed: <{condition}/>"),
                     loc,
                 ));
             }
             other => {
                 return Err(fail(
+                    name,
                     format!("expected <challenge/>, <success/> or <failure/>, received <{other}/>"),
                     loc,
                 ));
@@ -128,53 +132,48 @@ async fn send(
     session
         .send_shown(bytes.as_bytes(), shown, config.timeout)
         .await
-        .map_err(|e| fail(format!("could not send to the peer: {e}"), loc))
+        .map_err(|e| send_failed(&e, loc))
 }
 
 /// The next element in the SASL namespace; traffic the scenario ignores is
 /// skipped, anything else fails the step.
 async fn next_sasl_element(
     session: &mut Session,
+    name: &str,
     meta: &Meta,
     loc: &Location,
     config: &RunConfig,
-) -> Result<Element, (Status, Failure)> {
+) -> Result<Element, Box<Failure>> {
     let deadline = Instant::now() + config.timeout;
-    loop {
-        match session.next(deadline).await {
-            Received::Event(StreamEvent::Element(e)) if e.ns == NS_SASL => {
-                return Ok(e);
-            }
-            Received::Event(ev) if is_ignored(&ev, meta) => continue,
-            Received::Event(StreamEvent::Element(e)) if e.ns == NS_STREAMS => {
-                return Err(fail(
-                    format!(
-                        "the server answered the SASL exchange with <stream:{}>",
-                        e.name
-                    ),
-                    loc,
-                ));
-            }
-            Received::Event(_) => {
-                return Err(fail(
-                    "unexpected traffic during the SASL exchange".to_string(),
-                    loc,
-                ));
-            }
-            Received::Eof => {
-                return Err(fail(
-                    "the peer closed the connection during SASL".to_string(),
-                    loc,
-                ));
-            }
-            Received::Timeout => {
-                return Err(fail(
-                    format!("no SASL answer within {:?}", config.timeout),
-                    loc,
-                ));
-            }
-            Received::Io(e) => return Err(read_failed(&e, loc)),
-        }
+    match session
+        .wait(deadline, &meta.ignore)
+        .await
+        .map_err(|f| f.at(loc))?
+    {
+        Received::Event(StreamEvent::Element(e)) if e.ns == NS_SASL => Ok(e),
+        Received::Event(StreamEvent::Element(e)) if e.ns == NS_STREAMS => Err(fail(
+            name,
+            format!(
+                "the server answered the SASL exchange with <stream:{}>",
+                e.name
+            ),
+            loc,
+        )),
+        Received::Event(_) => Err(fail(
+            name,
+            "unexpected traffic during the SASL exchange".to_string(),
+            loc,
+        )),
+        Received::Eof => Err(Failure::new(
+            FailureKind::PeerClosed,
+            "the peer closed the connection during SASL",
+        )
+        .at(loc)),
+        Received::Timeout => Err(Failure::new(
+            FailureKind::Timeout,
+            format!("no SASL answer within {:?}", config.timeout),
+        )
+        .at(loc)),
     }
 }
 

@@ -4,8 +4,9 @@
 use crate::scenario::Scenario;
 use crate::snapshot::{self, Log, Outcome, SnapFile, SnapshotConfig};
 
+use super::failure::{Failure, FailureKind};
 use super::transcript::Direction;
-use super::verdict::{Failure, Status, Verdict};
+use super::verdict::{Status, Verdict};
 
 pub(super) fn compare(
     config: &SnapshotConfig,
@@ -48,8 +49,7 @@ pub(super) fn compare(
             None,
         ),
         Outcome::Failed(why) => {
-            verdict.status = Status::Error;
-            verdict.failure = Some(Failure::new(format!("snapshot: {why}")));
+            verdict.fail_with(Failure::new(FailureKind::Setup, format!("snapshot: {why}")));
             return;
         }
     };
@@ -59,10 +59,9 @@ pub(super) fn compare(
             note(verdict, message)
         }
         _ => {
-            verdict.status = Status::Fail;
-            verdict.failure = Some(Failure {
+            verdict.fail_with(Failure {
                 diff,
-                ..Failure::new(message)
+                ..Failure::new(FailureKind::Snapshot, message)
             });
         }
     }

@@ -9,20 +9,18 @@ use crate::matching::{self, Mismatch};
 use crate::scenario::functions::Call;
 use crate::scenario::template::{RenderError, Template};
 use crate::scenario::{Alternative, Expectation, Location, Meta};
-use crate::xml::{NS_CLIENT, StreamEvent, writer};
+use crate::transport::{SendError, TlsUpgrade};
+use crate::xml::{StreamEvent, writer};
 
+use super::failure::{Failure, FailureKind};
 use super::functions::Helpers;
 use super::render;
 use super::session::{Received, Session};
 use super::transcript::Direction;
-use super::verdict::{Failure, Status};
 
-/// A step that did not go as the scenario says: the verdict it leads to.
-pub(super) type StepResult = Result<(), (Status, Failure)>;
-
-fn fail(failure: Failure) -> (Status, Failure) {
-    (Status::Fail, failure)
-}
+/// A step that did not go as the scenario says: what went wrong, which
+/// [`FailureKind::status`] turns into the verdict.
+pub(super) type StepResult = Result<(), Box<Failure>>;
 
 /// Send one harness line. A line with the password or a secret function
 /// value in it is recorded with those parts `[redacted]`.
@@ -38,11 +36,10 @@ pub(super) async fn send(
     let bytes = template
         .render_with(bindings, &mut calls)
         .map_err(|e| match e {
-            RenderError::Unbound(e) => (
-                Status::Error,
-                Failure::new(format!("scenario bug: {e}")).at(loc),
-            ),
-            RenderError::Call { .. } => fail(Failure::new(e.to_string()).at(loc)),
+            RenderError::Unbound(e) => {
+                Failure::new(FailureKind::ScenarioBug, format!("scenario bug: {e}")).at(loc)
+            }
+            RenderError::Call { .. } => Failure::new(FailureKind::Check, e.to_string()).at(loc),
         })?;
     let sent = if template.has_secret() {
         session
@@ -61,10 +58,18 @@ pub(super) async fn send(
                 .record(Direction::Note, format!("not delivered: {e}"));
             Ok(())
         }
-        Err(e) => Err(fail(
-            Failure::new(format!("could not send to the peer: {e}")).at(loc),
-        )),
+        Err(e) => Err(send_failed(&e, loc)),
     }
+}
+
+/// Sending failed: the transport refused bytes it cannot carry as written
+/// (the scenario cannot run on it), or the peer took no data.
+pub(super) fn send_failed(e: &SendError, loc: &Location) -> Box<Failure> {
+    let kind = match e {
+        SendError::Unsupported { .. } => FailureKind::NeedsUnmet,
+        SendError::Timeout(_) | SendError::Io(_) | SendError::Gone => FailureKind::Send,
+    };
+    Failure::new(kind, format!("could not send to the peer: {e}")).at(loc)
 }
 
 /// Upgrade to TLS after `<proceed/>`; a failed handshake fails the
@@ -74,13 +79,19 @@ pub(super) async fn start_tls(
     config: &super::RunConfig,
     loc: &Location,
 ) -> StepResult {
-    let domain = config.bindings.var("domain").unwrap_or_default();
-    let tls = std::sync::Arc::clone(&config.tls_config);
-    match session.start_tls(domain, tls, config.timeout).await {
+    let upgrade = TlsUpgrade::Client {
+        domain: config
+            .bindings
+            .var("domain")
+            .unwrap_or_default()
+            .to_string(),
+        config: std::sync::Arc::clone(&config.tls_config),
+    };
+    match session.start_tls(upgrade, config.timeout).await {
         Ok(_) => Ok(()),
         Err(e) => {
             session.transcript.record(Direction::Note, e.to_string());
-            Err(fail(Failure::new(e.to_string()).at(loc)))
+            Err(Failure::new(FailureKind::Tls, e.to_string()).at(loc))
         }
     }
 }
@@ -94,16 +105,20 @@ pub(super) async fn accept_tls(
     loc: &Location,
 ) -> StepResult {
     let Some(tls) = config.server_tls.clone() else {
-        return Err((
-            Status::Error,
-            Failure::new("no server certificate is configured for this run").at(loc),
-        ));
+        return Err(Failure::new(
+            FailureKind::Setup,
+            "no server certificate is configured for this run",
+        )
+        .at(loc));
     };
-    match session.accept_tls(tls, config.timeout).await {
+    match session
+        .start_tls(TlsUpgrade::Server(tls), config.timeout)
+        .await
+    {
         Ok(_) => Ok(()),
         Err(e) => {
             session.transcript.record(Direction::Note, e.to_string());
-            Err(fail(Failure::new(e.to_string()).at(loc)))
+            Err(Failure::new(FailureKind::Tls, e.to_string()).at(loc))
         }
     }
 }
@@ -121,75 +136,65 @@ pub(super) async fn expect(
 ) -> StepResult {
     let expected = expected_text(alternatives);
     let deadline = Instant::now() + timeout;
-    loop {
-        let event = match session.next(deadline).await {
-            Received::Event(event) => event,
-            Received::Eof => {
-                return Err(fail(
-                    Failure {
-                        expected: Some(expected),
-                        ..Failure::new("the peer closed the connection instead")
-                    }
-                    .at(loc),
-                ));
-            }
-            Received::Timeout => {
-                return Err(fail(
-                    Failure {
-                        expected: Some(expected),
-                        ..Failure::new(format!("nothing arrived within {timeout:?}"))
-                    }
-                    .at(loc),
-                ));
-            }
-            Received::Io(e) => return Err(read_failed(&e, loc)),
-        };
-        if let StreamEvent::Error(e) = &event {
-            return Err(fail(
-                Failure {
-                    expected: Some(expected),
-                    ..Failure::new(format!("the peer sent bytes that are not XMPP's XML: {e}"))
-                }
-                .at(loc),
-            ));
+    let event = match session
+        .wait(deadline, &meta.ignore)
+        .await
+        .map_err(|f| f.at(loc))?
+    {
+        Received::Event(event) => event,
+        Received::Eof => {
+            return Err(Failure::new(
+                FailureKind::PeerClosed,
+                "the peer closed the connection instead",
+            )
+            .expected(expected)
+            .at(loc));
         }
-        if is_ignored(&event, meta) {
-            session
-                .transcript
-                .record(Direction::Note, "skipped: not asked for by this step");
-            continue;
+        Received::Timeout => {
+            return Err(Failure::new(
+                FailureKind::Timeout,
+                format!("nothing arrived within {timeout:?}"),
+            )
+            .expected(expected)
+            .at(loc));
         }
-        let mut closest: Option<Mismatch> = None;
-        for alt in alternatives {
-            bindings.take_checks();
-            match try_match(&alt.expectation, &event, bindings) {
-                Ok(()) => return run_checks(bindings, helpers, &event, loc),
-                Err(Some(m)) if closest.is_none() => closest = Some(m),
-                Err(_) => {}
-            }
-        }
-        let received = render::event(&event);
-        let failure = match closest {
-            Some(m) => Failure {
-                message: m.to_string(),
-                expected: Some(expected),
-                received: Some(m.received.clone()),
-                diff: Some(m.diff()),
-                step: None,
-            },
-            None => Failure {
-                message: format!(
-                    "expected {}, received {}",
-                    kind_of(alternatives),
-                    short(&event)
-                ),
-                expected: Some(expected),
-                received: Some(received),
-                ..Failure::default()
-            },
-        };
-        return Err(fail(failure.at(loc)));
+    };
+    if let StreamEvent::Error(e) = &event {
+        return Err(Failure::new(
+            FailureKind::NotXml,
+            format!("the peer sent bytes that are not XMPP's XML: {e}"),
+        )
+        .expected(expected)
+        .at(loc));
     }
+    let mut closest: Option<Mismatch> = None;
+    for alt in alternatives {
+        bindings.take_checks();
+        match try_match(&alt.expectation, &event, bindings) {
+            Ok(()) => return run_checks(bindings, helpers, &event, loc),
+            Err(Some(m)) if closest.is_none() => closest = Some(m),
+            Err(_) => {}
+        }
+    }
+    let failure = match closest {
+        Some(m) => Failure {
+            diff: Some(m.diff()),
+            ..Failure::new(FailureKind::Mismatch, m.to_string())
+                .expected(expected)
+                .received(m.received.clone())
+        },
+        None => Failure::new(
+            FailureKind::Unexpected,
+            format!(
+                "expected {}, received {}",
+                kind_of(alternatives),
+                short(&event)
+            ),
+        )
+        .expected(expected)
+        .received(render::event(&event)),
+    };
+    Err(failure.at(loc))
 }
 
 /// The checks of the functions in the pattern that matched, in order.
@@ -201,13 +206,11 @@ fn run_checks(
 ) -> StepResult {
     for (call, text) in bindings.take_checks() {
         if let Err(reason) = helpers.check(&call, &text, bindings) {
-            return Err(fail(
-                Failure {
-                    received: Some(render::event(event)),
-                    ..Failure::new(format!("`{{{call}}}`: {reason}"))
-                }
-                .at(loc),
-            ));
+            return Err(
+                Failure::new(FailureKind::Check, format!("`{{{call}}}`: {reason}"))
+                    .received(render::event(event))
+                    .at(loc),
+            );
         }
     }
     Ok(())
@@ -222,10 +225,13 @@ pub(super) async fn expect_close(
 ) -> StepResult {
     let deadline = Instant::now() + timeout;
     loop {
-        match session.next(deadline).await {
+        match session
+            .wait(deadline, &meta.ignore)
+            .await
+            .map_err(|f| f.at(loc))?
+        {
             Received::Eof => return Ok(()),
             Received::Event(StreamEvent::Close) => continue,
-            Received::Event(ev) if is_ignored(&ev, meta) => continue,
             // What matters here is the close; bytes that are not XML (a TLS
             // alert after a failed handshake, say) may come before it.
             Received::Event(StreamEvent::Error(e)) => {
@@ -235,21 +241,19 @@ pub(super) async fn expect_close(
                 );
             }
             Received::Event(ev) => {
-                return Err(fail(
-                    Failure::new(format!(
-                        "expected the connection to close, received {}",
-                        short(&ev)
-                    ))
-                    .at(loc),
-                ));
+                return Err(Failure::new(
+                    FailureKind::Unexpected,
+                    format!("expected the connection to close, received {}", short(&ev)),
+                )
+                .at(loc));
             }
             Received::Timeout => {
-                return Err(fail(
-                    Failure::new(format!("the peer kept the connection open for {timeout:?}"))
-                        .at(loc),
-                ));
+                return Err(Failure::new(
+                    FailureKind::Timeout,
+                    format!("the peer kept the connection open for {timeout:?}"),
+                )
+                .at(loc));
             }
-            Received::Io(e) => return Err(read_failed(&e, loc)),
         }
     }
 }
@@ -262,34 +266,23 @@ pub(super) async fn silence(
     quiet: Duration,
 ) -> StepResult {
     let deadline = Instant::now() + quiet;
-    loop {
-        match session.next(deadline).await {
-            Received::Timeout => return Ok(()),
-            Received::Event(ev) if is_ignored(&ev, meta) => continue,
-            Received::Event(ev) => {
-                return Err(fail(
-                    Failure::new(format!(
-                        "expected silence for {quiet:?}, received {}",
-                        short(&ev)
-                    ))
-                    .at(loc),
-                ));
-            }
-            Received::Eof => {
-                return Err(fail(
-                    Failure::new(format!(
-                        "expected silence for {quiet:?}, but the peer closed the connection"
-                    ))
-                    .at(loc),
-                ));
-            }
-            Received::Io(e) => return Err(read_failed(&e, loc)),
-        }
+    match session
+        .wait(deadline, &meta.ignore)
+        .await
+        .map_err(|f| f.at(loc))?
+    {
+        Received::Timeout => Ok(()),
+        Received::Event(ev) => Err(Failure::new(
+            FailureKind::Unexpected,
+            format!("expected silence for {quiet:?}, received {}", short(&ev)),
+        )
+        .at(loc)),
+        Received::Eof => Err(Failure::new(
+            FailureKind::PeerClosed,
+            format!("expected silence for {quiet:?}, but the peer closed the connection"),
+        )
+        .at(loc)),
     }
-}
-
-pub(super) fn read_failed(e: &std::io::Error, loc: &Location) -> (Status, Failure) {
-    fail(Failure::new(format!("reading from the peer failed: {e}")).at(loc))
 }
 
 /// `Err(None)` when the event is of another kind than the expectation
@@ -308,15 +301,6 @@ fn try_match(
         }
         (Expectation::Close, StreamEvent::Close) => Ok(()),
         _ => Err(None),
-    }
-}
-
-/// Elements the scenario lets through while waiting (unsolicited presence,
-/// by default).
-pub(super) fn is_ignored(event: &StreamEvent, meta: &Meta) -> bool {
-    match event {
-        StreamEvent::Element(e) => e.ns == NS_CLIENT && meta.ignore.iter().any(|i| e.name == i),
-        _ => false,
     }
 }
 

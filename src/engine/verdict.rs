@@ -2,8 +2,9 @@
 
 use std::time::Duration;
 
-use crate::scenario::{Level, Location, Scenario};
+use crate::scenario::{Level, Scenario};
 
+use super::failure::Failure;
 use super::transcript::Transcript;
 
 /// Graded outcomes, in the spirit of h2spec's `--strict` and Autobahn's
@@ -60,35 +61,6 @@ impl Status {
     }
 }
 
-/// What went wrong, with enough to act on it.
-#[derive(Debug, Clone, Default, serde::Serialize)]
-pub struct Failure {
-    /// One line: what the peer did against what the scenario required.
-    pub message: String,
-    /// Where the failing step is written (`path:line:col`).
-    pub step: Option<String>,
-    /// The pattern (or patterns) that were expected, as written.
-    pub expected: Option<String>,
-    /// What arrived instead, pretty-printed.
-    pub received: Option<String>,
-    /// Unified diff of expected against received, when both are elements.
-    pub diff: Option<String>,
-}
-
-impl Failure {
-    pub fn new(message: impl Into<String>) -> Self {
-        Failure {
-            message: message.into(),
-            ..Failure::default()
-        }
-    }
-
-    pub fn at(mut self, loc: &Location) -> Self {
-        self.step = Some(loc.to_string());
-        self
-    }
-}
-
 /// The verdict on one scenario run.
 #[derive(Debug, Clone)]
 pub struct Verdict {
@@ -105,6 +77,22 @@ pub struct Verdict {
 }
 
 impl Verdict {
+    /// The verdict of a scenario whose run ended in `failure`: the kind
+    /// says what that means for the peer, the scenario's level how much it
+    /// counts.
+    pub(super) fn failed(scenario: &Scenario, failure: Failure) -> Self {
+        let mut verdict = Verdict::new(scenario, Status::Pass, None);
+        verdict.fail_with(failure);
+        verdict
+    }
+
+    /// Make `failure` the verdict's reason, and its status what the
+    /// failure's kind means at this scenario's level.
+    pub(super) fn fail_with(&mut self, failure: Failure) {
+        self.status = failure.kind.status(self.level);
+        self.failure = Some(failure);
+    }
+
     pub(super) fn new(scenario: &Scenario, status: Status, failure: Option<Failure>) -> Self {
         Verdict {
             id: scenario.id.clone(),

@@ -1,28 +1,23 @@
-//! One client connection as the server sees it: bytes in through the
-//! crate's [`StreamParser`], text out, every read and write bounded in
-//! time, and the polite way to hang up.
+//! One client connection as the server sees it: the crate's
+//! [`Transport`] (the same stream code the engine uses), with the server's
+//! idle and write timeouts, and the polite way to hang up.
 //!
 //! Reads are cancel-safe (an interrupted wait loses nothing), so a session
 //! can wait for the client and for stanzas routed to it at once.
 
-use std::collections::VecDeque;
-use std::io;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::time::{Instant, timeout, timeout_at};
+use tokio::time::Instant;
 
-use crate::transport::{Connection, TlsError};
-use crate::xml::{ParserConfig, StreamEvent, StreamParser};
+use crate::transport::{
+    ByteIo, ByteStream, Incoming, InputFilter, TlsError, TlsUpgrade, Transport,
+};
+use crate::xml::{ParserConfig, StreamEvent};
+
+pub(super) use crate::transport::SendError;
 
 use super::config::Limits;
-
-/// Bytes taken from the socket at once. The parser's memory is bounded by
-/// the stanza limit whatever this is.
-const READ_CHUNK: usize = 8 * 1024;
-/// Most bytes read and thrown away while lingering after the close.
-const LINGER_BYTES: usize = 64 * 1024;
 
 /// What waiting for the client gave.
 #[derive(Debug)]
@@ -34,51 +29,33 @@ pub(super) enum Input {
     Idle,
 }
 
-/// A write did not go through: the connection is done for.
-#[derive(Debug, thiserror::Error)]
-pub(super) enum SendError {
-    #[error("the client took no data for {0:?}")]
-    Timeout(Duration),
-    #[error("writing failed: {0}")]
-    Io(#[from] io::Error),
-    #[error("the connection is gone")]
-    Gone,
+/// The stream the server reads a client through: `io` parsed with
+/// `parser_config`; `lenient`, comments and processing instructions are
+/// dropped before parsing instead of being refused (a fault).
+pub(super) fn client_stream<IO: ByteIo>(
+    io: IO,
+    parser_config: ParserConfig,
+    lenient: bool,
+) -> Box<dyn Transport> {
+    let stream = ByteStream::new(io, parser_config);
+    match lenient {
+        true => stream.with_filter(Box::<Lenient>::default()).boxed(),
+        false => stream.boxed(),
+    }
 }
 
 pub(super) struct Link {
-    /// `None` once a failed TLS handshake consumed the connection.
-    conn: Option<Connection>,
-    parser: StreamParser,
-    parser_config: ParserConfig,
-    pending: VecDeque<StreamEvent>,
-    buf: Box<[u8]>,
-    closed: bool,
+    stream: Box<dyn Transport>,
     idle_timeout: Duration,
     write_timeout: Duration,
     /// When the client will have been silent too long.
     idle_at: Instant,
-    /// Comments and PIs taken out before the parser sees them (the
-    /// `restricted-xml` fault); `None` on a conforming server.
-    lenient: Option<Lenient>,
 }
 
 impl Link {
-    /// `lenient`: comments and processing instructions are dropped
-    /// before parsing instead of being refused (a fault).
-    pub fn new(
-        conn: Connection,
-        parser_config: ParserConfig,
-        limits: &Limits,
-        lenient: bool,
-    ) -> Self {
+    pub fn new(stream: Box<dyn Transport>, limits: &Limits) -> Self {
         Link {
-            lenient: lenient.then(Lenient::default),
-            conn: Some(conn),
-            parser: StreamParser::new(parser_config.clone()),
-            parser_config,
-            pending: VecDeque::new(),
-            buf: vec![0; READ_CHUNK].into_boxed_slice(),
-            closed: false,
+            stream,
             idle_timeout: limits.idle_timeout,
             write_timeout: limits.write_timeout,
             idle_at: Instant::now() + limits.idle_timeout,
@@ -87,45 +64,19 @@ impl Link {
 
     /// The next event from the client. Cancel-safe.
     pub async fn next(&mut self) -> Input {
-        loop {
-            if let Some(event) = self.pending.pop_front() {
-                return Input::Event(event);
+        match self.stream.next(self.idle_at).await {
+            Incoming::Event(event) => {
+                self.idle_at = Instant::now() + self.idle_timeout;
+                Input::Event(event)
             }
-            let Some(conn) = self.conn.as_mut().filter(|_| !self.closed) else {
-                return Input::Closed;
-            };
-            match timeout_at(self.idle_at, conn.read(&mut self.buf)).await {
-                Err(_) => return Input::Idle,
-                Ok(Ok(0)) | Ok(Err(_)) => {
-                    self.closed = true;
-                    return Input::Closed;
-                }
-                Ok(Ok(n)) => {
-                    self.idle_at = Instant::now() + self.idle_timeout;
-                    let mut events = Vec::new();
-                    let read = self.buf.get(..n).unwrap_or_default();
-                    match self.lenient.as_mut() {
-                        Some(lenient) => self.parser.feed(&lenient.filter(read), &mut events),
-                        None => self.parser.feed(read, &mut events),
-                    }
-                    self.pending.extend(events);
-                }
-            }
+            Incoming::Timeout => Input::Idle,
+            Incoming::Closed(_) | Incoming::Failed(_) => Input::Closed,
         }
     }
 
     /// Write `text` and flush it, within the write timeout.
     pub async fn send(&mut self, text: &str) -> Result<(), SendError> {
-        let limit = self.write_timeout;
-        let conn = self.conn.as_mut().ok_or(SendError::Gone)?;
-        let write = async {
-            conn.write_all(text.as_bytes()).await?;
-            conn.flush().await
-        };
-        match timeout(limit, write).await {
-            Ok(result) => Ok(result?),
-            Err(_) => Err(SendError::Timeout(limit)),
-        }
+        self.stream.send(text.as_bytes(), self.write_timeout).await
     }
 
     /// A new stream starts on this connection (after TLS or SASL success,
@@ -133,11 +84,7 @@ impl Link {
     /// dropped, since the client must send nothing between the server's
     /// `<proceed/>` or `<success/>` and the new header.
     pub fn restart(&mut self) {
-        self.parser = StreamParser::new(self.parser_config.clone());
-        self.pending.clear();
-        if let Some(lenient) = self.lenient.as_mut() {
-            *lenient = Lenient::default();
-        }
+        self.stream.restart();
     }
 
     /// The server side of the TLS handshake, within `limit`. On failure the
@@ -147,10 +94,9 @@ impl Link {
         config: Arc<rustls::ServerConfig>,
         limit: Duration,
     ) -> Result<(), TlsError> {
-        let conn = self.conn.take().ok_or(TlsError::AlreadyTls)?;
-        let upgraded = conn.accept_tls(config, limit).await?;
-        self.conn = Some(upgraded);
-        self.restart();
+        self.stream
+            .start_tls(TlsUpgrade::Server(config), limit)
+            .await?;
         self.idle_at = Instant::now() + self.idle_timeout;
         Ok(())
     }
@@ -159,33 +105,21 @@ impl Link {
     /// taken yet, or part of a unit the parser holds (whitespace between
     /// elements does not count).
     pub fn has_unread(&self) -> bool {
-        !self.pending.is_empty() || self.parser.buffered_len() > 0
+        self.stream.has_unread()
     }
 
     pub fn is_tls(&self) -> bool {
-        matches!(self.conn, Some(Connection::ServerTls(_)))
+        self.stream.is_tls()
     }
 
     /// Hang up: close our direction (TLS close_notify, then FIN), then
-    /// read and discard what the client still sends — its own closing tag,
-    /// typically — until it closes too or `linger` passes. Dropping a
-    /// socket with unread data would make the kernel send a reset, and the
-    /// client could lose the stream error it has not read yet.
+    /// read and discard what the client still sends, all within `linger`.
     pub async fn close(mut self, linger: Duration) {
-        let Some(mut conn) = self.conn.take() else {
-            return;
-        };
-        let deadline = Instant::now() + linger;
-        if timeout_at(deadline, conn.shutdown()).await.is_err() {
-            return;
-        }
-        let mut discarded = 0;
-        while discarded < LINGER_BYTES {
-            match timeout_at(deadline, conn.read(&mut self.buf)).await {
-                Ok(Ok(n)) if n > 0 => discarded += n,
-                _ => break,
-            }
-        }
+        let started = Instant::now();
+        self.stream.shutdown(linger).await;
+        self.stream
+            .drain(linger.saturating_sub(started.elapsed()))
+            .await;
     }
 }
 
@@ -224,10 +158,7 @@ struct Lenient {
     held: Vec<u8>,
 }
 
-impl Lenient {
-    /// Longest PI target kept while deciding whether it is `xml`.
-    const MAX_TARGET: usize = 8;
-
+impl InputFilter for Lenient {
     fn filter(&mut self, input: &[u8]) -> Vec<u8> {
         let mut out = Vec::with_capacity(input.len());
         for &b in input {
@@ -235,6 +166,15 @@ impl Lenient {
         }
         out
     }
+
+    fn reset(&mut self) {
+        *self = Lenient::default();
+    }
+}
+
+impl Lenient {
+    /// Longest PI target kept while deciding whether it is `xml`.
+    const MAX_TARGET: usize = 8;
 
     fn byte(&mut self, b: u8, out: &mut Vec<u8>) {
         use Markup::*;
@@ -297,6 +237,7 @@ impl Lenient {
 #[cfg(test)]
 mod tests {
     use super::Lenient;
+    use crate::transport::InputFilter;
 
     fn filtered(chunks: &[&str]) -> String {
         let mut lenient = Lenient::default();

@@ -12,8 +12,7 @@ use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinSet;
 
 use crate::sasl::server::Accounts;
-use crate::transport::Connection;
-use crate::transport::tls;
+use crate::transport::{ByteIo, Connection, tls};
 
 use super::config::Config;
 use super::error::StartError;
@@ -64,8 +63,10 @@ impl ReferenceServer {
             stats: Arc::clone(&stats),
         });
         let (stop, stopped) = watch::channel(false);
-        let accepting = tokio::spawn(accept_loop(listener, shared, stopped));
+        let accepting = tokio::spawn(accept_loop(listener, Arc::clone(&shared), stopped.clone()));
         Ok(ServerHandle {
+            shared,
+            stopped,
             addr,
             ca: generated.ca,
             domain: config.domain,
@@ -80,6 +81,9 @@ impl ReferenceServer {
 /// A running reference server. Dropping it stops accepting too, but only
 /// [`ServerHandle::shutdown`] waits for the sessions to end.
 pub struct ServerHandle {
+    shared: Arc<Shared>,
+    /// What sessions watch to learn of the shutdown.
+    stopped: watch::Receiver<bool>,
     addr: SocketAddr,
     ca: PathBuf,
     domain: String,
@@ -103,6 +107,15 @@ impl ServerHandle {
 
     pub fn domain(&self) -> &str {
         &self.domain
+    }
+
+    /// Serve one client over `io`, a pipe that did not come through the
+    /// listener (the in-memory transport of the tests), as a session of
+    /// this server: same accounts, router, faults and limits, but outside
+    /// the connection cap and the counts.
+    pub fn serve<IO: ByteIo>(&self, io: IO) -> tokio::task::JoinHandle<()> {
+        let shared = Arc::clone(&self.shared);
+        tokio::spawn(session::serve(io, shared, self.stopped.clone()))
     }
 
     /// Counts so far.

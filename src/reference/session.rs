@@ -11,14 +11,14 @@ use std::sync::Arc;
 
 use tokio::sync::{mpsc, oneshot, watch};
 
-use crate::transport::Connection;
+use crate::transport::ByteIo;
 use crate::xml::{Element, NS_CLIENT, ParserConfig, StreamEvent};
 
 use super::Shared;
 use super::bind;
 use super::config::Rule;
 use super::error::{StreamCondition, StreamFault};
-use super::link::{Input, Link};
+use super::link::{Input, Link, client_stream};
 use super::negotiate::{new_negotiation, new_stream_id};
 use super::router::{Registration, SessionId};
 use super::sasl::Negotiation;
@@ -68,11 +68,16 @@ enum Wake {
 }
 
 /// Serve one accepted connection until it ends.
-pub(super) async fn serve(conn: Connection, shared: Arc<Shared>, shutdown: watch::Receiver<bool>) {
+pub(super) async fn serve<IO: ByteIo>(
+    io: IO,
+    shared: Arc<Shared>,
+    shutdown: watch::Receiver<bool>,
+) {
     // §11.1: comments and PIs are refused by the parser, unless the fault
     // drops them before it sees them.
     let lenient = shared.faults.breaks(Rule::RestrictedXml);
-    let mut link = Link::new(conn, parser_config(&shared), &shared.limits, lenient);
+    let stream = client_stream(io, parser_config(&shared), lenient);
+    let mut link = Link::new(stream, &shared.limits);
     if shared.direct_tls
         && link
             .start_tls(Arc::clone(&shared.tls), shared.limits.tls_handshake_timeout)

@@ -59,6 +59,9 @@ fn test_case(v: &Verdict, strict: bool) -> TestCase {
     case.add_property(Property::new("title", v.title.clone()));
     case.add_property(Property::new("level", level(v)));
     case.add_property(Property::new("verdict", v.status.as_str()));
+    if let Some(f) = &v.failure {
+        case.add_property(Property::new("failure-kind", f.kind.as_str()));
+    }
     case.add_property(Property::new("file", v.path.clone()));
     for spec in &v.spec {
         case.add_property(Property::new("spec", spec.clone()));

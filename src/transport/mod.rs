@@ -1,253 +1,173 @@
-//! The byte pipe between the harness and the peer under test.
+//! The XMPP stream to the peer, behind one trait for every transport and
+//! both roles.
 //!
-//! Plain TCP, or TLS over it ([`tls`]): STARTTLS upgrades a plain
-//! connection in place, direct TLS starts with the handshake. The harness
-//! connects to a server under test ([`connect`], [`Connection::start_tls`])
-//! or, playing the server itself to test a client (`--listen`), accepts one
-//! ([`accept`], [`Connection::accept_tls`]). All of these are variants of
-//! [`Connection`], so the engine reads and writes without knowing which one
-//! it talks through.
+//! A [`Transport`] carries an XMPP stream: it sends what the scenario (or
+//! the reference server) writes and turns what the peer sends into parser
+//! events ([`StreamEvent`]), with every wait bounded by a deadline. The
+//! engine, testing a server or a client, and the reference server hold a
+//! `Box<dyn Transport>` and never know which one they talk through.
+//!
+//! Transports that carry a byte stream (TCP, with TLS upgraded in place;
+//! the in-memory pair the unit tests use) share [`ByteStream`], the one
+//! loop from bytes through the crate's streaming parser to events: adding
+//! one means implementing [`ByteIo`] for its pipe. Transports that frame
+//! the stream themselves (WebSocket messages, BOSH bodies) implement
+//! [`Transport`] directly; they say so through
+//! [`Transport::carries_raw_bytes`], so that a scenario sending broken XML
+//! or split writes can be skipped with the reason rather than misjudged.
 
+mod byte_stream;
+pub mod memory;
+mod tcp;
 #[cfg(test)]
 mod tests;
 pub mod tls;
 
 use std::io;
-use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll};
 use std::time::Duration;
 
-use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
-use tokio::net::{TcpListener, TcpStream};
-use tokio_rustls::{TlsAcceptor, TlsConnector, client, server};
+use tokio::time::Instant;
 
+use crate::xml::{ParserConfig, StreamEvent};
+
+pub use byte_stream::{ByteIo, ByteStream, InputFilter};
+pub use memory::MemoryConnector;
+pub use tcp::{Connection, TransportError, accept, accept_direct_tls, connect, connect_tls};
 pub use tls::{TlsError, Verification};
 
-/// Why the peer could not be reached.
-#[derive(Debug, thiserror::Error)]
-pub enum TransportError {
-    #[error("cannot resolve `{target}`: {source}")]
-    Resolve { target: String, source: io::Error },
-    #[error("`{target}` resolves to no address")]
-    NoAddress { target: String },
-    #[error("cannot connect to {target}: {source}")]
-    Connect { target: String, source: io::Error },
-    #[error("cannot connect to {target}: no answer within {timeout:?}")]
-    ConnectTimeout { target: String, timeout: Duration },
-    #[error("no client connected within {timeout:?}")]
-    AcceptTimeout { timeout: Duration },
-    #[error("cannot accept a connection: {0}")]
-    Accept(io::Error),
-    #[error(transparent)]
-    Tls(#[from] TlsError),
-}
-
-/// An open connection to the peer.
+/// What waiting for the peer gave.
 #[derive(Debug)]
-pub enum Connection {
-    Plain(TcpStream),
-    /// TLS with the harness as the client.
-    Tls(Box<client::TlsStream<TcpStream>>),
-    /// TLS with the harness as the server (`--listen`).
-    ServerTls(Box<server::TlsStream<TcpStream>>),
+pub enum Incoming {
+    /// The next stream event: a header, an element, the close tag, or
+    /// bytes the parser refused.
+    Event(StreamEvent),
+    /// The peer closed or reset the connection; the text says which.
+    /// Every later wait gives this again.
+    Closed(String),
+    /// Nothing arrived before the deadline.
+    Timeout,
+    /// Reading failed for a reason other than the peer going away.
+    Failed(io::Error),
 }
 
-impl Connection {
-    /// A short description for the transcript: `tcp 127.0.0.1:5222`,
-    /// `TLSv1_3 TLS13_AES_256_GCM_SHA384 over tcp 127.0.0.1:5222` as the
-    /// client, `TLSv1_3 TLS13_AES_256_GCM_SHA384 from tcp 127.0.0.1:40312`
-    /// as the server.
-    pub fn describe(&self) -> String {
-        let tcp = |s: &TcpStream| match s.peer_addr() {
-            Ok(addr) => format!("tcp {addr}"),
-            Err(_) => "tcp".to_string(),
-        };
-        let tls = |state: &rustls::CommonState| {
-            let version = state
-                .protocol_version()
-                .map_or("TLS".to_string(), |v| format!("{v:?}"));
-            let suite = state
-                .negotiated_cipher_suite()
-                .map_or("?".to_string(), |c| format!("{:?}", c.suite()));
-            format!("{version} {suite}")
-        };
-        match self {
-            Connection::Plain(s) => tcp(s),
-            Connection::Tls(s) => {
-                let (inner, session) = s.get_ref();
-                format!("{} over {}", tls(session), tcp(inner))
-            }
-            Connection::ServerTls(s) => {
-                let (inner, session) = s.get_ref();
-                format!("{} from {}", tls(session), tcp(inner))
-            }
-        }
-    }
+/// A write that did not go through.
+#[derive(Debug, thiserror::Error)]
+pub enum SendError {
+    #[error("the peer accepted no data for {0:?}")]
+    Timeout(Duration),
+    #[error("{0}")]
+    Io(#[from] io::Error),
+    #[error("no connection")]
+    Gone,
+    /// The transport frames the stream itself and cannot send these bytes
+    /// as written (a partial element, bytes that are not UTF-8).
+    #[error("the {transport} transport cannot send arbitrary bytes: {why}")]
+    Unsupported {
+        transport: TransportKind,
+        why: String,
+    },
+}
 
-    /// Run the TLS handshake on this plain connection (after `<proceed/>`),
-    /// verifying the certificate for `domain`, within `timeout`.
-    pub async fn start_tls(
-        self,
-        domain: &str,
+/// Which side of a TLS handshake the harness takes, and with what.
+#[derive(Debug, Clone)]
+pub enum TlsUpgrade {
+    /// The harness is the client: verify the server's certificate for
+    /// this XMPP domain (RFC 6120 §13.7.2).
+    Client {
+        domain: String,
         config: Arc<rustls::ClientConfig>,
-        timeout: Duration,
-    ) -> Result<Connection, TlsError> {
-        let tcp = match self {
-            Connection::Plain(tcp) => tcp,
-            Connection::Tls(_) | Connection::ServerTls(_) => return Err(TlsError::AlreadyTls),
-        };
-        let name = tls::server_name(domain)?;
-        let handshake = TlsConnector::from(config).connect(name, tcp);
-        match tokio::time::timeout(timeout, handshake).await {
-            Ok(Ok(stream)) => Ok(Connection::Tls(Box::new(stream))),
-            Ok(Err(e)) => Err(TlsError::Handshake(e)),
-            Err(_) => Err(TlsError::HandshakeTimeout(timeout)),
+    },
+    /// The harness (or the reference server) is the server and presents
+    /// this configuration's certificate.
+    Server(Arc<rustls::ServerConfig>),
+}
+
+/// The kinds of transport, as scenarios name them in `needs`
+/// (`transport:tcp`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TransportKind {
+    Tcp,
+    /// The in-memory pair of the unit tests.
+    Memory,
+}
+
+impl TransportKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TransportKind::Tcp => "tcp",
+            TransportKind::Memory => "memory",
         }
     }
 
-    /// Run the server side of the TLS handshake on this plain connection
-    /// (after the harness sent `<proceed/>`), presenting `config`'s
-    /// certificate, within `timeout`. A client that sends anything but a
-    /// ClientHello fails it at once, with rustls's reason.
-    pub async fn accept_tls(
-        self,
-        config: Arc<rustls::ServerConfig>,
-        timeout: Duration,
-    ) -> Result<Connection, TlsError> {
-        let tcp = match self {
-            Connection::Plain(tcp) => tcp,
-            Connection::Tls(_) | Connection::ServerTls(_) => return Err(TlsError::AlreadyTls),
-        };
-        let handshake = TlsAcceptor::from(config).accept(tcp);
-        match tokio::time::timeout(timeout, handshake).await {
-            Ok(Ok(stream)) => Ok(Connection::ServerTls(Box::new(stream))),
-            Ok(Err(e)) => Err(TlsError::Handshake(e)),
-            Err(_) => Err(TlsError::HandshakeTimeout(timeout)),
-        }
+    pub fn parse(name: &str) -> Option<TransportKind> {
+        [TransportKind::Tcp, TransportKind::Memory]
+            .into_iter()
+            .find(|k| k.as_str() == name)
     }
 }
 
-/// Wait, at most `timeout`, for a client to connect to `listener`.
-pub async fn accept(
-    listener: &TcpListener,
-    timeout: Duration,
-) -> Result<Connection, TransportError> {
-    match tokio::time::timeout(timeout, listener.accept()).await {
-        Ok(Ok((stream, _))) => {
-            // As in `connect`: each line the harness sends must leave at once.
-            let _ = stream.set_nodelay(true);
-            Ok(Connection::Plain(stream))
-        }
-        Ok(Err(e)) => Err(TransportError::Accept(e)),
-        Err(_) => Err(TransportError::AcceptTimeout { timeout }),
+impl std::fmt::Display for TransportKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
-/// Accept a client that starts with the TLS handshake (XEP-0368 direct
-/// TLS): wait for it at most `timeout`, then handshake within `timeout`.
-pub async fn accept_direct_tls(
-    listener: &TcpListener,
-    config: Arc<rustls::ServerConfig>,
-    timeout: Duration,
-) -> Result<Connection, TransportError> {
-    let plain = accept(listener, timeout).await?;
-    Ok(plain.accept_tls(config, timeout).await?)
+/// A way to reach the server under test other than TCP to the run's
+/// target: each call gives a new stream. The unit tests reach the
+/// reference server through the in-memory pipe this way.
+#[async_trait::async_trait]
+pub trait Connector: Send + Sync + std::fmt::Debug {
+    fn kind(&self) -> TransportKind;
+    async fn connect(&self, parser: ParserConfig) -> Result<Box<dyn Transport>, TransportError>;
 }
 
-/// Connect with TLS from the first byte (XEP-0368 direct TLS).
-pub async fn connect_tls(
-    target: &str,
-    domain: &str,
-    config: Arc<rustls::ClientConfig>,
-    timeout: Duration,
-) -> Result<Connection, TransportError> {
-    let plain = connect(target, timeout).await?;
-    Ok(plain.start_tls(domain, config, timeout).await?)
-}
+/// One XMPP stream to the peer, either role.
+///
+/// Every method that waits is bounded (a deadline or a limit), and
+/// [`Transport::next`] is cancel-safe: a wait interrupted by another event
+/// (the reference server also waits for stanzas routed to the session)
+/// loses nothing.
+#[async_trait::async_trait]
+pub trait Transport: Send + Sync {
+    /// What this is, for transcripts: `tcp 127.0.0.1:5222`, or the TLS
+    /// version and cipher suite over it.
+    fn describe(&self) -> String;
 
-/// Connect over TCP to `target` (`host:port`), trying each resolved
-/// address in turn, all within `timeout`.
-pub async fn connect(target: &str, timeout: Duration) -> Result<Connection, TransportError> {
-    let attempt = async {
-        let addrs: Vec<_> = tokio::net::lookup_host(target)
-            .await
-            .map_err(|source| TransportError::Resolve {
-                target: target.to_string(),
-                source,
-            })?
-            .collect();
-        let mut last = None;
-        for addr in &addrs {
-            match TcpStream::connect(addr).await {
-                Ok(stream) => {
-                    // Scenarios send line by line; each line must leave at once.
-                    let _ = stream.set_nodelay(true);
-                    return Ok(Connection::Plain(stream));
-                }
-                Err(e) => last = Some(e),
-            }
-        }
-        Err(match last {
-            Some(source) => TransportError::Connect {
-                target: target.to_string(),
-                source,
-            },
-            None => TransportError::NoAddress {
-                target: target.to_string(),
-            },
-        })
-    };
-    tokio::time::timeout(timeout, attempt)
-        .await
-        .unwrap_or_else(|_| {
-            Err(TransportError::ConnectTimeout {
-                target: target.to_string(),
-                timeout,
-            })
-        })
-}
+    fn kind(&self) -> TransportKind;
 
-impl AsyncRead for Connection {
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
-        match self.get_mut() {
-            Connection::Plain(s) => Pin::new(s).poll_read(cx, buf),
-            Connection::Tls(s) => Pin::new(s.as_mut()).poll_read(cx, buf),
-            Connection::ServerTls(s) => Pin::new(s.as_mut()).poll_read(cx, buf),
-        }
-    }
-}
+    /// Whether the stream runs over TLS now.
+    fn is_tls(&self) -> bool;
 
-impl AsyncWrite for Connection {
-    fn poll_write(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        match self.get_mut() {
-            Connection::Plain(s) => Pin::new(s).poll_write(cx, buf),
-            Connection::Tls(s) => Pin::new(s.as_mut()).poll_write(cx, buf),
-            Connection::ServerTls(s) => Pin::new(s.as_mut()).poll_write(cx, buf),
-        }
-    }
+    /// Whether bytes go out exactly as written, in the writes the scenario
+    /// makes: broken XML, `{hex:…}` bytes, a stanza split over two writes.
+    fn carries_raw_bytes(&self) -> bool;
 
-    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        match self.get_mut() {
-            Connection::Plain(s) => Pin::new(s).poll_flush(cx),
-            Connection::Tls(s) => Pin::new(s.as_mut()).poll_flush(cx),
-            Connection::ServerTls(s) => Pin::new(s.as_mut()).poll_flush(cx),
-        }
-    }
+    /// Send `bytes` as one write, within `limit`.
+    async fn send(&mut self, bytes: &[u8], limit: Duration) -> Result<(), SendError>;
 
-    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        match self.get_mut() {
-            Connection::Plain(s) => Pin::new(s).poll_shutdown(cx),
-            Connection::Tls(s) => Pin::new(s.as_mut()).poll_shutdown(cx),
-            Connection::ServerTls(s) => Pin::new(s.as_mut()).poll_shutdown(cx),
-        }
-    }
+    /// The next event from the peer, waiting until `deadline` at most.
+    async fn next(&mut self, deadline: Instant) -> Incoming;
+
+    /// A new stream begins on this connection (after TLS or SASL success,
+    /// RFC 6120 §5.4.3.3, §6.4.6): the peer's next bytes are a fresh
+    /// header, and whatever the old stream still had queued is dropped.
+    fn restart(&mut self);
+
+    /// Whether the peer sent more than has been taken: events not read
+    /// yet, or part of an element the parser holds.
+    fn has_unread(&self) -> bool;
+
+    /// The TLS handshake, in place, within `limit`; a new stream follows
+    /// (the parser is restarted). On failure the connection is gone.
+    async fn start_tls(&mut self, upgrade: TlsUpgrade, limit: Duration) -> Result<(), TlsError>;
+
+    /// Close our direction (TLS close_notify, then FIN) within `limit`.
+    async fn shutdown(&mut self, limit: Duration);
+
+    /// After [`Transport::shutdown`]: read and discard what the peer still
+    /// sends (its own closing tag, typically) until it closes too or
+    /// `linger` passes, so the kernel does not answer unread data with a
+    /// reset that could destroy a stream error the peer has not read yet.
+    async fn drain(&mut self, linger: Duration);
 }

@@ -9,6 +9,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use super::tls::{GeneratedIdentity, client_config, generate_server_identity, server_config};
 use super::*;
+use tokio::net::{TcpListener, TcpStream};
 
 /// Long enough never to be reached when things work.
 const PATIENT: Duration = Duration::from_secs(10);

@@ -81,6 +81,8 @@ pub enum TlsError {
     HandshakeTimeout(std::time::Duration),
     #[error("TLS is already on for this connection")]
     AlreadyTls,
+    #[error("the {0} transport has no TLS")]
+    NotSupported(super::TransportKind),
 }
 
 fn provider() -> Arc<CryptoProvider> {

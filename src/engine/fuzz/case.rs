@@ -50,7 +50,8 @@ async fn open(config: &RunConfig, phase: Phase, meta: &Meta) -> Result<Session, 
     let conn = transport::connect(&config.target, config.timeout)
         .await
         .map_err(|e| Outcome::Down(e.to_string()))?;
-    let mut session = Session::new(conn, config.parser.clone(), Transcript::default());
+    let stream = crate::transport::ByteStream::new(conn, config.parser.clone()).boxed();
+    let mut session = Session::new(stream, Transcript::default());
     let loc = Location {
         path: std::sync::Arc::new("fuzz".into()),
         line: 0,
@@ -60,10 +61,10 @@ async fn open(config: &RunConfig, phase: Phase, meta: &Meta) -> Result<Session, 
     match phase {
         Phase::PostAuth => login::run(&mut session, config, meta, &mut bindings, true, &loc)
             .await
-            .map_err(|(_, f)| Outcome::Down(format!("login failed: {}", f.message)))?,
+            .map_err(|f| Outcome::Down(format!("login failed: {}", f.message)))?,
         Phase::PreAuth => login::open_stream(&mut session, config, meta, &loc)
             .await
-            .map_err(|(_, f)| Outcome::Down(f.message))?,
+            .map_err(|f| Outcome::Down(f.message))?,
     }
     Ok(session)
 }
@@ -95,7 +96,10 @@ pub(super) async fn run(
     }
     let deadline = Instant::now() + config.timeout;
     let outcome = loop {
-        match session.next(deadline).await {
+        let Ok(received) = session.wait(deadline, &[]).await else {
+            break Outcome::Dropped;
+        };
+        match received {
             Received::Event(StreamEvent::Element(e))
                 if e.name == "iq" && e.attr("id") == Some(PROBE_ID) =>
             {
@@ -106,7 +110,7 @@ pub(super) async fn run(
             }
             Received::Event(StreamEvent::Close | StreamEvent::Error(_)) => break Outcome::Answered,
             Received::Event(_) => continue,
-            Received::Eof | Received::Io(_) => break Outcome::Dropped,
+            Received::Eof => break Outcome::Dropped,
             Received::Timeout => {
                 break Outcome::Hang(format!(
                     "no answer to a ping within {:?} after the mutated stanza",
