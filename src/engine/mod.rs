@@ -246,6 +246,7 @@ impl Connections {
         let mut log = std::mem::take(&mut old.log);
         let sent = std::mem::take(&mut old.sent);
         transcript.record(Direction::Note, format!("now on connection `{name}`"));
+        transcript.on_connection(name);
         if let Some(described) = connected {
             transcript.record(Direction::Note, format!("connected: {described}"));
         }

@@ -1,5 +1,6 @@
 //! What went over the wire during one scenario, with direction and time.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -18,6 +19,9 @@ pub struct Entry {
     /// Time since the scenario started.
     #[serde(serialize_with = "as_millis")]
     pub at: Duration,
+    /// The scenario's connection this happened on (`main` unless the
+    /// scenario opens others with `connection NAME`).
+    pub connection: Arc<str>,
     pub direction: Direction,
     pub text: String,
 }
@@ -31,10 +35,15 @@ fn as_millis<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error
 /// bound while a step waits; what is past the cap is counted, not kept.
 pub const MAX_TRANSCRIPT_BYTES: usize = 4 * 1024 * 1024;
 
+/// The name of a scenario's first connection.
+pub const MAIN_CONNECTION: &str = "main";
+
 /// The transcript of one scenario run.
 #[derive(Debug, Clone)]
 pub struct Transcript {
     started: Instant,
+    /// The connection entries are recorded for now.
+    connection: Arc<str>,
     pub entries: Vec<Entry>,
     bytes: usize,
     /// Entries dropped because the cap was reached.
@@ -45,6 +54,7 @@ impl Default for Transcript {
     fn default() -> Self {
         Transcript {
             started: Instant::now(),
+            connection: Arc::from(MAIN_CONNECTION),
             entries: Vec::new(),
             bytes: 0,
             dropped: 0,
@@ -53,6 +63,13 @@ impl Default for Transcript {
 }
 
 impl Transcript {
+    /// Entries from now on happened on connection `name`.
+    pub fn on_connection(&mut self, name: &str) {
+        if &*self.connection != name {
+            self.connection = Arc::from(name);
+        }
+    }
+
     pub fn record(&mut self, direction: Direction, text: impl Into<String>) {
         let text = text.into();
         if self.bytes + text.len() > MAX_TRANSCRIPT_BYTES {
@@ -62,13 +79,15 @@ impl Transcript {
         self.bytes += text.len();
         self.entries.push(Entry {
             at: self.started.elapsed(),
+            connection: Arc::clone(&self.connection),
             direction,
             text,
         });
     }
 
     /// RFC-style text: `C:`/`S:` by direction, from the harness's side of
-    /// `peer_is_server`, with times in milliseconds.
+    /// `peer_is_server`, with times in milliseconds. When the scenario used
+    /// several connections, each line names its connection.
     pub fn render(&self, peer_is_server: bool) -> String {
         self.render_entries(&self.entries, peer_is_server)
     }
@@ -85,6 +104,7 @@ impl Transcript {
         } else {
             ("S:", "C:")
         };
+        let label_width = self.label_width();
         let mut out = String::new();
         for e in entries {
             let tag = match e.direction {
@@ -93,11 +113,16 @@ impl Transcript {
                 Direction::Note => "--",
             };
             let ms = e.at.as_secs_f64() * 1000.0;
+            let label = match label_width {
+                Some(width) => format!("{:width$} ", e.connection),
+                None => String::new(),
+            };
             let mut lines = e.text.lines();
             let first = lines.next().unwrap_or("");
-            out.push_str(&format!("[{ms:8.1}ms] {tag} {first}\n"));
+            out.push_str(&format!("[{ms:8.1}ms] {label}{tag} {first}\n"));
+            let indent = 14 + label.len();
             for line in lines {
-                out.push_str(&format!("{:14}{line}\n", ""));
+                out.push_str(&format!("{:indent$}{line}\n", ""));
             }
         }
         if self.dropped > 0 {
@@ -108,6 +133,19 @@ impl Transcript {
             ));
         }
         out
+    }
+}
+
+impl Transcript {
+    /// The width of the connection labels, when there is more than one
+    /// connection to tell apart.
+    fn label_width(&self) -> Option<usize> {
+        let first = self.entries.first()?;
+        self.entries
+            .iter()
+            .any(|e| e.connection != first.connection)
+            .then(|| self.entries.iter().map(|e| e.connection.len()).max())
+            .flatten()
     }
 }
 
@@ -133,6 +171,20 @@ mod tests {
                 .next()
                 .is_some_and(|l| l.ends_with("S: <a/>"))
         );
+    }
+
+    #[test]
+    fn lines_name_their_connection_when_there_are_several() {
+        let mut t = Transcript::default();
+        t.record(Direction::Sent, "<a/>");
+        t.on_connection("juliet");
+        t.record(Direction::Received, "<b/>\n<c/>");
+        let text = t.render(true);
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(lines[0].ends_with("] main   C: <a/>"), "{text}");
+        assert!(lines[1].ends_with("] juliet S: <b/>"), "{text}");
+        assert_eq!(lines[2], format!("{:21}<c/>", ""), "{text}");
+        assert_eq!(t.entries[1].connection.as_ref(), "juliet");
     }
 
     #[test]
