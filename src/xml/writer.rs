@@ -51,6 +51,15 @@ pub fn start_tag(element: &Element) -> String {
     out
 }
 
+/// An element displays as [`to_xml`] writes it. Implemented here rather
+/// than beside [`Element`] so that `element.rs` stays below the writer
+/// (no module loop).
+impl std::fmt::Display for Element {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&to_xml(self))
+    }
+}
+
 /// Namespace bindings of the text written so far, innermost last.
 struct Bindings(Vec<(Option<String>, String)>);
 
