@@ -8,7 +8,7 @@
 use crate::xml::{Element, NS_CLIENT, Node};
 
 use super::error::StanzaCondition;
-use super::stanza::set_attr;
+use super::reply::set_attr;
 use super::stream::NS_BIND;
 
 /// Most bytes in a resourcepart (RFC 7622 §3.1).

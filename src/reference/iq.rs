@@ -15,7 +15,7 @@ use super::Shared;
 use super::config::Rule;
 use super::error::StanzaCondition;
 use super::jid::Jid;
-use super::stanza::{Sender, error_reply, set_attr};
+use super::reply::{Sender, error_reply, set_attr};
 use super::stream::NS_BIND;
 
 const NS_PING: &str = "urn:xmpp:ping";

@@ -16,6 +16,7 @@ use crate::sasl::server::{
 };
 use crate::xml::Element;
 
+use super::Shared;
 use super::config::{Faults, Rule};
 use super::stream::NS_SASL;
 
@@ -86,6 +87,17 @@ impl Negotiation {
             max_failures,
             one_condition: faults.breaks(Rule::SaslFailureConditions),
         }
+    }
+
+    /// SASL for a new stream of the reference server, offering what its
+    /// transport allows.
+    pub fn for_stream(shared: &Shared, tls: bool) -> Self {
+        Negotiation::new(
+            shared.accounts.clone(),
+            offered(tls, &shared.faults),
+            shared.limits.max_auth_failures.max(1),
+            &shared.faults,
+        )
     }
 
     /// Answer a first-level element in the SASL namespace.

@@ -19,10 +19,10 @@ use super::bind;
 use super::config::Rule;
 use super::error::{StreamCondition, StreamFault};
 use super::link::{Input, Link};
-use super::negotiate::{new_negotiation, new_stream_id};
+use super::reply::Sender;
 use super::router::{Registration, SessionId};
 use super::sasl::Negotiation;
-use super::stanza::{self, Sender};
+use super::stanza;
 use super::stream::{self, CLOSE, NS_SASL, NS_TLS};
 
 /// Where the stream is in its negotiation.
@@ -81,7 +81,7 @@ pub(super) async fn serve(conn: Connection, shared: Arc<Shared>, shutdown: watch
     {
         return;
     }
-    let negotiation = new_negotiation(&shared, link.is_tls());
+    let negotiation = Negotiation::for_stream(&shared, link.is_tls());
     let mut session = Session {
         id: shared.router.new_session_id(),
         link,
@@ -234,7 +234,7 @@ impl Session {
     fn error_header(&self) -> String {
         stream::response_header(
             &self.shared.domain,
-            &new_stream_id(),
+            &stream::new_id(),
             None,
             stream::VERSION,
             &self.shared.faults,

@@ -118,6 +118,18 @@ fn to_check(to: Option<&str>, domain: &str, faults: &Faults) -> Result<(), Strea
     }
 }
 
+/// A stream id (RFC 6120 §4.7.3): 128 random bits, hex; unpredictable
+/// unless the system has no randomness, when a counter has to do.
+pub(super) fn new_id() -> String {
+    let mut bytes = [0u8; 16];
+    if getrandom::fill(&mut bytes).is_ok() {
+        return bytes.iter().map(|b| format!("{b:02x}")).collect();
+    }
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    format!("stream-{n}")
+}
+
 /// The server's stream header (RFC 6120 §4.7), also in front of an error
 /// (§4.9.1.2): `version` is [`VERSION`] unless a fault says otherwise
 /// ([`HeaderCheck::version`]).
