@@ -17,7 +17,9 @@ use tokio::time::Instant;
 
 use crate::bindings::Bindings;
 use crate::scenario::{Location, Meta};
-use crate::xml::{Element, NS_STREAMS, StreamEvent, writer};
+use crate::xml::{
+    Element, NS_BIND, NS_CLIENT, NS_SESSION, NS_STREAMS, NS_TLS, StreamEvent, writer,
+};
 
 use super::RunConfig;
 use super::TlsMode;
@@ -25,10 +27,6 @@ use super::sasl_step::{self, offered_list, offered_mechanisms};
 use super::session::{Received, Session};
 use super::steps::{StepResult, is_ignored, read_failed};
 use super::verdict::{Failure, Status};
-
-const NS_TLS: &str = "urn:ietf:params:xml:ns:xmpp-tls";
-const NS_BIND: &str = "urn:ietf:params:xml:ns:xmpp-bind";
-const NS_SESSION: &str = "urn:ietf:params:xml:ns:xmpp-session";
 
 /// Mechanisms `login` picks, strongest first. PLAIN comes last and only
 /// over TLS (RFC 6120 §13.9.4 asks for confidentiality before PLAIN).
@@ -138,7 +136,7 @@ pub(super) async fn open_stream(
     let domain = config.bindings.var("domain").unwrap_or_default();
     let header = format!(
         "<?xml version='1.0'?><stream:stream to='{}' version='1.0' xml:lang='en' \
-         xmlns='jabber:client' xmlns:stream='{NS_STREAMS}'>",
+         xmlns='{NS_CLIENT}' xmlns:stream='{NS_STREAMS}'>",
         writer::escape_value(domain)
     );
     send(session, config, &header, loc).await?;

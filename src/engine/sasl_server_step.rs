@@ -21,11 +21,10 @@ use crate::sasl::server::{
     decode_auth, decode_response, encode_success_data, server_mechanism,
 };
 use crate::scenario::{Location, Meta, SaslOption, SaslSpec};
-use crate::xml::{Element, StreamEvent};
+use crate::xml::{Element, NS_SASL, StreamEvent};
 
 use super::RunConfig;
 use super::login::next_event;
-use super::sasl_step::NS_SASL;
 use super::session::Session;
 use super::steps::StepResult;
 use super::transcript::Direction;

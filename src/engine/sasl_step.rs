@@ -8,15 +8,12 @@ use tokio::time::Instant;
 
 use crate::sasl::{self, Credentials, b64};
 use crate::scenario::{Location, Meta};
-use crate::xml::{Element, NS_STREAMS, StreamEvent};
+use crate::xml::{Element, NS_SASL, NS_STREAMS, StreamEvent};
 
 use super::RunConfig;
 use super::session::{Received, Session};
 use super::steps::{StepResult, is_ignored, read_failed};
 use super::verdict::{Failure, Status};
-
-/// `urn:ietf:params:xml:ns:xmpp-sasl`.
-pub const NS_SASL: &str = "urn:ietf:params:xml:ns:xmpp-sasl";
 
 fn fail(message: String, loc: &Location) -> (Status, Failure) {
     (Status::Fail, Failure::new(message).at(loc))

@@ -5,14 +5,14 @@
 
 use std::sync::Arc;
 
-use crate::xml::{Element, StreamHeader};
+use crate::xml::{Element, NS_TLS, StreamHeader};
 
 use super::bind;
 use super::config::Rule;
 use super::error::{StreamCondition, StreamFault};
 use super::sasl::{self, Negotiation, Outcome};
 use super::session::{Bound, End, Flow, Phase, Session};
-use super::stream::{self, CLOSE, NS_TLS, Offer};
+use super::stream::{self, CLOSE, Offer};
 
 impl Session {
     /// The client's header: the server's own in answer, always, even when

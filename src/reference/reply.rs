@@ -3,12 +3,10 @@
 //! `stanza.rs` so that the routing (`stanza.rs`) and the server's own iq
 //! answers (`iq.rs`) both use it without depending on each other.
 
-use crate::xml::{Attribute, Element, NS_CLIENT, Node};
+use crate::xml::{Attribute, Element, NS_CLIENT, NS_STANZAS, Node};
 
 use super::error::StanzaCondition;
 use super::router::SessionId;
-
-const NS_STANZAS: &str = "urn:ietf:params:xml:ns:xmpp-stanzas";
 
 /// The session a stanza came from.
 pub(super) struct Sender<'a> {

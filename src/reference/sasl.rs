@@ -14,11 +14,10 @@ use crate::sasl::server::{
     self, Accounts, FailureCondition, SaslFailure, ServerMechanism, ServerOptions, ServerProof,
     ServerStep,
 };
-use crate::xml::Element;
+use crate::xml::{Element, NS_SASL};
 
 use super::Shared;
 use super::config::{Faults, Rule};
-use super::stream::NS_SASL;
 
 /// The mechanisms offered, strongest first: PLAIN only over TLS (RFC 6120
 /// §13.8: the password itself must not cross in the clear), EXTERNAL

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot, watch};
 
 use crate::transport::Connection;
-use crate::xml::{Element, NS_CLIENT, ParserConfig, StreamEvent};
+use crate::xml::{Element, NS_CLIENT, NS_SASL, NS_TLS, ParserConfig, StreamEvent};
 
 use super::Shared;
 use super::bind;
@@ -23,7 +23,7 @@ use super::reply::Sender;
 use super::router::{Registration, SessionId};
 use super::sasl::Negotiation;
 use super::stanza;
-use super::stream::{self, CLOSE, NS_SASL, NS_TLS};
+use super::stream::{self, CLOSE};
 
 /// Where the stream is in its negotiation.
 pub(super) enum Phase {

@@ -8,15 +8,11 @@
 //! speaks — is checked here, as pure functions so that unit tests cover
 //! every branch.
 
-use crate::xml::{NS_STREAM_ERRORS, NS_STREAMS, StreamHeader};
+use crate::xml::{NS_BIND, NS_CLIENT, NS_SASL, NS_STREAM_ERRORS, NS_STREAMS, NS_TLS, StreamHeader};
 
 use super::config::{Faults, Rule};
 use super::error::{StreamCondition, StreamFault};
 use super::jid::Jid;
-
-pub(super) const NS_TLS: &str = "urn:ietf:params:xml:ns:xmpp-tls";
-pub(super) const NS_SASL: &str = "urn:ietf:params:xml:ns:xmpp-sasl";
-pub(super) const NS_BIND: &str = "urn:ietf:params:xml:ns:xmpp-bind";
 
 /// The client's header, judged: whom to address the response to, and
 /// whether the stream may go on.
@@ -156,7 +152,7 @@ pub(super) fn response_header(
         NS_STREAMS
     };
     format!(
-        "<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream='{ns}' \
+        "<?xml version='1.0'?><stream:stream xmlns='{NS_CLIENT}' xmlns:stream='{ns}' \
          from='{}'{id}{to} version='{}' xml:lang='en'>",
         escape(domain),
         escape(version)

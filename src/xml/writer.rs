@@ -7,9 +7,9 @@
 //! Both walk the tree with an explicit stack, so no element depth can
 //! exhaust the call stack.
 
-use super::NS_XML;
 use super::chars::{is_ncname, is_ws};
 use super::element::{Element, Node};
+use super::namespaces::NS_XML;
 use super::ns::Scope;
 
 /// Compact XML for one element, declaring every namespace it uses so the
