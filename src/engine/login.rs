@@ -16,6 +16,7 @@
 use tokio::time::Instant;
 
 use crate::bindings::Bindings;
+use crate::sasl;
 use crate::scenario::{Location, Meta};
 use crate::xml::{
     Element, NS_BIND, NS_CLIENT, NS_SESSION, NS_STREAMS, NS_TLS, StreamEvent, writer,
@@ -27,10 +28,6 @@ use super::sasl_step::{self, offered_list, offered_mechanisms};
 use super::session::{Received, Session};
 use super::steps::{StepResult, is_ignored, read_failed};
 use super::verdict::{Failure, Status};
-
-/// Mechanisms `login` picks, strongest first. PLAIN comes last and only
-/// over TLS (RFC 6120 §13.9.4 asks for confidentiality before PLAIN).
-const PREFERENCE: &[&str] = &["SCRAM-SHA-256", "SCRAM-SHA-1", "DIGEST-MD5", "PLAIN"];
 
 fn fail(message: impl Into<String>, loc: &Location) -> (Status, Failure) {
     (Status::Fail, Failure::new(message.into()).at(loc))
@@ -79,7 +76,7 @@ pub(super) async fn run(
     }
     let mechanism = choose_mechanism(session, config)
         .map_err(|why| (Status::Unsupported, Failure::new(why).at(loc)))?;
-    sasl_step::run(session, &mechanism, config, meta, loc).await?;
+    sasl_step::run(session, mechanism, config, meta, loc).await?;
     open_stream(session, config, meta, loc).await?;
     if bind {
         bind_resource(session, config, meta, bindings, loc).await?;
@@ -88,27 +85,23 @@ pub(super) async fn run(
 }
 
 /// The mechanism `login` uses: `--mechanism` if given (it must be
-/// offered), else the strongest offered one this harness speaks.
-fn choose_mechanism(session: &Session, config: &RunConfig) -> Result<String, String> {
+/// offered), else the strongest offered one the catalogue picks on its own
+/// (PLAIN only over TLS).
+fn choose_mechanism(session: &Session, config: &RunConfig) -> Result<&'static str, String> {
     let offered = offered_mechanisms(session.features.as_ref()).unwrap_or_default();
-    let list = offered_list(&offered);
-    if let Some(wanted) = &config.mechanism {
-        return if offered.iter().any(|m| m == wanted) {
-            Ok(wanted.clone())
-        } else {
-            Err(format!(
-                "--mechanism {wanted}: the server does not offer it (it offers: {list})"
-            ))
-        };
+    let wanted = config.mechanism.as_deref();
+    if let Some(m) = sasl::select(&offered, wanted, session.is_tls()) {
+        return Ok(m.name);
     }
-    PREFERENCE
-        .iter()
-        .filter(|m| **m != "PLAIN" || session.is_tls())
-        .find(|m| offered.iter().any(|o| o == *m))
-        .map(|m| (*m).to_string())
-        .ok_or_else(|| {
+    let list = offered_list(&offered);
+    Err(match wanted {
+        Some(wanted) => {
+            format!("--mechanism {wanted}: the server does not offer it (it offers: {list})")
+        }
+        None => {
             format!("no SASL mechanism this harness logs in with is offered (it offers: {list})")
-        })
+        }
+    })
 }
 
 fn offers(session: &Session, ns: &str, name: &str) -> bool {

@@ -29,6 +29,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::Semaphore;
 
 use crate::bindings::Bindings;
+use crate::sasl;
 use crate::scenario::template::Segment;
 use crate::scenario::{Action, Level, Peer, Scenario};
 use crate::transport::{self, Connection, TransportError};
@@ -348,13 +349,9 @@ fn unmet_need(scenario: &Scenario, config: &RunConfig) -> Option<String> {
     }
     let bindings = &config.bindings;
     let has_credentials = bindings.var("user").is_some() && bindings.var("password").is_some();
-    let login_mechanism = config.mechanism.as_deref().unwrap_or("best");
     let needs_credentials = scenario.steps.iter().any(|s| match &s.action {
-        Action::Sasl(spec) => spec
-            .mechanisms
-            .iter()
-            .any(|m| m != "ANONYMOUS" && m != "EXTERNAL"),
-        Action::Login { .. } => login_mechanism != "ANONYMOUS" && login_mechanism != "EXTERNAL",
+        Action::Sasl(spec) => spec.mechanisms.iter().any(|m| sasl::needs_password(m)),
+        Action::Login { .. } => config.mechanism.as_deref().is_none_or(sasl::needs_password),
         _ => false,
     });
     if needs_credentials && !has_credentials {
