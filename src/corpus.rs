@@ -38,7 +38,7 @@ pub const STREAM_HEADER: &str = "<stream:stream xmlns='jabber:client' \
      xmlns:stream='http://etherx.jabber.org/streams' to='x' version='1.0'>";
 
 /// The fuzz targets that get seeds, each a folder of `DIR`.
-pub const TARGETS: &[&str] = &[
+pub const TARGETS: [&str; 5] = [
     "stream_parser",
     "stream_chunking",
     "differential",
@@ -316,9 +316,28 @@ fn stream_lines(s: &Scenario) -> Vec<(Vec<u8>, bool, bool)> {
     out
 }
 
-/// An I/O error as a message naming `path`.
-fn in_path(path: &Path) -> impl FnOnce(io::Error) -> String + '_ {
-    move |e| format!("{}: {e}", path.display())
+/// Why an export stopped. The command line decides what exit code each
+/// means (`cli`); this module only says what went wrong.
+#[derive(Debug, thiserror::Error)]
+pub enum CorpusError {
+    /// Reading a scenario file or writing a seed failed.
+    #[error("{}: {source}", path.display())]
+    Io { path: PathBuf, source: io::Error },
+    /// The scenario folders could not be listed.
+    #[error("{0}")]
+    Discover(io::Error),
+    /// A scenario file does not load (boxed: the error carries its source
+    /// line and help text).
+    #[error("{0}")]
+    Scenario(Box<scenario::ScenarioError>),
+}
+
+/// An I/O error as a [`CorpusError`] naming `path`.
+fn in_path(path: &Path) -> impl FnOnce(io::Error) -> CorpusError + '_ {
+    move |source| CorpusError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
 }
 
 fn is_prolog(bytes: &[u8]) -> bool {
@@ -331,20 +350,23 @@ const CHUNK_SIZES: &[usize] = &[1, 7, 2, 64, 3, 13];
 
 /// Write the seeds of every scenario under `scenarios` (its `server/` and
 /// `client/` folders) into `out`. Returns how many files were written.
-pub fn export(scenarios: &Path, out: &Path) -> Result<usize, String> {
-    let mut folders = Vec::new();
-    for target in TARGETS {
-        folders.push(Folder::new(out, target).map_err(|e| format!("{}: {e}", out.display()))?);
-    }
-    let [stream, chunking, differential, files, sasl] = folders.as_mut_slice() else {
-        return Err("internal: target list".to_owned());
-    };
+pub fn export(scenarios: &Path, out: &Path) -> Result<usize, CorpusError> {
+    let [stream, chunking, differential, files, sasl] = TARGETS;
+    let folder = |target| Folder::new(out, target).map_err(in_path(out));
+    let (mut stream, mut chunking, mut differential, mut files, mut sasl) = (
+        folder(stream)?,
+        folder(chunking)?,
+        folder(differential)?,
+        folder(files)?,
+        folder(sasl)?,
+    );
     let mut written = 0;
     for side in ["server", "client"] {
         let root = scenarios.join(side);
-        let found = scenario::discover(std::slice::from_ref(&root)).map_err(|e| e.to_string())?;
+        let found =
+            scenario::discover(std::slice::from_ref(&root)).map_err(CorpusError::Discover)?;
         for (root, file) in found {
-            let s = scenario::load(&file, &root).map_err(|e| e.to_string())?;
+            let s = scenario::load(&file, &root).map_err(|e| CorpusError::Scenario(Box::new(e)))?;
             let stem = format!("{side}_{}", s.id.replace('/', "_"));
             let text = fs::read(&file).map_err(in_path(&file))?;
             written += usize::from(
@@ -423,28 +445,6 @@ pub fn export(scenarios: &Path, out: &Path) -> Result<usize, String> {
         );
     }
     Ok(written)
-}
-
-/// `xmpp-conform corpus export DIR`: the built-in scenarios (below the
-/// working directory, else beside the crate's sources) to seeds in `dir`.
-/// Returns the process's exit code.
-pub fn run_export(dir: &Path) -> i32 {
-    let local = PathBuf::from("scenarios");
-    let scenarios = if local.is_dir() {
-        local
-    } else {
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios")
-    };
-    match export(&scenarios, dir) {
-        Ok(n) => {
-            println!("{n} seed files written to {}", dir.display());
-            crate::cli::EXIT_OK
-        }
-        Err(e) => {
-            eprintln!("error: {e}");
-            crate::cli::EXIT_FAILED
-        }
-    }
 }
 
 #[cfg(test)]

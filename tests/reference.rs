@@ -247,7 +247,7 @@ impl Client {
     }
 
     async fn login(addr: std::net::SocketAddr, resource: &str) -> Option<Client> {
-        const SASL: &str = "urn:ietf:params:xml:ns:xmpp-sasl";
+        use xmpp_conform::xml::NS_SASL as SASL;
         let mut c = Client {
             tcp: TcpStream::connect(addr).await.ok()?,
             parser: StreamParser::new(ParserConfig::default()),

@@ -14,14 +14,13 @@ use std::net::TcpStream;
 use std::time::Duration;
 
 use support::{text, xmpp_conform};
-use xmpp_conform::sasl::Credentials;
 use xmpp_conform::sasl::server::{
     Accounts, ServerMechanism, ServerOptions, ServerProof, ServerStep, decode_auth,
-    decode_response, encode_success_data, server_mechanism,
+    decode_response, encode_success_data,
 };
-use xmpp_conform::xml::{ParserConfig, StreamEvent, StreamParser};
+use xmpp_conform::sasl::{Credentials, server_mechanism};
+use xmpp_conform::xml::{NS_SASL, ParserConfig, StreamEvent, StreamParser};
 
-const NS_SASL: &str = "urn:ietf:params:xml:ns:xmpp-sasl";
 const USER: &str = "romeo";
 const PASSWORD: &str = "proof-test-Secret";
 

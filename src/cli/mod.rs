@@ -22,9 +22,16 @@ mod fuzz;
 mod listen;
 mod serve;
 
+// The exit codes, the only place they are defined: the modules below the
+// command line return typed errors and verdicts, and `cli` maps them here.
+/// Everything passed, or matched the baseline.
 pub const EXIT_OK: i32 = 0;
+/// A scenario failed or differs from the baseline; a command could not do
+/// its work (a corpus export that could not write).
 pub const EXIT_FAILED: i32 = 1;
+/// The command line or a scenario file is wrong: nothing ran.
 pub const EXIT_USAGE: i32 = 2;
+/// The target could not be reached at all.
 pub const EXIT_UNREACHABLE: i32 = 3;
 
 #[derive(Debug, Parser)]
@@ -218,7 +225,7 @@ pub fn run() -> i32 {
     let cli = Cli::parse();
     match cli.command {
         Some(Command::List(args)) => list(&args),
-        Some(Command::Corpus(CorpusCommand::Export { dir })) => crate::corpus::run_export(&dir),
+        Some(Command::Corpus(CorpusCommand::Export { dir })) => corpus_export(&dir),
         Some(Command::Fuzz(args)) => fuzz::run(*args),
         Some(Command::Serve(args)) => serve::run(&args),
         Some(Command::Demo(args)) => demo::run(args),
@@ -229,6 +236,29 @@ pub fn run() -> i32 {
         })) => review_snapshots(&dir, accept_all, reject_all),
         None if cli.run.listen.is_some() => listen::run(cli.run),
         None => run_target(cli.run),
+    }
+}
+
+/// `xmpp-conform corpus export DIR`: the built-in scenarios (below the
+/// working directory, else beside the crate's sources) to seeds in `dir`.
+/// Any [`crate::corpus::CorpusError`] is [`EXIT_FAILED`], as before the
+/// errors were typed.
+fn corpus_export(dir: &Path) -> i32 {
+    let local = PathBuf::from("scenarios");
+    let scenarios = if local.is_dir() {
+        local
+    } else {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios")
+    };
+    match crate::corpus::export(&scenarios, dir) {
+        Ok(n) => {
+            println!("{n} seed files written to {}", dir.display());
+            EXIT_OK
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            EXIT_FAILED
+        }
     }
 }
 

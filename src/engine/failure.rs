@@ -11,7 +11,7 @@
 
 use crate::scenario::{Level, Location};
 
-use super::verdict::Status;
+use super::status::Status;
 
 /// The cause of a failed step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]

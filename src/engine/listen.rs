@@ -22,8 +22,9 @@ use crate::scenario::Scenario;
 use crate::transport::{self, ByteStream, Transport, TransportError};
 
 use super::failure::{Failure, FailureKind};
+use super::status::Status;
 use super::transcript::Direction;
-use super::verdict::{Status, Verdict};
+use super::verdict::Verdict;
 use super::{RunConfig, execute_on, unmet_need};
 
 /// How clients reach the harness, and how they are started.

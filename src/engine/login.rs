@@ -16,8 +16,11 @@
 use tokio::time::Instant;
 
 use crate::bindings::Bindings;
+use crate::sasl;
 use crate::scenario::{Location, Meta};
-use crate::xml::{Element, NS_STREAMS, StreamEvent, writer};
+use crate::xml::{
+    Element, NS_BIND, NS_CLIENT, NS_SESSION, NS_STREAMS, NS_TLS, StreamEvent, writer,
+};
 
 use super::RunConfig;
 use super::TlsMode;
@@ -25,14 +28,6 @@ use super::failure::{Failure, FailureKind};
 use super::sasl_step::{self, offered_list, offered_mechanisms};
 use super::session::{Received, Session};
 use super::steps::{StepResult, send_failed};
-
-const NS_TLS: &str = "urn:ietf:params:xml:ns:xmpp-tls";
-const NS_BIND: &str = "urn:ietf:params:xml:ns:xmpp-bind";
-const NS_SESSION: &str = "urn:ietf:params:xml:ns:xmpp-session";
-
-/// Mechanisms `login` picks, strongest first. PLAIN comes last and only
-/// over TLS (RFC 6120 §13.9.4 asks for confidentiality before PLAIN).
-const PREFERENCE: &[&str] = &["SCRAM-SHA-256", "SCRAM-SHA-1", "DIGEST-MD5", "PLAIN"];
 
 /// The peer answered a step of the login with something else than the
 /// RFC's answer.
@@ -83,7 +78,7 @@ pub(super) async fn run(
     }
     let mechanism = choose_mechanism(session, config)
         .map_err(|why| Failure::new(FailureKind::Unsupported, why).at(loc))?;
-    sasl_step::run(session, &mechanism, config, meta, loc).await?;
+    sasl_step::run(session, mechanism, config, meta, loc).await?;
     open_stream(session, config, meta, loc).await?;
     if bind {
         bind_resource(session, config, meta, bindings, loc).await?;
@@ -92,27 +87,23 @@ pub(super) async fn run(
 }
 
 /// The mechanism `login` uses: `--mechanism` if given (it must be
-/// offered), else the strongest offered one this harness speaks.
-fn choose_mechanism(session: &Session, config: &RunConfig) -> Result<String, String> {
+/// offered), else the strongest offered one the catalogue picks on its own
+/// (PLAIN only over TLS).
+fn choose_mechanism(session: &Session, config: &RunConfig) -> Result<&'static str, String> {
     let offered = offered_mechanisms(session.features.as_ref()).unwrap_or_default();
-    let list = offered_list(&offered);
-    if let Some(wanted) = &config.mechanism {
-        return if offered.iter().any(|m| m == wanted) {
-            Ok(wanted.clone())
-        } else {
-            Err(format!(
-                "--mechanism {wanted}: the server does not offer it (it offers: {list})"
-            ))
-        };
+    let wanted = config.mechanism.as_deref();
+    if let Some(m) = sasl::select(&offered, wanted, session.is_tls()) {
+        return Ok(m.name);
     }
-    PREFERENCE
-        .iter()
-        .filter(|m| **m != "PLAIN" || session.is_tls())
-        .find(|m| offered.iter().any(|o| o == *m))
-        .map(|m| (*m).to_string())
-        .ok_or_else(|| {
+    let list = offered_list(&offered);
+    Err(match wanted {
+        Some(wanted) => {
+            format!("--mechanism {wanted}: the server does not offer it (it offers: {list})")
+        }
+        None => {
             format!("no SASL mechanism this harness logs in with is offered (it offers: {list})")
-        })
+        }
+    })
 }
 
 fn offers(session: &Session, ns: &str, name: &str) -> bool {
@@ -140,7 +131,7 @@ pub(super) async fn open_stream(
     let domain = config.bindings.var("domain").unwrap_or_default();
     let header = format!(
         "<?xml version='1.0'?><stream:stream to='{}' version='1.0' xml:lang='en' \
-         xmlns='jabber:client' xmlns:stream='{NS_STREAMS}'>",
+         xmlns='{NS_CLIENT}' xmlns:stream='{NS_STREAMS}'>",
         writer::escape_value(domain)
     );
     send(session, config, &header, loc).await?;

@@ -15,6 +15,7 @@ mod sasl_server_step;
 mod sasl_step;
 mod session;
 mod snapshot_step;
+mod status;
 mod steps;
 pub mod transcript;
 pub mod verdict;
@@ -28,14 +29,16 @@ use std::time::{Duration, Instant};
 use tokio::sync::Semaphore;
 
 use crate::bindings::Bindings;
+use crate::sasl;
 use crate::scenario::template::Segment;
 use crate::scenario::{Action, Peer, Scenario};
 use crate::transport::{self, ByteStream, Connector, Transport, TransportError, TransportKind};
 use crate::xml::ParserConfig;
 
 pub use failure::{Failure, FailureKind};
+pub use status::Status;
 pub use transcript::{Direction, Transcript};
-pub use verdict::{Status, Verdict};
+pub use verdict::Verdict;
 
 use session::Session;
 
@@ -362,13 +365,9 @@ fn unmet_need(scenario: &Scenario, config: &RunConfig) -> Option<String> {
     }
     let bindings = &config.bindings;
     let has_credentials = bindings.var("user").is_some() && bindings.var("password").is_some();
-    let login_mechanism = config.mechanism.as_deref().unwrap_or("best");
     let needs_credentials = scenario.steps.iter().any(|s| match &s.action {
-        Action::Sasl(spec) => spec
-            .mechanisms
-            .iter()
-            .any(|m| m != "ANONYMOUS" && m != "EXTERNAL"),
-        Action::Login { .. } => login_mechanism != "ANONYMOUS" && login_mechanism != "EXTERNAL",
+        Action::Sasl(spec) => spec.mechanisms.iter().any(|m| sasl::needs_password(m)),
+        Action::Login { .. } => config.mechanism.as_deref().is_none_or(sasl::needs_password),
         _ => false,
     });
     if needs_credentials && !has_credentials {

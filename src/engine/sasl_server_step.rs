@@ -14,19 +14,18 @@
 
 use tokio::time::Instant;
 
-use crate::sasl::Credentials;
 use crate::sasl::b64;
 use crate::sasl::server::{
     Accounts, FixedChallenge, ProofIn, SaslFailure, ServerOptions, ServerProof, ServerStep,
-    decode_auth, decode_response, encode_success_data, server_mechanism,
+    decode_auth, decode_response, encode_success_data,
 };
+use crate::sasl::{self, Credentials};
 use crate::scenario::{Location, Meta, SaslOption, SaslSpec};
-use crate::xml::{Element, StreamEvent};
+use crate::xml::{Element, NS_SASL, StreamEvent};
 
 use super::RunConfig;
 use super::failure::{Failure, FailureKind};
 use super::login::next_event;
-use super::sasl_step::NS_SASL;
 use super::session::Session;
 use super::steps::{StepResult, send_failed};
 use super::transcript::Direction;
@@ -60,20 +59,11 @@ fn options(spec: &SaslSpec) -> ServerOptions {
     options
 }
 
-fn proof_in(options: &ServerOptions, mechanism: &str) -> ProofIn {
-    if mechanism == "DIGEST-MD5" {
-        options.digest_md5.proof_in
-    } else {
-        options.scram.proof_in
-    }
-}
-
+/// The name of `mechanism`'s server proof, for verdicts.
 fn proof_name(mechanism: &str) -> &'static str {
-    if mechanism == "DIGEST-MD5" {
-        "rspauth (RFC 2831 §2.1.3)"
-    } else {
-        "server signature (RFC 5802 §5.1)"
-    }
+    sasl::find(mechanism)
+        .and_then(|m| m.server_proof)
+        .map_or("server proof", |p| p.name)
 }
 
 pub(super) async fn run(
@@ -114,7 +104,7 @@ pub(super) async fn run(
         ));
     }
     let name = auth.attr("mechanism").unwrap_or_default().to_string();
-    let mut mechanism = match server_mechanism(&name, &accounts, &options) {
+    let mut mechanism = match sasl::server_mechanism(&name, &accounts, &options) {
         Ok(m) => m,
         Err(failure) => {
             send_failure(session, config, &failure, loc).await?;
@@ -138,7 +128,9 @@ pub(super) async fn run(
             .map_err(|e| harness_error(&e, loc))?,
         Err(failure) => return refuse(session, config, &name, &failure, loc).await,
     };
-    let proof_in = proof_in(&options, &name);
+    let proof_in = sasl::find(&name)
+        .and_then(|m| m.server_proof)
+        .map(|p| (p.placed)(&options));
     let mut noted = false;
     loop {
         if let (false, Some(what)) = (noted, mechanism.verification()) {
@@ -153,7 +145,7 @@ pub(super) async fn run(
                 );
                 send(session, config, &text, loc).await?;
             }
-            ServerStep::Success(_) if wrong && proof_in == ProofIn::Challenge => {
+            ServerStep::Success(_) if wrong && proof_in == Some(ProofIn::Challenge) => {
                 // The client answered the wrong proof as if it were right.
                 return Err(fail(
                     format!(

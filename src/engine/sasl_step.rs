@@ -8,15 +8,12 @@ use tokio::time::Instant;
 
 use crate::sasl::{self, Credentials, b64};
 use crate::scenario::{Location, Meta};
-use crate::xml::{Element, NS_STREAMS, StreamEvent};
+use crate::xml::{Element, NS_SASL, NS_STREAMS, StreamEvent};
 
 use super::RunConfig;
 use super::failure::{Failure, FailureKind};
 use super::session::{Received, Session};
 use super::steps::{StepResult, send_failed};
-
-/// `urn:ietf:params:xml:ns:xmpp-sasl`.
-pub const NS_SASL: &str = "urn:ietf:params:xml:ns:xmpp-sasl";
 
 /// The exchange with mechanism `name` failed.
 fn fail(name: &str, message: String, loc: &Location) -> Box<Failure> {

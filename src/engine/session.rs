@@ -6,7 +6,7 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use crate::transport::{Incoming, SendError, TlsError, TlsUpgrade, Transport};
-use crate::xml::{Element, NS_CLIENT, NS_STREAMS, StreamEvent};
+use crate::xml::{Element, NS_CLIENT, NS_SASL, NS_STREAMS, StreamEvent};
 
 use crate::scenario::template::REDACTED;
 use crate::snapshot::{Item, Log};
@@ -191,8 +191,6 @@ impl Session {
 fn carries_credentials(e: &Element) -> bool {
     e.ns == NS_SASL && (e.name == "auth" || e.name == "response") && !e.text().trim().is_empty()
 }
-
-const NS_SASL: &str = "urn:ietf:params:xml:ns:xmpp-sasl";
 
 /// Elements the scenario lets through while waiting (unsolicited presence,
 /// by default): first-level `jabber:client` elements named in `ignore`.

@@ -5,8 +5,9 @@ use crate::scenario::Scenario;
 use crate::snapshot::{self, Log, Outcome, SnapFile, SnapshotConfig};
 
 use super::failure::{Failure, FailureKind};
+use super::status::Status;
 use super::transcript::Direction;
-use super::verdict::{Status, Verdict};
+use super::verdict::Verdict;
 
 pub(super) fn compare(
     config: &SnapshotConfig,

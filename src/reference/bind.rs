@@ -5,11 +5,10 @@
 //! the three policies it allows), because that is what lets a client
 //! that reconnects after a network change keep its resource.
 
-use crate::xml::{Element, NS_CLIENT, Node};
+use crate::xml::{Element, NS_BIND, NS_CLIENT, NS_STANZAS, Node};
 
 use super::error::StanzaCondition;
-use super::stanza::set_attr;
-use super::stream::NS_BIND;
+use super::reply::set_attr;
 
 /// Most bytes in a resourcepart (RFC 7622 §3.1).
 const MAX_RESOURCE: usize = 1023;
@@ -85,7 +84,7 @@ pub(super) fn error(iq: &Element, condition: StanzaCondition) -> Element {
     let mut error = Element::new(NS_CLIENT, "error");
     set_attr(&mut error, "type", condition.error_type());
     error.children.push(Node::Element(Element::new(
-        "urn:ietf:params:xml:ns:xmpp-stanzas",
+        NS_STANZAS,
         condition.element_name(),
     )));
     reply.children.push(Node::Element(error));

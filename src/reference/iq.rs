@@ -9,19 +9,15 @@
 //! set is `service-unavailable` (RFC 6120 §8.4, §8.3.3.19); results and
 //! errors are never answered (§8.2.3).
 
-use crate::xml::{Element, NS_CLIENT, Node};
+use crate::xml::{
+    Element, NS_BIND, NS_CLIENT, NS_DISCO_INFO, NS_PING, NS_SESSION, NS_VERSION, Node,
+};
 
 use super::Shared;
 use super::config::Rule;
 use super::error::StanzaCondition;
 use super::jid::Jid;
-use super::stanza::{Sender, error_reply, set_attr};
-use super::stream::NS_BIND;
-
-const NS_PING: &str = "urn:xmpp:ping";
-const NS_VERSION: &str = "jabber:iq:version";
-const NS_DISCO_INFO: &str = "http://jabber.org/protocol/disco#info";
-const NS_SESSION: &str = "urn:ietf:params:xml:ns:xmpp-session";
+use super::reply::{Sender, error_reply, set_attr};
 
 /// The server's answer to `iq`, if it gets one.
 pub(super) fn answer(iq: &Element, sender: &Sender<'_>, shared: &Shared) -> Option<Element> {

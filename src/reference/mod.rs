@@ -43,6 +43,7 @@ mod iq;
 mod jid;
 mod link;
 mod negotiate;
+mod reply;
 mod router;
 mod sasl;
 mod server;

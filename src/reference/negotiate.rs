@@ -5,15 +5,14 @@
 
 use std::sync::Arc;
 
-use crate::xml::{Element, StreamHeader};
+use crate::xml::{Element, NS_TLS, StreamHeader};
 
-use super::Shared;
 use super::bind;
 use super::config::Rule;
 use super::error::{StreamCondition, StreamFault};
 use super::sasl::{self, Negotiation, Outcome};
 use super::session::{Bound, End, Flow, Phase, Session};
-use super::stream::{self, CLOSE, NS_TLS, Offer};
+use super::stream::{self, CLOSE, Offer};
 
 impl Session {
     /// The client's header: the server's own in answer, always, even when
@@ -23,7 +22,7 @@ impl Session {
         let check = stream::check_header(header, &shared.domain, &shared.faults);
         let text = stream::response_header(
             &shared.domain,
-            &new_stream_id(),
+            &stream::new_id(),
             check.reply_to.as_deref(),
             &check.version,
             &shared.faults,
@@ -98,7 +97,7 @@ impl Session {
         }
         // SASL starts over on the new stream, with what TLS allows.
         self.header_sent = false;
-        self.phase = Phase::Unauthenticated(new_negotiation(&self.shared, true));
+        self.phase = Phase::Unauthenticated(Negotiation::for_stream(&self.shared, true));
         Flow::Go
     }
 
@@ -173,25 +172,3 @@ impl Session {
 
 /// The domain the `bind-jid` fault puts in bound JIDs.
 const OTHER_DOMAIN: &str = "elsewhere.example";
-
-/// SASL for a new stream, offering what its transport allows.
-pub(super) fn new_negotiation(shared: &Shared, tls: bool) -> Negotiation {
-    Negotiation::new(
-        shared.accounts.clone(),
-        sasl::offered(tls, &shared.faults),
-        shared.limits.max_auth_failures.max(1),
-        &shared.faults,
-    )
-}
-
-/// A stream id (RFC 6120 §4.7.3): 128 random bits, hex; unpredictable
-/// unless the system has no randomness, when a counter has to do.
-pub(super) fn new_stream_id() -> String {
-    let mut bytes = [0u8; 16];
-    if getrandom::fill(&mut bytes).is_ok() {
-        return bytes.iter().map(|b| format!("{b:02x}")).collect();
-    }
-    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    format!("stream-{n}")
-}

@@ -9,26 +9,28 @@
 //! mechanisms' details name accounts and password-derived values, which a
 //! server must not tell a client.
 
-use crate::sasl::b64;
 use crate::sasl::server::{
     self, Accounts, FailureCondition, SaslFailure, ServerMechanism, ServerOptions, ServerProof,
     ServerStep,
 };
-use crate::xml::Element;
+use crate::sasl::{MECHANISMS, b64};
+use crate::xml::{Element, NS_SASL};
 
+use super::Shared;
 use super::config::{Faults, Rule};
-use super::stream::NS_SASL;
 
-/// The mechanisms offered, strongest first: PLAIN only over TLS (RFC 6120
-/// §13.8: the password itself must not cross in the clear), EXTERNAL
-/// never (no client certificates are asked for), ANONYMOUS never (every
-/// session belongs to an account).
+/// The mechanisms offered, strongest first: the catalogue's automatic ones
+/// with a server side (so not EXTERNAL, for which no client certificates
+/// are asked, nor ANONYMOUS: every session belongs to an account), and
+/// one that sends the password itself only over TLS (RFC 6120 §13.8).
 pub(super) fn offered(tls: bool, faults: &Faults) -> Vec<String> {
-    let mut list = vec!["SCRAM-SHA-256", "SCRAM-SHA-1", "DIGEST-MD5"];
-    if tls || faults.breaks(Rule::PlainOnlyOverTls) {
-        list.push("PLAIN");
-    }
-    list.into_iter().map(str::to_owned).collect()
+    let clear_allowed = tls || faults.breaks(Rule::PlainOnlyOverTls);
+    MECHANISMS
+        .iter()
+        .filter(|m| m.automatic && m.server.is_some())
+        .filter(|m| clear_allowed || !m.password_in_clear)
+        .map(|m| m.name.to_owned())
+        .collect()
 }
 
 /// What the session does after one SASL element.
@@ -88,6 +90,17 @@ impl Negotiation {
         }
     }
 
+    /// SASL for a new stream of the reference server, offering what its
+    /// transport allows.
+    pub fn for_stream(shared: &Shared, tls: bool) -> Self {
+        Negotiation::new(
+            shared.accounts.clone(),
+            offered(tls, &shared.faults),
+            shared.limits.max_auth_failures.max(1),
+            &shared.faults,
+        )
+    }
+
     /// Answer a first-level element in the SASL namespace.
     pub fn handle(&mut self, element: &Element) -> Outcome {
         let step = match element.name.as_str() {
@@ -145,7 +158,7 @@ impl Negotiation {
     fn auth(&mut self, element: &Element) -> Result<Step, SaslFailure> {
         self.exchange = None;
         let name = element.attr("mechanism").unwrap_or_default();
-        let mut mechanism = server::server_mechanism(name, &self.accounts, &self.options)?;
+        let mut mechanism = crate::sasl::server_mechanism(name, &self.accounts, &self.options)?;
         let initial = server::decode_auth(element.text().trim())?;
         let step = mechanism
             .start(initial.as_deref())

@@ -12,18 +12,18 @@ use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot, watch};
 
 use crate::transport::ByteIo;
-use crate::xml::{Element, NS_CLIENT, ParserConfig, StreamEvent};
+use crate::xml::{Element, NS_CLIENT, NS_SASL, NS_TLS, ParserConfig, StreamEvent};
 
 use super::Shared;
 use super::bind;
 use super::config::Rule;
 use super::error::{StreamCondition, StreamFault};
 use super::link::{Input, Link, client_stream};
-use super::negotiate::{new_negotiation, new_stream_id};
+use super::reply::Sender;
 use super::router::{Registration, SessionId};
 use super::sasl::Negotiation;
-use super::stanza::{self, Sender};
-use super::stream::{self, CLOSE, NS_SASL, NS_TLS};
+use super::stanza;
+use super::stream::{self, CLOSE};
 
 /// Where the stream is in its negotiation.
 pub(super) enum Phase {
@@ -86,7 +86,7 @@ pub(super) async fn serve<IO: ByteIo>(
     {
         return;
     }
-    let negotiation = new_negotiation(&shared, link.is_tls());
+    let negotiation = Negotiation::for_stream(&shared, link.is_tls());
     let mut session = Session {
         id: shared.router.new_session_id(),
         link,
@@ -239,7 +239,7 @@ impl Session {
     fn error_header(&self) -> String {
         stream::response_header(
             &self.shared.domain,
-            &new_stream_id(),
+            &stream::new_id(),
             None,
             stream::VERSION,
             &self.shared.faults,

@@ -5,33 +5,15 @@
 //!
 //! No error is ever answered with an error (RFC 6120 §8.3.1).
 
-use crate::xml::{Attribute, Element, NS_CLIENT, Node};
+use crate::xml::{Element, NS_CLIENT};
 
 use super::Shared;
 use super::config::Rule;
 use super::error::StanzaCondition;
 use super::iq;
 use super::jid::Jid;
-use super::router::{Delivered, Presence, SessionId};
-
-const NS_STANZAS: &str = "urn:ietf:params:xml:ns:xmpp-stanzas";
-
-/// The session a stanza came from.
-pub(super) struct Sender<'a> {
-    pub id: SessionId,
-    pub local: &'a str,
-    pub resource: &'a str,
-}
-
-impl Sender<'_> {
-    fn full(&self, domain: &str) -> String {
-        format!("{}@{domain}/{}", self.local, self.resource)
-    }
-
-    fn bare(&self, domain: &str) -> String {
-        format!("{}@{domain}", self.local)
-    }
-}
+use super::reply::{Sender, error_reply, set_attr};
+use super::router::{Delivered, Presence};
 
 /// Where the stanza is addressed, once `to` is parsed.
 enum To {
@@ -246,52 +228,6 @@ pub(super) fn bounce(
     error_reply(stanza, condition, sender, domain, echo_to)
         .into_iter()
         .collect()
-}
-
-/// RFC 6120 §8.3.1: same kind and id, `type='error'`, `from` the original
-/// `to`, the original payload, then `<error/>`. Nothing for an error, nor
-/// for an iq result (§8.2.3: a response is never answered).
-pub(super) fn error_reply(
-    stanza: &Element,
-    condition: StanzaCondition,
-    sender: &Sender<'_>,
-    domain: &str,
-    echo_to: bool,
-) -> Option<Element> {
-    match (stanza.name.as_str(), stanza.attr("type")) {
-        (_, Some("error")) | ("iq", Some("result")) => return None,
-        _ => {}
-    }
-    let mut reply = Element::new(NS_CLIENT, stanza.name.clone());
-    if let Some(id) = stanza.attr("id") {
-        set_attr(&mut reply, "id", id);
-    }
-    set_attr(&mut reply, "type", "error");
-    if let Some(from) = stanza.attr("to").filter(|_| echo_to) {
-        set_attr(&mut reply, "from", from);
-    }
-    set_attr(&mut reply, "to", &sender.full(domain));
-    reply.children = stanza.children.clone();
-    let mut error = Element::new(NS_CLIENT, "error");
-    set_attr(&mut error, "type", condition.error_type());
-    error.children.push(Node::Element(Element::new(
-        NS_STANZAS,
-        condition.element_name(),
-    )));
-    reply.children.push(Node::Element(error));
-    Some(reply)
-}
-
-/// Set the unprefixed attribute `name`, replacing any earlier value.
-pub(super) fn set_attr(element: &mut Element, name: &str, value: &str) {
-    element
-        .attrs
-        .retain(|a| !(a.ns.is_none() && a.name == name));
-    element.attrs.push(Attribute {
-        ns: None,
-        name: name.into(),
-        value: value.into(),
-    });
 }
 
 #[cfg(test)]

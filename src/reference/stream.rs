@@ -8,15 +8,11 @@
 //! speaks — is checked here, as pure functions so that unit tests cover
 //! every branch.
 
-use crate::xml::{NS_STREAM_ERRORS, NS_STREAMS, StreamHeader};
+use crate::xml::{NS_BIND, NS_CLIENT, NS_SASL, NS_STREAM_ERRORS, NS_STREAMS, NS_TLS, StreamHeader};
 
 use super::config::{Faults, Rule};
 use super::error::{StreamCondition, StreamFault};
 use super::jid::Jid;
-
-pub(super) const NS_TLS: &str = "urn:ietf:params:xml:ns:xmpp-tls";
-pub(super) const NS_SASL: &str = "urn:ietf:params:xml:ns:xmpp-sasl";
-pub(super) const NS_BIND: &str = "urn:ietf:params:xml:ns:xmpp-bind";
 
 /// The client's header, judged: whom to address the response to, and
 /// whether the stream may go on.
@@ -118,6 +114,18 @@ fn to_check(to: Option<&str>, domain: &str, faults: &Faults) -> Result<(), Strea
     }
 }
 
+/// A stream id (RFC 6120 §4.7.3): 128 random bits, hex; unpredictable
+/// unless the system has no randomness, when a counter has to do.
+pub(super) fn new_id() -> String {
+    let mut bytes = [0u8; 16];
+    if getrandom::fill(&mut bytes).is_ok() {
+        return bytes.iter().map(|b| format!("{b:02x}")).collect();
+    }
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    format!("stream-{n}")
+}
+
 /// The server's stream header (RFC 6120 §4.7), also in front of an error
 /// (§4.9.1.2): `version` is [`VERSION`] unless a fault says otherwise
 /// ([`HeaderCheck::version`]).
@@ -144,7 +152,7 @@ pub(super) fn response_header(
         NS_STREAMS
     };
     format!(
-        "<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream='{ns}' \
+        "<?xml version='1.0'?><stream:stream xmlns='{NS_CLIENT}' xmlns:stream='{ns}' \
          from='{}'{id}{to} version='{}' xml:lang='en'>",
         escape(domain),
         escape(version)

@@ -34,12 +34,17 @@
 //! XMPP clients and the reference server), is in [`server`]; it shares the
 //! DIGEST-MD5 hashes, SCRAM key derivation and message syntax with this side.
 //!
+//! Which mechanisms exist, their order of strength, what each needs and
+//! how each side is built: [`catalogue`], the one table the engine and the
+//! reference server read.
+//!
 //! Credentials are used as given, UTF-8, without SASLprep (RFC 4013): the
 //! harness's test accounts are ASCII, for which SASLprep is the identity.
 //! Passwords live in a [`Secret`] that prints `[redacted]`.
 
 mod anonymous;
 pub mod b64;
+pub mod catalogue;
 mod credentials;
 mod digest_md5;
 pub(crate) mod directives;
@@ -50,11 +55,13 @@ mod scram;
 mod scram_msg;
 #[cfg(test)]
 mod scram_vectors;
-mod select;
 pub mod server;
 mod single_step;
 
 pub use anonymous::Anonymous;
+pub use catalogue::{
+    MECHANISMS, MechanismEntry, SUPPORTED, client, find, needs_password, select, server_mechanism,
+};
 pub use credentials::{Credentials, Secret};
 pub use digest_md5::DigestMd5;
 pub use error::SaslError;
@@ -63,7 +70,6 @@ pub use plain::Plain;
 pub use scram::{
     DEFAULT_MAX_ITERATIONS, RECOMMENDED_MIN_ITERATIONS, Scram, ScramHash, ScramValues,
 };
-pub use select::{SUPPORTED, client, select};
 
 /// One client-side SASL exchange.
 ///

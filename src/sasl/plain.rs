@@ -1,7 +1,8 @@
 //! PLAIN (RFC 4616): `[authzid] NUL authcid NUL passwd`, in one message.
 //!
-//! The password crosses the wire in clear (inside TLS), so [`super::select`]
-//! ranks it below every hashed mechanism.
+//! The password crosses the wire in clear, so the catalogue
+//! ([`super::catalogue`]) ranks it below every hashed mechanism and uses
+//! and offers it only over TLS.
 
 use super::single_step::SingleStep;
 use super::{Credentials, Mechanism, SaslError};

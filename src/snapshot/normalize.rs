@@ -1,7 +1,7 @@
 //! The received stream as a snapshot prints it: one canonical block per
 //! item, volatile values redacted.
 
-use crate::xml::{Element, NS_STREAMS, Node, writer};
+use crate::xml::{Element, NS_SASL, NS_STREAMS, Node, writer};
 
 use super::log::{Item, Log};
 use super::redact::{Redactor, Rule, Sent};
@@ -93,8 +93,6 @@ fn sort_features(features: &mut Element) {
         }
     }
 }
-
-const NS_SASL: &str = "urn:ietf:params:xml:ns:xmpp-sasl";
 
 #[cfg(test)]
 mod tests {

@@ -18,12 +18,9 @@
 //! for the header, `*` for any element), ending in an element (its text is
 //! replaced) or `@attribute`; the label is that name: `[ver]`, `[body]`.
 
-use crate::xml::{Element, NS_STREAMS, Node, SmolStr};
+use crate::xml::{Element, NS_BIND, NS_SASL, NS_STREAMS, Node, SmolStr};
 
 use super::log::Item;
-
-const NS_SASL: &str = "urn:ietf:params:xml:ns:xmpp-sasl";
-const NS_BIND: &str = "urn:ietf:params:xml:ns:xmpp-bind";
 
 /// One `redact` path of a scenario.
 #[derive(Debug, Clone, PartialEq, Eq)]

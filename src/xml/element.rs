@@ -11,9 +11,12 @@
 //! A stanza used to cost ~30 allocations as `String`s; the parser was
 //! spending a third of its time in malloc and free. It compares with `&str`
 //! directly (`e.name == "message"`).
+//!
+//! This file depends on nothing else in `xml`: the parser, the namespace
+//! resolver and the writer all build on it, so its `Display` (the writer's
+//! compact form) is implemented in `writer.rs`.
 
 use smol_str::SmolStr;
-use std::fmt;
 
 /// A namespace-resolved attribute. Namespace declarations (`xmlns`,
 /// `xmlns:p`) are not attributes: they are consumed during resolution and
@@ -141,12 +144,5 @@ impl Element {
             Some(p) => format!("{p}:{}", self.name),
             None => self.name.to_string(),
         }
-    }
-}
-
-impl fmt::Display for Element {
-    /// Compact XML, self-contained: see [`crate::xml::writer`].
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&crate::xml::writer::to_xml(self))
     }
 }

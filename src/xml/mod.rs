@@ -19,6 +19,7 @@
 //!   [`parse_element`] for scenario patterns.
 //! - `parser`: [`StreamParser`], gluing the above.
 //! - [`writer`]: [`Element`] back to text, compact or pretty.
+//! - [`namespaces`]: every namespace URI the crate names, once.
 
 mod attrs;
 mod byteset;
@@ -28,6 +29,7 @@ pub mod error;
 pub mod event;
 mod framer;
 mod header;
+pub mod namespaces;
 mod ns;
 mod parser;
 mod unescape;
@@ -37,20 +39,10 @@ pub mod writer;
 pub use element::{Attribute, Element, Node};
 pub use error::{Condition, StreamError};
 pub use event::{StreamEvent, StreamHeader, XmlDecl};
+pub use namespaces::*;
 pub use parser::{ParserConfig, StreamParser};
 /// The string type of [`Element`]'s names, values and text.
 pub use smol_str::SmolStr;
-
-/// `http://etherx.jabber.org/streams`, the namespace of `<stream:stream>`.
-pub const NS_STREAMS: &str = "http://etherx.jabber.org/streams";
-/// `urn:ietf:params:xml:ns:xmpp-streams`, the namespace of stream error conditions.
-pub const NS_STREAM_ERRORS: &str = "urn:ietf:params:xml:ns:xmpp-streams";
-/// `jabber:client`, the content namespace of client-to-server streams.
-pub const NS_CLIENT: &str = "jabber:client";
-/// `jabber:server`, the content namespace of server-to-server streams.
-pub const NS_SERVER: &str = "jabber:server";
-/// The namespace bound to the `xml` prefix by definition.
-pub const NS_XML: &str = "http://www.w3.org/XML/1998/namespace";
 
 mod tree;
 pub use tree::{MAX_TREE_DEPTH, NamespaceScope, parse_element};

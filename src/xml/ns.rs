@@ -7,14 +7,11 @@
 //! The element model needs each element's own declarations anyway, so the
 //! tree builder keeps bindings itself with this small stack.
 
-use super::NS_XML;
 use super::chars::{Fault, is_ncname};
 use super::element::Element;
 use super::error::Condition;
+use super::namespaces::{NS_XML, NS_XMLNS};
 use smol_str::SmolStr;
-
-/// `http://www.w3.org/2000/xmlns/`, bound to `xmlns` by definition.
-pub(crate) const NS_XMLNS: &str = "http://www.w3.org/2000/xmlns/";
 
 /// At most this many bindings in scope at once. Every prefix lookup walks
 /// the bindings, so an unbounded count would make hostile input quadratic;

@@ -7,9 +7,9 @@
 //! Both walk the tree with an explicit stack, so no element depth can
 //! exhaust the call stack.
 
-use super::NS_XML;
 use super::chars::{is_ncname, is_ws};
 use super::element::{Element, Node};
+use super::namespaces::NS_XML;
 use super::ns::Scope;
 
 /// Compact XML for one element, declaring every namespace it uses so the
@@ -49,6 +49,15 @@ pub fn start_tag(element: &Element) -> String {
     let mut bindings = Bindings(Vec::new());
     open(&mut out, &mut bindings, element, false, true);
     out
+}
+
+/// An element displays as [`to_xml`] writes it. Implemented here rather
+/// than beside [`Element`] so that `element.rs` stays below the writer
+/// (no module loop).
+impl std::fmt::Display for Element {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&to_xml(self))
+    }
 }
 
 /// Namespace bindings of the text written so far, innermost last.

@@ -13,7 +13,7 @@ use tokio::time::Instant;
 use crate::bindings::Bindings;
 use crate::scenario::{Location, Meta};
 use crate::transport;
-use crate::xml::{NS_STREAMS, StreamEvent};
+use crate::xml::{NS_PING, NS_STREAMS, StreamEvent};
 
 use super::super::RunConfig;
 use super::super::login;
@@ -40,7 +40,7 @@ pub(super) enum Outcome {
 }
 
 pub(super) fn probe_stanza(domain: &str) -> Vec<u8> {
-    format!("<iq type='get' id='{PROBE_ID}' to='{domain}'><ping xmlns='urn:xmpp:ping'/></iq>")
+    format!("<iq type='get' id='{PROBE_ID}' to='{domain}'><ping xmlns='{NS_PING}'/></iq>")
         .into_bytes()
 }
 

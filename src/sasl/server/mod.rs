@@ -63,10 +63,7 @@ pub use accounts::Accounts;
 pub use anonymous::AnonymousServer;
 pub use digest_md5::{DigestMd5Server, FixedChallenge};
 pub use failure::{FailureCondition, SaslFailure, SaslServerError};
-pub use options::{
-    DigestMd5Options, ProofIn, SERVER_MECHANISMS, ScramOptions, ServerOptions, ServerProof,
-    server_mechanism,
-};
+pub use options::{DigestMd5Options, ProofIn, ScramOptions, ServerOptions, ServerProof};
 pub use plain::PlainServer;
 pub use scram::ScramServer;
 
@@ -185,7 +182,7 @@ fn encoding_failure(e: super::SaslError) -> SaslFailure {
 
 /// Client-supplied text for a failure detail: single-quoted, invalid UTF-8
 /// replaced, control characters escaped, at most 64 characters.
-fn quoted(bytes: &[u8]) -> String {
+pub(crate) fn quoted(bytes: &[u8]) -> String {
     quoted_max(bytes, 64)
 }
 
