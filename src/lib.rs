@@ -6,6 +6,7 @@
 //!
 //! - [`scenario`]: scenario files become typed [`scenario::Scenario`]s.
 //! - [`bindings`]: the values of `{domain}`-style variables and `{$captures}`.
+//! - [`accounts`]: the named accounts a run logs in as (`--account`).
 //! - [`engine`]: runs one scenario over a [`transport`], step by step.
 //! - [`transport`]: the byte pipe to the peer: TCP, TLS (STARTTLS or direct),
 //!   either side.
@@ -21,6 +22,7 @@
 //! - [`cli`]: the command line; `main.rs` only calls it.
 //! - [`corpus`]: fuzzing seeds made from the scenarios, and the fuzz targets' input formats.
 
+pub mod accounts;
 pub mod bindings;
 pub mod cli;
 pub mod corpus;

@@ -83,6 +83,7 @@ fn run_config(addr: &str, ca: &Path) -> RunConfig {
     bindings.set_var("password", "secret");
     RunConfig {
         connector: None,
+        accounts: Default::default(),
         target: addr.to_owned(),
         timeout: TIMEOUT,
         bindings,

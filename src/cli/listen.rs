@@ -48,8 +48,13 @@ pub(super) fn run(args: RunArgs) -> i32 {
             return EXIT_FAILED;
         }
     };
+    let accounts = match super::run_accounts(&args, &address) {
+        Ok(a) => a,
+        Err(code) => return code,
+    };
     let config = RunConfig {
         connector: None,
+        accounts,
         target: address.clone(),
         timeout: args.timeout,
         bindings,

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::accounts::{self, Account, Accounts};
 use crate::bindings::Bindings;
 use crate::engine::{self, RunConfig, TlsMode, Verdict};
 use crate::report::{self, Summary, baseline::Baseline, console};
@@ -159,6 +160,16 @@ struct RunArgs {
     /// Its password; never shown in reports.
     #[arg(long, env = "XMPP_CONFORM_PASSWORD", hide_env_values = true)]
     password: Option<String>,
+    /// A named account for scenarios with several users:
+    /// NAME=USER@DOMAIN:PASSWORD (`romeo=romeo@localhost:secret`).
+    /// Repeatable. The password is never shown in reports.
+    #[arg(long = "account", value_name = "NAME=JID:PASSWORD", value_parser = parse_account)]
+    account: Vec<Account>,
+    /// Named accounts from a TOML file, one table each:
+    /// `[romeo]` with `jid = "romeo@localhost"` and `password = "..."`,
+    /// so that CI need not put passwords on the command line.
+    #[arg(long, value_name = "FILE")]
+    accounts: Option<PathBuf>,
     /// The SASL mechanism `login` uses (default: the strongest offered).
     #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(crate::sasl::SUPPORTED))]
     mechanism: Option<String>,
@@ -377,6 +388,7 @@ fn target_config(args: &RunArgs, target: &str) -> Result<RunConfig, i32> {
     };
     Ok(RunConfig {
         connector: None,
+        accounts: run_accounts(args, target)?,
         tls: match args.tls {
             TlsArg::Starttls => TlsMode::StartTls,
             TlsArg::Direct => TlsMode::Direct,
@@ -500,13 +512,52 @@ fn conclude(
     }
 }
 
-fn bindings(args: &RunArgs, target: &str) -> Bindings {
-    let mut b = Bindings::new();
+/// `--account` as clap parses it.
+fn parse_account(arg: &str) -> Result<Account, String> {
+    accounts::parse_account_arg(arg).map_err(|e| e.to_string())
+}
+
+/// The run's XMPP domain: `--domain`, else the host of `target`.
+fn run_domain(args: &RunArgs, target: &str) -> String {
     let host = match target.rsplit_once(':') {
         Some((host, _)) => host.trim_start_matches('[').trim_end_matches(']'),
         None => target,
     };
-    let domain = args.domain.clone().unwrap_or_else(|| host.to_string());
+    args.domain.clone().unwrap_or_else(|| host.to_string())
+}
+
+/// The run's named accounts: `--account`s, the `--accounts` file, and
+/// `--user`/`--password` as the default one.
+fn run_accounts(args: &RunArgs, target: &str) -> Result<Accounts, i32> {
+    let mut all = Accounts::new();
+    let from_file = match &args.accounts {
+        Some(path) => accounts::load_file(path).map_err(|e| {
+            eprintln!("error: {e}");
+            EXIT_USAGE
+        })?,
+        None => Vec::new(),
+    };
+    let default = match (&args.user, &args.password) {
+        (Some(user), Some(password)) => Some(Account {
+            name: accounts::DEFAULT_ACCOUNT.to_string(),
+            user: user.clone(),
+            domain: run_domain(args, target),
+            password: password.as_str().into(),
+        }),
+        _ => None,
+    };
+    for account in args.account.iter().cloned().chain(from_file).chain(default) {
+        all.add(account).map_err(|e| {
+            eprintln!("error: {e}");
+            EXIT_USAGE
+        })?;
+    }
+    Ok(all)
+}
+
+fn bindings(args: &RunArgs, target: &str) -> Bindings {
+    let mut b = Bindings::new();
+    let domain = run_domain(args, target);
     if let Some(user) = &args.user {
         b.set_var("user", user.clone());
         b.set_var("jid", format!("{user}@{domain}"));

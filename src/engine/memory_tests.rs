@@ -40,6 +40,7 @@ async fn the_built_in_scenarios_run_over_the_memory_transport() {
     let run = RunConfig {
         target: "memory".into(),
         connector: Some(Arc::new(connector)),
+        accounts: Default::default(),
         timeout: Duration::from_secs(5),
         bindings,
         parser: ParserConfig::default(),

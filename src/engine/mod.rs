@@ -28,6 +28,7 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::Semaphore;
 
+use crate::accounts::Accounts;
 use crate::bindings::Bindings;
 use crate::sasl;
 use crate::scenario::template::Segment;
@@ -54,6 +55,9 @@ pub struct RunConfig {
     pub timeout: Duration,
     /// Values of `{domain}`, `{user}`, ... .
     pub bindings: Bindings,
+    /// The accounts connections log in as, by name; `--user`/`--password`
+    /// is the one named `default`.
+    pub accounts: Accounts,
     pub parser: ParserConfig,
     pub tls: TlsMode,
     /// How certificates are checked, built once per run.
@@ -362,6 +366,14 @@ fn unmet_need(scenario: &Scenario, config: &RunConfig) -> Option<String> {
             return Some("uses STARTTLS; this run has TLS off (--tls none)".to_string());
         }
         _ => {}
+    }
+    let missing = config.accounts.missing(&scenario.meta.accounts);
+    if !missing.is_empty() {
+        return Some(format!(
+            "needs the account{} {}: pass --account NAME=USER@DOMAIN:PASSWORD (or --accounts FILE)",
+            if missing.len() > 1 { "s" } else { "" },
+            missing.join(", ")
+        ));
     }
     let bindings = &config.bindings;
     let has_credentials = bindings.var("user").is_some() && bindings.var("password").is_some();

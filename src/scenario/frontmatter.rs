@@ -16,7 +16,7 @@ use super::suggest::did_you_mean;
 
 /// Every key the front matter accepts, for "did you mean".
 const KEYS: &[&str] = &[
-    "title", "spec", "level", "tags", "needs", "peer", "ignore", "redact",
+    "title", "spec", "level", "tags", "needs", "accounts", "peer", "ignore", "redact",
 ];
 
 const LEVELS: &[&str] = &["MUST", "SHOULD", "MAY"];
@@ -69,6 +69,8 @@ struct RawMeta {
     tags: Vec<String>,
     #[serde(default)]
     needs: Vec<String>,
+    #[serde(default)]
+    accounts: Option<Spanned<Vec<String>>>,
     #[serde(default)]
     peer: Option<Spanned<String>>,
     #[serde(default)]
@@ -181,12 +183,27 @@ pub(crate) fn parse(
             r.into_inner()
         }
     };
+    let accounts = match raw.accounts {
+        None => Vec::new(),
+        Some(a) => {
+            if let Some(bad) = a
+                .get_ref()
+                .iter()
+                .find(|n| !crate::accounts::is_account_name(n))
+            {
+                return Err(at(a.span(), format!("invalid account name `{bad}`"))
+                    .with_help("letters, digits, `_` and `-`, starting with a letter: \"romeo\""));
+            }
+            a.into_inner()
+        }
+    };
     Ok(Meta {
         title,
         spec: raw.spec.into_inner(),
         level,
         tags: raw.tags,
         needs: raw.needs,
+        accounts,
         peer,
         ignore: raw.ignore.unwrap_or_else(|| vec!["presence".to_owned()]),
         redact,
@@ -289,6 +306,7 @@ mod tests {
                 level: Level::Must,
                 tags: vec![],
                 needs: vec![],
+                accounts: vec![],
                 peer: Peer::Server,
                 ignore: vec!["presence".into()],
                 redact: vec![],
@@ -305,6 +323,21 @@ mod tests {
         assert_eq!(
             m.map(|m| (m.tags, m.needs)),
             Some((vec!["x".into()], vec!["tls".into()]))
+        );
+    }
+
+    #[test]
+    fn accounts_are_names_a_placeholder_can_use() {
+        let m =
+            meta("+++\ntitle = \"T\"\nspec = [\"a\"]\naccounts = [\"romeo\", \"juliet\"]\n+++\n");
+        assert_eq!(
+            m.ok().map(|m| m.accounts),
+            Some(vec!["romeo".to_string(), "juliet".to_string()])
+        );
+        let e = err("+++\ntitle = \"T\"\nspec = [\"a\"]\naccounts = [\"ro meo\"]\n+++\n");
+        assert!(
+            e.to_string().contains("invalid account name `ro meo`"),
+            "{e}"
         );
     }
 

@@ -30,6 +30,9 @@ pub struct Meta {
     /// What the run must provide (`tls`, `credentials`, `mechanism:X`);
     /// the scenario is skipped with the reason when it cannot.
     pub needs: Vec<String>,
+    /// The accounts the scenario logs in as, by the names the run gives
+    /// them (`--account romeo=...`); it is skipped when the run lacks one.
+    pub accounts: Vec<String>,
     /// The side under test; the harness plays the other one.
     pub peer: Peer,
     /// First-level elements that are skipped while waiting for a pattern

@@ -94,6 +94,7 @@ fn meta() -> Meta {
         level: Level::Must,
         tags: vec![],
         needs: vec![],
+        accounts: vec![],
         peer: Peer::Server,
         ignore: vec!["presence".into()],
         redact: vec![],
