@@ -349,13 +349,14 @@ mod tests {
     #[test]
     fn every_name_is_listed_when_nothing_is_close() {
         let e = parse_line("frobnicate now").expect_err("unknown");
-        assert_eq!(
-            e.help.as_deref(),
-            Some(
-                "lines start with `C:`, `S:`, `or:`, `#`, or a directive: restart, starttls, \
-                 sasl, login, authenticate, connection, expect-close, silence, include"
-            )
-        );
+        let listed = e
+            .help
+            .as_deref()
+            .and_then(|h| {
+                h.strip_prefix("lines start with `C:`, `S:`, `or:`, `#`, or a directive: ")
+            })
+            .map(|l| l.split(", ").collect::<Vec<_>>());
+        assert_eq!(listed, Some(names()));
     }
 
     #[test]
