@@ -7,11 +7,12 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use super::directives::{self, Parsed};
 use super::error::ScenarioError;
 use super::frontmatter;
 use super::functions::Side;
-use super::lines::{self, Directive, Item, Kind};
-use super::model::{Action, Alternative, Peer, SaslSpec, Step};
+use super::lines::{self, Item, Kind};
+use super::model::{Action, Alternative, Peer, Step};
 use super::pattern::{self, template_error};
 use super::source::{self, Joined, SourceFile};
 use super::template::{Segment, Template, parse_spanned};
@@ -46,53 +47,23 @@ impl Builder {
                 Item::Entry { kind, line, text } => {
                     after_expect = self.entry(src, kind, line, &text, after_expect)?;
                 }
-                Item::Directive { line, directive } => {
+                Item::Directive {
+                    line,
+                    directive,
+                    parsed,
+                } => {
                     after_expect = false;
-                    let loc = src.location(line, 1);
-                    let action = match directive {
-                        Directive::Restart => Action::Restart,
-                        Directive::StartTls => Action::StartTls,
-                        Directive::Sasl(spec) => {
-                            self.check_sasl(src, line, &spec)?;
-                            Action::Sasl(spec)
-                        }
-                        Directive::ExpectClose => Action::ExpectClose,
-                        Directive::Silence(d) => Action::Silence(d),
-                        Directive::Login | Directive::Authenticate | Directive::Connection(_)
-                            if self.peer == Peer::Client =>
-                        {
-                            return Err(src
-                                .error(line, 0, 1, "`login`, `authenticate` and `connection` are for server scenarios")
-                                .with_help("testing a client, the client under test logs in; write its lines with `C:`"));
-                        }
-                        Directive::Login => Action::Login { bind: true },
-                        Directive::Authenticate => Action::Login { bind: false },
-                        Directive::Connection(name) => Action::Connection(name),
-                        Directive::Include { path, start } => {
-                            self.include(src, line, &path, start)?;
-                            continue;
-                        }
-                    };
-                    self.steps.push(Step { loc, action });
+                    directives::check(directive, &parsed, self.peer)
+                        .map_err(|m| src.error(line, 0, m.width, m.message).with_help(m.help))?;
+                    match parsed {
+                        Parsed::Step(action) => self.steps.push(Step {
+                            loc: src.location(line, 1),
+                            action,
+                        }),
+                        Parsed::Include { path, start } => self.include(src, line, &path, start)?,
+                    }
                 }
             }
-        }
-        Ok(())
-    }
-
-    /// Testing a server, the harness is the client: one mechanism, no
-    /// server options. Testing a client, `login` and `connection` make no
-    /// sense (the client under test does the logging in).
-    fn check_sasl(
-        &self,
-        src: &SourceFile,
-        line: u32,
-        spec: &SaslSpec,
-    ) -> Result<(), ScenarioError> {
-        if self.peer == Peer::Server && (spec.mechanisms.len() > 1 || !spec.options.is_empty()) {
-            return Err(src
-                .error(line, 0, 4, "testing a server, `sasl` takes exactly one mechanism and no option")
-                .with_help("several mechanisms and options such as `wrong-proof` are for client scenarios (peer = \"client\")"));
         }
         Ok(())
     }

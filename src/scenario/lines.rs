@@ -6,12 +6,9 @@
 //! misspelt directive, an indented directive, `c:` for `C:`) are reported
 //! before any XML is looked at.
 
-use std::time::Duration;
-
+use super::directives::{self, Args, Directive, Parsed};
 use super::error::ScenarioError;
-use super::model::{SaslOption, SaslSpec};
 use super::source::{Joined, SourceFile};
-use super::suggest::did_you_mean;
 
 /// Which prefix an entry was written with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,46 +31,20 @@ impl Kind {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Directive {
-    Restart,
-    StartTls,
-    /// `sasl MECHANISM…  [option…]`: a whole SASL exchange with the run's
-    /// credentials.
-    Sasl(SaslSpec),
-    ExpectClose,
-    Silence(Duration),
-    /// `login`: TLS if offered, SASL, restart, bind.
-    Login,
-    /// `authenticate`: `login` without the bind.
-    Authenticate,
-    /// `connection NAME`: the following steps use this connection.
-    Connection(String),
-    /// The path as written and where it is on the line (byte range).
-    Include {
-        path: String,
-        start: usize,
+#[derive(Debug)]
+pub(crate) enum Item {
+    Entry {
+        kind: Kind,
+        line: u32,
+        text: Joined,
+    },
+    /// A directive, with its row of the table and its arguments parsed.
+    Directive {
+        line: u32,
+        directive: &'static Directive,
+        parsed: Parsed,
     },
 }
-
-#[derive(Debug, Clone)]
-pub(crate) enum Item {
-    Entry { kind: Kind, line: u32, text: Joined },
-    Directive { line: u32, directive: Directive },
-}
-
-/// The directives this version runs.
-const DIRECTIVES: &[&str] = &[
-    "restart",
-    "starttls",
-    "sasl",
-    "expect-close",
-    "silence",
-    "include",
-    "login",
-    "authenticate",
-    "connection",
-];
 
 /// Read the body lines of `src`, from 0-based line index `start`.
 pub(crate) fn read(src: &SourceFile, start: usize) -> Result<Vec<Item>, ScenarioError> {
@@ -127,8 +98,12 @@ pub(crate) fn read(src: &SourceFile, start: usize) -> Result<Vec<Item>, Scenario
             continue;
         }
         open = false;
-        let directive = directive(src, line, text)?;
-        items.push(Item::Directive { line, directive });
+        let (directive, parsed) = directive(src, line, text)?;
+        items.push(Item::Directive {
+            line,
+            directive,
+            parsed,
+        });
     }
     Ok(items)
 }
@@ -148,7 +123,7 @@ fn entry_prefix(text: &str) -> Option<(Kind, &str)> {
 fn check_not_directive(src: &SourceFile, line: u32, text: &str) -> Result<(), ScenarioError> {
     let trimmed = text.trim();
     let word = trimmed.split_whitespace().next().unwrap_or("");
-    if trimmed.contains(['<', '>']) || !DIRECTIVES.contains(&word) {
+    if trimmed.contains(['<', '>']) || directives::find(word).is_none() {
         return Ok(());
     }
     let start = text.len() - text.trim_start().len();
@@ -162,177 +137,28 @@ fn check_not_directive(src: &SourceFile, line: u32, text: &str) -> Result<(), Sc
         .with_help("an indented line continues the line above; remove the indentation"))
 }
 
-/// Options of `sasl` for client scenarios (the harness plays the server).
-const SASL_OPTIONS: &[&str] = &["wrong-proof", "proof-in-success", "challenge="];
-
-/// `sasl MECHANISM… [option…]`: mechanisms are upper case (RFC 4422 §3.1),
-/// options lower case, so each word says which it is.
-fn sasl_directive(
+/// Parse a line at column 1 that is not an entry: a directive, as the
+/// table in `directives` knows them, or a mistake worth naming.
+fn directive(
     src: &SourceFile,
     line: u32,
-    word_len: usize,
-    arg_start: usize,
-    arg: &str,
-) -> Result<Directive, ScenarioError> {
-    let supported = crate::sasl::SUPPORTED;
-    if arg.is_empty() {
-        return Err(src
-            .error(line, 0, word_len, "`sasl` needs a mechanism")
-            .with_help(format!("one of {}", supported.join(", "))));
-    }
-    let mut spec = SaslSpec::default();
-    let mut offset = 0;
-    for word in arg.split_whitespace() {
-        let at = arg_start + offset + arg[offset..].find(word).unwrap_or(0);
-        offset = at - arg_start + word.len();
-        if let Some(m) = supported.iter().find(|m| **m == word) {
-            spec.mechanisms.push((*m).to_string());
-            continue;
-        }
-        match word {
-            "wrong-proof" => spec.options.push(SaslOption::WrongProof),
-            "proof-in-success" => spec.options.push(SaslOption::ProofInSuccess),
-            _ if word.starts_with("challenge=") => {
-                let b64 = &word["challenge=".len()..];
-                let bytes = crate::sasl::b64::decode(b64).map_err(|e| {
-                    src.error(
-                        line,
-                        at,
-                        word.len(),
-                        format!("`challenge=` is not base64: {e}"),
-                    )
-                    .with_help("write the challenge's bytes in base64, as they go in <challenge/>")
-                })?;
-                spec.options.push(SaslOption::Challenge(bytes));
-            }
-            _ => {
-                let is_option = word.chars().next().is_some_and(|c| c.is_ascii_lowercase());
-                let (what, candidates): (&str, &[&str]) = if is_option {
-                    ("option", SASL_OPTIONS)
-                } else {
-                    ("mechanism", &supported)
-                };
-                let e = src.error(
-                    line,
-                    at,
-                    word.len(),
-                    format!("unknown SASL {what} `{word}`"),
-                );
-                return Err(match did_you_mean(word, candidates) {
-                    Some(m) => e.with_help(format!("did you mean `{m}`?")),
-                    None => e.with_help(format!("one of {}", candidates.join(", "))),
-                });
-            }
-        }
-    }
-    if spec.mechanisms.is_empty() {
-        return Err(src
-            .error(line, 0, word_len, "`sasl` needs a mechanism")
-            .with_help(format!("one of {}", supported.join(", "))));
-    }
-    Ok(Directive::Sasl(spec))
-}
-
-/// Parse a line at column 1 that is not an entry.
-fn directive(src: &SourceFile, line: u32, text: &str) -> Result<Directive, ScenarioError> {
+    text: &str,
+) -> Result<(&'static Directive, Parsed), ScenarioError> {
     if let Some(e) = misspelt_prefix(src, line, text) {
         return Err(e);
     }
-    let word_len = text.find(char::is_whitespace).unwrap_or(text.len());
-    let word = &text[..word_len];
-    let rest = &text[word_len..];
-    let arg_start = word_len + (rest.len() - rest.trim_start().len());
-    let arg = text[arg_start..].trim_end();
-    let no_argument = |d: Directive| {
-        if arg.is_empty() {
-            Ok(d)
-        } else {
-            Err(src.error(
-                line,
-                arg_start,
-                arg.len(),
-                format!("`{word}` takes no argument"),
-            ))
-        }
-    };
-    match word {
-        "restart" => no_argument(Directive::Restart),
-        "starttls" => no_argument(Directive::StartTls),
-        "expect-close" => no_argument(Directive::ExpectClose),
-        "login" => no_argument(Directive::Login),
-        "authenticate" => no_argument(Directive::Authenticate),
-        "connection" => {
-            let valid = !arg.is_empty()
-                && arg
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-            if valid {
-                Ok(Directive::Connection(arg.to_owned()))
-            } else {
-                Err(src
-                    .error(
-                        line,
-                        if arg.is_empty() { 0 } else { arg_start },
-                        if arg.is_empty() { word_len } else { arg.len() },
-                        "`connection` needs a name of letters, digits, `-` or `_`",
-                    )
-                    .with_help("e.g. `connection second`; the first connection is `main`"))
-            }
-        }
-        "sasl" => sasl_directive(src, line, word_len, arg_start, arg),
-        "silence" => {
-            if arg.is_empty() {
-                return Err(src
-                    .error(line, 0, word_len, "`silence` needs a duration")
-                    .with_help("e.g. `silence 500ms` or `silence 2s`"));
-            }
-            humantime::parse_duration(arg)
-                .map(Directive::Silence)
-                .map_err(|e| {
-                    src.error(
-                        line,
-                        arg_start,
-                        arg.len(),
-                        format!("invalid duration `{arg}`: {e}"),
-                    )
-                    .with_help("e.g. `500ms`, `2s`, `1m 30s`")
-                })
-        }
-        "include" => {
-            if arg.is_empty() {
-                return Err(src
-                    .error(line, 0, word_len, "`include` needs a path")
-                    .with_help("e.g. `include ../_include/open-stream.xmpp`"));
-            }
-            Ok(Directive::Include {
-                path: arg.to_owned(),
-                start: arg_start,
-            })
-        }
-        "+++" => Err(src
+    let args = Args::split(src, line, text);
+    if args.name == "+++" {
+        return Err(src
             .error(
                 line,
                 0,
                 3,
                 "front matter must start on the first line of the file",
             )
-            .with_help("move the `+++` block to the top")),
-        _ => {
-            let candidates = DIRECTIVES.to_vec();
-            let e = src.error(line, 0, word_len, format!("unknown directive `{word}`"));
-            Err(match did_you_mean(word, &candidates) {
-                Some(s) => e.with_help(format!("did you mean `{s}`?")),
-                None if word.starts_with('<') => {
-                    e.with_help("lines of XML start with `C:` or `S:`")
-                }
-                None => e.with_help(
-                    "lines start with `C:`, `S:`, `or:`, `#`, or a directive: \
-                     restart, starttls, sasl, login, authenticate, connection, \
-                     expect-close, silence, include",
-                ),
-            })
-        }
+            .with_help("move the `+++` block to the top"));
     }
+    directives::parse(&args)
 }
 
 /// `c:`, `S :`, `Or:` and the like: a line-kind prefix spelt wrong.
@@ -398,11 +224,14 @@ mod tests {
             .collect()
     }
 
-    fn directives(text: &str) -> Vec<Directive> {
+    /// Each directive as its name and what it parsed into.
+    fn directives(text: &str) -> Vec<String> {
         items(text)
             .into_iter()
             .filter_map(|i| match i {
-                Item::Directive { directive, .. } => Some(directive),
+                Item::Directive {
+                    directive, parsed, ..
+                } => Some(format!("{} {parsed:?}", directive.name)),
                 Item::Entry { .. } => None,
             })
             .collect()
@@ -465,15 +294,12 @@ mod tests {
                 "restart\nstarttls\nexpect-close\nsilence 500ms\nsilence 2s\ninclude ../_include/a.xmpp  "
             ),
             vec![
-                Directive::Restart,
-                Directive::StartTls,
-                Directive::ExpectClose,
-                Directive::Silence(Duration::from_millis(500)),
-                Directive::Silence(Duration::from_secs(2)),
-                Directive::Include {
-                    path: "../_include/a.xmpp".into(),
-                    start: 8
-                },
+                "restart Step(Restart)",
+                "starttls Step(StartTls)",
+                "expect-close Step(ExpectClose)",
+                "silence Step(Silence(500ms))",
+                "silence Step(Silence(2s))",
+                "include Include { path: \"../_include/a.xmpp\", start: 8 }",
             ]
         );
     }
@@ -545,14 +371,10 @@ mod tests {
     fn sasl_with_several_mechanisms_and_options() {
         assert_eq!(
             directives("sasl SCRAM-SHA-1 PLAIN wrong-proof proof-in-success challenge=YWJj"),
-            vec![Directive::Sasl(SaslSpec {
-                mechanisms: vec!["SCRAM-SHA-1".into(), "PLAIN".into()],
-                options: vec![
-                    SaslOption::WrongProof,
-                    SaslOption::ProofInSuccess,
-                    SaslOption::Challenge(b"abc".to_vec())
-                ],
-            })]
+            vec![
+                "sasl Step(Sasl(SaslSpec { mechanisms: [\"SCRAM-SHA-1\", \"PLAIN\"], \
+                 options: [WrongProof, ProofInSuccess, Challenge([97, 98, 99])] }))"
+            ]
         );
         let e = err("sasl PLAIN wrong-prof");
         assert_eq!((e.column, e.width), (12, 10));
@@ -568,9 +390,9 @@ mod tests {
         assert_eq!(
             directives("login\nauthenticate\nconnection second-1"),
             vec![
-                Directive::Login,
-                Directive::Authenticate,
-                Directive::Connection("second-1".into())
+                "login Step(Login { bind: true })",
+                "authenticate Step(Login { bind: false })",
+                "connection Step(Connection(\"second-1\"))",
             ]
         );
         assert_eq!(err("login now").message, "`login` takes no argument");

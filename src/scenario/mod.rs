@@ -6,10 +6,12 @@
 //!
 //! The parser is layered so each layer reports its own mistakes: `source`
 //! (lines and the way back from offsets to columns), `frontmatter` (TOML),
-//! `lines` (entries, continuations, directives), `pattern` (XML patterns),
+//! `lines` (entries, continuations, directives), `directives` (the table of
+//! directives and their arguments), `pattern` (XML patterns),
 //! `build` (sent vs. expected, `or:`, `include`), `discover` (files).
 
 mod build;
+mod directives;
 mod discover;
 mod error;
 mod frontmatter;
@@ -47,6 +49,12 @@ pub fn parse_str(text: &str, path: &Path, id: &str) -> Result<Scenario, Scenario
 /// fragments for `include`).
 pub fn discover(paths: &[PathBuf]) -> std::io::Result<Vec<(PathBuf, PathBuf)>> {
     discover::discover(paths)
+}
+
+/// The table of directives in docs/scenario-format.md, in Markdown: made
+/// from the table the parser consults, so the reference never drifts.
+pub fn directive_reference() -> String {
+    directives::markdown_table()
 }
 
 /// Whether a pattern text child is the `…` (or `...`) marker that allows

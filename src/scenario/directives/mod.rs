@@ -1,0 +1,391 @@
+//! The directives of a scenario body, in one table.
+//!
+//! Everything the format knows about a directive is in its row: the word,
+//! its arguments, the sides under test that may use it, its description
+//! for the reference, and the function that turns its arguments into the
+//! engine's [`Action`]. The line reader and the builder only consult the
+//! table, and the table of docs/scenario-format.md is generated from it,
+//! so a new directive is one row, its parser and its engine step.
+
+mod args;
+mod reference;
+mod sasl;
+
+pub(crate) use args::Args;
+pub(crate) use reference::markdown_table;
+
+use super::error::ScenarioError;
+use super::model::{Action, Peer};
+use super::suggest::did_you_mean;
+
+/// What a directive line becomes.
+#[derive(Debug)]
+pub(crate) enum Parsed {
+    /// A step the engine runs.
+    Step(Action),
+    /// `include PATH`: the builder inlines another file's steps. The path
+    /// as written, and its byte offset on the line for errors about it.
+    Include { path: String, start: usize },
+}
+
+/// A directive used in a scenario whose side under test does not allow it
+/// (or not with these arguments); the builder turns it into an error at
+/// the directive's line.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct Misuse {
+    /// How many bytes from column 1 to underline.
+    pub width: usize,
+    pub message: String,
+    pub help: String,
+}
+
+/// Turns a directive's arguments into what the builder adds.
+pub(crate) type ParseFn = fn(&Args) -> Result<Parsed, ScenarioError>;
+
+/// Checks parsed arguments against the side under test.
+pub(crate) type CheckFn = fn(&Action, Peer) -> Result<(), Misuse>;
+
+/// One row of the table.
+#[derive(Debug)]
+pub(crate) struct Directive {
+    /// The word at column 1.
+    pub name: &'static str,
+    /// The arguments as the reference shows them (`DURATION`); empty for a
+    /// directive that takes none.
+    pub args: &'static str,
+    /// The sides under test whose scenarios may use it.
+    pub peers: &'static [Peer],
+    /// What it does: the reference's description (Markdown).
+    pub help: &'static str,
+    /// Its arguments, straight into the step it runs as. Called while the
+    /// lines are read, before the side under test is looked at.
+    pub parse: ParseFn,
+    /// Rules on the parsed arguments that depend on the side under test,
+    /// for a directive whose arguments differ between the two.
+    pub check: Option<CheckFn>,
+}
+
+const BOTH: &[Peer] = &[Peer::Server, Peer::Client];
+const SERVER: &[Peer] = &[Peer::Server];
+
+/// Every directive, in the order error messages and the reference list
+/// them.
+pub(crate) static TABLE: &[Directive] = &[
+    Directive {
+        name: "restart",
+        args: "",
+        peers: BOTH,
+        help: "a new stream starts (after TLS or SASL success): the parser of the peer's bytes \
+               is reset and expects a new stream header",
+        parse: |a| a.none(Action::Restart),
+        check: None,
+    },
+    Directive {
+        name: "starttls",
+        args: "",
+        peers: BOTH,
+        help: "the harness runs the TLS handshake now (write it after the server's \
+               `<proceed/>`), verifying the certificate for `{domain}` unless `--insecure`; \
+               then, as with `restart`, a new stream is expected (RFC 6120 §5.4.3.3). The \
+               transcript records the TLS version and cipher suite. A failed handshake fails \
+               the scenario with the TLS reason. Testing a client, the harness runs the \
+               server side of the handshake",
+        parse: |a| a.none(Action::StartTls),
+        check: None,
+    },
+    Directive {
+        name: "sasl",
+        args: "MECHANISM… [option…]",
+        peers: BOTH,
+        help: "testing a server, a whole SASL exchange (RFC 6120 §6) with \
+               `--user`/`--password`, with exactly one MECHANISM and no option: `<auth/>`, \
+               challenges and responses, `<success/>` with the server's proof checked (SCRAM \
+               server signature, DIGEST-MD5 rspauth); then a new stream is expected, as after \
+               `restart`. A mechanism the last `<stream:features>` did not offer makes the \
+               scenario *unsupported*. Payloads are shown as `[redacted]` in every report. \
+               One of SCRAM-SHA-256, SCRAM-SHA-1, DIGEST-MD5, PLAIN, ANONYMOUS, EXTERNAL \
+               (a misspelt one gets a suggestion). <br> Testing a client (`peer = \"client\"`), \
+               the harness is the SASL server: the client must choose one of the named \
+               mechanisms, and its answers are checked against `--user`/`--password` (a wrong \
+               one gets `<failure/>` and fails the scenario with what was wrong; a DIGEST-MD5 \
+               response is checked hash by hash and the transcript shows both hashes). \
+               Options: `wrong-proof` (send a well-formed but wrong rspauth or server \
+               signature; the scenario passes only if the client gives up), \
+               `proof-in-success` (the proof in `<success/>` instead of a last challenge), \
+               `challenge=BASE64` (DIGEST-MD5: this exact first challenge). A client that \
+               closes without choosing any mechanism makes the scenario *unsupported*",
+        parse: sasl::parse,
+        check: Some(sasl::check),
+    },
+    Directive {
+        name: "login",
+        args: "",
+        peers: SERVER,
+        help: "everything a client does before its first stanza, for scenarios whose subject \
+               comes after: open a stream (unless one is open), STARTTLS if offered (and the \
+               run uses STARTTLS), SASL with the strongest mechanism offered (SCRAM-SHA-256, \
+               SCRAM-SHA-1, DIGEST-MD5, then PLAIN over TLS only) or `--mechanism`, restart, \
+               and bind a resource (`--resource`, or the server's choice). The bound full JID \
+               becomes the capture `{$jid}`. A mandatory RFC 3921 `<session/>` is established \
+               too. Each step is checked; a server that breaks one fails the scenario there",
+        parse: |a| a.none(Action::Login { bind: true }),
+        check: None,
+    },
+    Directive {
+        name: "authenticate",
+        args: "",
+        peers: SERVER,
+        help: "`login` without the resource binding: the next line is usually the scenario's \
+               own bind request",
+        parse: |a| a.none(Action::Login { bind: false }),
+        check: None,
+    },
+    Directive {
+        name: "connection",
+        args: "NAME",
+        peers: SERVER,
+        help: "the following lines use the connection called `NAME` (letters, digits, `-`, \
+               `_`), opened now if new; the first one is `main`. For scenarios about several \
+               sessions of one account (a resource conflict). The transcript notes every switch",
+        parse: connection,
+        check: None,
+    },
+    Directive {
+        name: "expect-close",
+        args: "",
+        peers: BOTH,
+        help: "the peer must close the connection (after its `</stream:stream>`, if any) \
+               within the timeout",
+        parse: |a| a.none(Action::ExpectClose),
+        check: None,
+    },
+    Directive {
+        name: "silence",
+        args: "DURATION",
+        peers: BOTH,
+        help: "nothing may arrive from the peer for that long: `silence 500ms`, `silence 2s`, \
+               `silence 1m 30s`",
+        parse: silence,
+        check: None,
+    },
+    Directive {
+        name: "include",
+        args: "PATH",
+        peers: BOTH,
+        help: "the steps of another file, inlined here (see below)",
+        parse: include,
+        check: None,
+    },
+];
+
+/// The row for `name`, if it is a directive.
+pub(crate) fn find(name: &str) -> Option<&'static Directive> {
+    TABLE.iter().find(|d| d.name == name)
+}
+
+/// The directive a line at column 1 names, with its arguments parsed;
+/// an unknown word is an error with a suggestion.
+pub(crate) fn parse(args: &Args) -> Result<(&'static Directive, Parsed), ScenarioError> {
+    let Some(directive) = find(args.name) else {
+        return Err(unknown(args));
+    };
+    Ok((directive, (directive.parse)(args)?))
+}
+
+/// Whether a directive parsed as `parsed` may be used testing `peer`.
+pub(crate) fn check(directive: &Directive, parsed: &Parsed, peer: Peer) -> Result<(), Misuse> {
+    if !directive.peers.contains(&peer) {
+        return Err(wrong_side(peer));
+    }
+    match (directive.check, parsed) {
+        (Some(check), Parsed::Step(action)) => check(action, peer),
+        _ => Ok(()),
+    }
+}
+
+fn names() -> Vec<&'static str> {
+    TABLE.iter().map(|d| d.name).collect()
+}
+
+fn unknown(args: &Args) -> ScenarioError {
+    let word = args.name;
+    let e = args.at_name(format!("unknown directive `{word}`"));
+    match did_you_mean(word, &names()) {
+        Some(s) => e.with_help(format!("did you mean `{s}`?")),
+        None if word.starts_with('<') => e.with_help("lines of XML start with `C:` or `S:`"),
+        None => e.with_help(format!(
+            "lines start with `C:`, `S:`, `or:`, `#`, or a directive: {}",
+            names().join(", ")
+        )),
+    }
+}
+
+/// All the directives the side under test rules out, named in one
+/// message: a scenario that uses one probably has its `peer` wrong.
+fn wrong_side(peer: Peer) -> Misuse {
+    let names: Vec<String> = TABLE
+        .iter()
+        .filter(|d| !d.peers.contains(&peer))
+        .map(|d| format!("`{}`", d.name))
+        .collect();
+    let list = match names.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        _ => names.concat(),
+    };
+    let verb = if names.len() == 1 { "is" } else { "are" };
+    let (other, help) = match peer {
+        Peer::Client => (
+            "server",
+            "testing a client, the client under test logs in; write its lines with `C:`",
+        ),
+        Peer::Server => (
+            "client",
+            "testing a server, the server under test answers; write its lines with `S:`",
+        ),
+    };
+    Misuse {
+        width: 1,
+        message: format!("{list} {verb} for {other} scenarios"),
+        help: help.into(),
+    }
+}
+
+fn silence(args: &Args) -> Result<Parsed, ScenarioError> {
+    if args.text.is_empty() {
+        return Err(args
+            .at_name("`silence` needs a duration")
+            .with_help("e.g. `silence 500ms` or `silence 2s`"));
+    }
+    humantime::parse_duration(args.text)
+        .map(|d| Parsed::Step(Action::Silence(d)))
+        .map_err(|e| {
+            args.at_text(format!("invalid duration `{}`: {e}", args.text))
+                .with_help("e.g. `500ms`, `2s`, `1m 30s`")
+        })
+}
+
+/// `connection NAME`, a name of letters, digits, `-` and `_`.
+fn connection(args: &Args) -> Result<Parsed, ScenarioError> {
+    let name = args.text;
+    let valid = !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if valid {
+        return Ok(Parsed::Step(Action::Connection(name.to_owned())));
+    }
+    let message = "`connection` needs a name of letters, digits, `-` or `_`";
+    let e = if name.is_empty() {
+        args.at_name(message)
+    } else {
+        args.at_text(message)
+    };
+    Err(e.with_help("e.g. `connection second`; the first connection is `main`"))
+}
+
+fn include(args: &Args) -> Result<Parsed, ScenarioError> {
+    if args.text.is_empty() {
+        return Err(args
+            .at_name("`include` needs a path")
+            .with_help("e.g. `include ../_include/open-stream.xmpp`"));
+    }
+    Ok(Parsed::Include {
+        path: args.text.to_owned(),
+        start: args.start,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::source::SourceFile;
+    use super::*;
+
+    fn parse_line(line: &str) -> Result<(&'static str, Parsed), ScenarioError> {
+        let src = SourceFile::new("t.xmpp".into(), line);
+        parse(&Args::split(&src, 1, &src.lines[0])).map(|(d, p)| (d.name, p))
+    }
+
+    #[test]
+    fn names_are_unique_lowercase_words() {
+        for (i, d) in TABLE.iter().enumerate() {
+            assert!(
+                d.name.chars().all(|c| c.is_ascii_lowercase() || c == '-'),
+                "{}",
+                d.name
+            );
+            assert!(find(d.name).is_some_and(|f| std::ptr::eq(f, &TABLE[i])));
+        }
+    }
+
+    /// What the `args` column promises holds for every row: a directive
+    /// without arguments refuses one, a directive with some needs them.
+    #[test]
+    fn arguments_as_the_table_says() {
+        for d in TABLE {
+            let alone = parse_line(d.name);
+            let with_word = parse_line(&format!("{} x", d.name));
+            if d.args.is_empty() {
+                assert!(alone.is_ok(), "{}", d.name);
+                let e = with_word.expect_err(d.name);
+                assert_eq!(e.message, format!("`{}` takes no argument", d.name));
+            } else {
+                let e = alone.expect_err(d.name);
+                assert!(e.message.contains("needs"), "{e}");
+            }
+        }
+    }
+
+    #[test]
+    fn misspellings_find_the_directive() {
+        for d in TABLE {
+            let mut swapped: Vec<char> = d.name.chars().collect();
+            swapped.swap(1, 2);
+            let typo: String = swapped.into_iter().collect();
+            let e = parse_line(&typo).expect_err(d.name);
+            assert_eq!(e.help, Some(format!("did you mean `{}`?", d.name)));
+        }
+    }
+
+    #[test]
+    fn every_name_is_listed_when_nothing_is_close() {
+        let e = parse_line("frobnicate now").expect_err("unknown");
+        let listed = e
+            .help
+            .as_deref()
+            .and_then(|h| {
+                h.strip_prefix("lines start with `C:`, `S:`, `or:`, `#`, or a directive: ")
+            })
+            .map(|l| l.split(", ").collect::<Vec<_>>());
+        assert_eq!(listed, Some(names()));
+    }
+
+    #[test]
+    fn server_only_directives_are_refused_testing_a_client() {
+        let (_, parsed) = parse_line("login").expect("login");
+        let login = find("login").expect("login");
+        assert!(check(login, &parsed, Peer::Server).is_ok());
+        let m = check(login, &parsed, Peer::Client).expect_err("refused");
+        assert_eq!(
+            m.message,
+            "`login`, `authenticate` and `connection` are for server scenarios"
+        );
+        assert_eq!(m.width, 1);
+    }
+
+    #[test]
+    fn sasl_options_are_for_client_scenarios() {
+        let sasl = find("sasl").expect("sasl");
+        let (_, one) = parse_line("sasl PLAIN").expect("one");
+        let (_, two) = parse_line("sasl PLAIN SCRAM-SHA-1 wrong-proof").expect("two");
+        assert!(check(sasl, &one, Peer::Server).is_ok());
+        assert!(check(sasl, &two, Peer::Client).is_ok());
+        let m = check(sasl, &two, Peer::Server).expect_err("refused");
+        assert_eq!(
+            (m.width, m.message.as_str()),
+            (
+                4,
+                "testing a server, `sasl` takes exactly one mechanism and no option"
+            )
+        );
+    }
+}
