@@ -18,6 +18,11 @@ use serde::Deserialize;
 
 use crate::sasl::Secret;
 
+/// The accounts the built-in scenarios with several users name, the cast
+/// of RFC 6121's examples: the reference server (`demo`) and the test
+/// servers register each of them.
+pub const CAST: [&str; 3] = ["romeo", "juliet", "nurse"];
+
 /// The name under which `--user`/`--password` is known.
 pub const DEFAULT_ACCOUNT: &str = "default";
 

@@ -54,7 +54,11 @@ pub(super) fn run(args: DemoArgs) -> i32 {
         Ok(rt) => rt,
         Err(code) => return code,
     };
-    let mut config = Config::new(DOMAIN).with_account(USER, DEFAULT_PASSWORD);
+    // USER, and every account the scenarios with several users name.
+    let mut config = crate::accounts::CAST.iter().fold(
+        Config::new(DOMAIN).with_account(USER, DEFAULT_PASSWORD),
+        |c, name| c.with_account(*name, DEFAULT_PASSWORD),
+    );
     config.faults = args.faults.iter().copied().collect();
     let banner = faults_banner(&config.faults);
     let server = match server_runtime.block_on(ReferenceServer::start(config)) {
@@ -99,6 +103,12 @@ fn run_args(args: &DemoArgs, target: &str, ca: &std::path::Path) -> Option<super
     run.domain = Some(DOMAIN.to_owned());
     run.user = Some(USER.to_owned());
     run.password = Some(DEFAULT_PASSWORD.to_owned());
+    run.account = crate::accounts::CAST
+        .iter()
+        .filter_map(|name| {
+            crate::accounts::account(name, &format!("{name}@{DOMAIN}"), DEFAULT_PASSWORD).ok()
+        })
+        .collect();
     run.ca = Some(ca.to_path_buf());
     run.insecure = false;
     run.selection.filter = args.filter.clone();

@@ -19,7 +19,8 @@ use tokio::net::TcpListener;
 use tokio::process::{Child, Command};
 
 use crate::scenario::Scenario;
-use crate::transport::{self, ByteStream, Transport, TransportError};
+use crate::transport::{self, ByteStream, Connector, Transport, TransportError, TransportKind};
+use crate::xml::ParserConfig;
 
 use super::failure::{Failure, FailureKind};
 use super::status::Status;
@@ -53,6 +54,17 @@ pub async fn run_all(
     mut on_verdict: impl FnMut(&Verdict),
 ) -> Vec<Verdict> {
     let port = listener.local_addr().map(|a| a.port()).unwrap_or_default();
+    let acceptor = Arc::new(Acceptor {
+        listener,
+        server_tls: config.server_tls.clone().filter(|_| options.direct_tls),
+        timeout: config.timeout,
+    });
+    // A scenario's further connections (`connection NAME`) are the
+    // client's next ones.
+    let config = Arc::new(RunConfig {
+        connector: Some(Arc::clone(&acceptor) as Arc<dyn Connector>),
+        ..RunConfig::clone(&config)
+    });
     let mut verdicts = Vec::with_capacity(scenarios.len());
     for scenario in &scenarios {
         let started = Instant::now();
@@ -60,7 +72,7 @@ pub async fn run_all(
             Some(reason) => {
                 Verdict::failed(scenario, Failure::new(FailureKind::NeedsUnmet, reason))
             }
-            None => run_one(scenario, &config, &listener, &options, port).await,
+            None => run_one(scenario, &config, &acceptor, &options, port).await,
         };
         verdict.duration = started.elapsed();
         on_verdict(&verdict);
@@ -72,7 +84,7 @@ pub async fn run_all(
 async fn run_one(
     scenario: &Scenario,
     config: &RunConfig,
-    listener: &TcpListener,
+    acceptor: &Acceptor,
     options: &ListenOptions,
     port: u16,
 ) -> Verdict {
@@ -94,7 +106,7 @@ async fn run_one(
             }
         }
     };
-    let conn = accept(listener, config, options, client.as_mut()).await;
+    let conn = accept(acceptor, config, client.as_mut()).await;
     let mut verdict = execute_on(conn, scenario, config).await;
     if let Some(client) = client {
         client.finish(&mut verdict).await;
@@ -102,23 +114,41 @@ async fn run_one(
     verdict
 }
 
+/// Takes the client's connections from the listener: plain TCP, or TLS
+/// from the first byte (XEP-0368) when a server configuration is given.
+#[derive(Debug)]
+struct Acceptor {
+    listener: TcpListener,
+    server_tls: Option<Arc<rustls::ServerConfig>>,
+    timeout: Duration,
+}
+
+#[async_trait::async_trait]
+impl Connector for Acceptor {
+    fn kind(&self) -> TransportKind {
+        TransportKind::Tcp
+    }
+
+    /// The client's next connection, within the timeout.
+    async fn connect(&self, parser: ParserConfig) -> Result<Box<dyn Transport>, TransportError> {
+        let conn = match &self.server_tls {
+            Some(tls) => {
+                transport::accept_direct_tls(&self.listener, Arc::clone(tls), self.timeout).await?
+            }
+            None => transport::accept(&self.listener, self.timeout).await?,
+        };
+        Ok(ByteStream::new(conn, parser).boxed())
+    }
+}
+
 /// One connection, unless the client exits first (then at once, with its
 /// exit status) or the timeout passes.
 async fn accept(
-    listener: &TcpListener,
+    acceptor: &Acceptor,
     config: &RunConfig,
-    options: &ListenOptions,
     client: Option<&mut Client>,
 ) -> Result<Box<dyn Transport>, TransportError> {
-    let accepting = async {
-        let conn = match (&config.server_tls, options.direct_tls) {
-            (Some(tls), true) => {
-                transport::accept_direct_tls(listener, Arc::clone(tls), config.timeout).await?
-            }
-            _ => transport::accept(listener, config.timeout).await?,
-        };
-        Ok(ByteStream::new(conn, config.parser.clone()).boxed())
-    };
+    let accepting = acceptor.connect(config.parser.clone());
     let Some(client) = client else {
         return accepting.await;
     };

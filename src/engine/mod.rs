@@ -28,7 +28,7 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::Semaphore;
 
-use crate::accounts::Accounts;
+use crate::accounts::{Account, Accounts};
 use crate::bindings::Bindings;
 use crate::sasl;
 use crate::scenario::template::Segment;
@@ -38,7 +38,7 @@ use crate::xml::ParserConfig;
 
 pub use failure::{Failure, FailureKind};
 pub use status::Status;
-pub use transcript::{Direction, Transcript};
+pub use transcript::{Direction, MAIN_CONNECTION, Transcript};
 pub use verdict::Verdict;
 
 use session::Session;
@@ -195,7 +195,8 @@ async fn execute_on(
         }
     };
     transcript.record(Direction::Note, format!("connected: {}", conn.describe()));
-    let session = Session::new(conn, transcript);
+    let mut session = Session::new(conn, transcript);
+    session.account = account_for(scenario, config, MAIN_CONNECTION, None);
     let mut connections = Connections::new(session);
     let mut bindings = config.bindings.clone();
     let outcome = run_steps(scenario, config, &mut connections, &mut bindings).await;
@@ -217,34 +218,57 @@ async fn execute_on(
     verdict
 }
 
+/// Who connection `name` logs in as: the account it names (`connection
+/// NAME as ACCOUNT`), else the account of its own name if the scenario
+/// lists it, else the default one (`--user`, which `None` stands for).
+fn account_for(
+    scenario: &Scenario,
+    config: &RunConfig,
+    name: &str,
+    named: Option<&str>,
+) -> Option<Account> {
+    let listed = || scenario.meta.accounts.iter().find(|a| *a == name);
+    let account = named.or_else(|| listed().map(String::as_str))?;
+    config.accounts.get(account).cloned()
+}
+
 /// The connections of one scenario run, by name; one is current. The
 /// transcript moves with the current one, so it reads in order.
 struct Connections {
-    list: Vec<(String, Session)>,
+    list: Vec<Session>,
     current: usize,
 }
 
 impl Connections {
     fn new(main: Session) -> Self {
         Connections {
-            list: vec![("main".to_string(), main)],
+            list: vec![main],
             current: 0,
         }
     }
 
     fn current(&mut self) -> &mut Session {
-        &mut self.list[self.current].1
+        &mut self.list[self.current]
     }
 
-    /// Make `name` current, connecting it first if it is new.
-    async fn switch(&mut self, name: &str, config: &RunConfig) -> Result<(), TransportError> {
-        let (index, connected) = match self.list.iter().position(|(n, _)| n == name) {
+    /// Make `name` current, connecting it first (as `account`) if it is
+    /// new: testing a server, a new connection to it; testing a client,
+    /// the client's next connection.
+    async fn switch(
+        &mut self,
+        name: &str,
+        account: Option<Account>,
+        config: &RunConfig,
+    ) -> Result<(), TransportError> {
+        let (index, connected) = match self.list.iter().position(|s| s.name == name) {
             Some(i) => (i, None),
             None => {
                 let conn = open(config).await?;
                 let described = conn.describe();
-                let session = Session::new(conn, Transcript::default());
-                self.list.push((name.to_string(), session));
+                let mut session = Session::new(conn, Transcript::default());
+                session.name = name.to_string();
+                session.account = account;
+                self.list.push(session);
                 (self.list.len() - 1, Some(described))
             }
         };
@@ -272,10 +296,10 @@ impl Connections {
     /// Close every connection; the session holding the transcript is
     /// returned.
     async fn close_all(mut self) -> Session {
-        for (_, session) in &mut self.list {
+        for session in &mut self.list {
             session.shutdown().await;
         }
-        self.list.swap_remove(self.current).1
+        self.list.swap_remove(self.current)
     }
 }
 
@@ -289,14 +313,18 @@ async fn run_steps(
     let mut helpers = functions::Helpers::default();
     for step in &scenario.steps {
         let loc = &step.loc;
-        if let Action::Connection(name) = &step.action {
-            connections.switch(name, config).await.map_err(|e| {
-                Failure::new(
-                    FailureKind::Connect,
-                    format!("could not open connection `{name}`: {e}"),
-                )
-                .at(loc)
-            })?;
+        if let Action::Connection { name, account } = &step.action {
+            let account = account_for(scenario, config, name, account.as_deref());
+            connections
+                .switch(name, account, config)
+                .await
+                .map_err(|e| {
+                    Failure::new(
+                        FailureKind::Connect,
+                        format!("could not open connection `{name}`: {e}"),
+                    )
+                    .at(loc)
+                })?;
             continue;
         }
         let session = connections.current();
@@ -345,7 +373,7 @@ async fn run_steps(
                 login::run(session, config, &scenario.meta, bindings, *bind, loc).await?
             }
             // Handled above, before a session is borrowed.
-            Action::Connection(_) => {}
+            Action::Connection { .. } => {}
         }
     }
     Ok(())
@@ -367,7 +395,16 @@ fn unmet_need(scenario: &Scenario, config: &RunConfig) -> Option<String> {
         }
         _ => {}
     }
-    let missing = config.accounts.missing(&scenario.meta.accounts);
+    let mut wanted = scenario.meta.accounts.clone();
+    wanted.extend(scenario.steps.iter().filter_map(|s| match &s.action {
+        Action::Connection {
+            account: Some(a), ..
+        } => Some(a.clone()),
+        _ => None,
+    }));
+    wanted.sort();
+    wanted.dedup();
+    let missing = config.accounts.missing(&wanted);
     if !missing.is_empty() {
         return Some(format!(
             "needs the account{} {}: pass --account NAME=USER@DOMAIN:PASSWORD (or --accounts FILE)",
@@ -377,7 +414,15 @@ fn unmet_need(scenario: &Scenario, config: &RunConfig) -> Option<String> {
     }
     let bindings = &config.bindings;
     let has_credentials = bindings.var("user").is_some() && bindings.var("password").is_some();
+    // Authenticating on a connection without an account of its own uses
+    // --user and --password.
+    let mut on_own_account = false;
     let needs_credentials = scenario.steps.iter().any(|s| match &s.action {
+        Action::Connection { name, account } => {
+            on_own_account = account.is_some() || scenario.meta.accounts.iter().any(|a| a == name);
+            false
+        }
+        _ if on_own_account => false,
         Action::Sasl(spec) => spec.mechanisms.iter().any(|m| sasl::needs_password(m)),
         Action::Login { .. } => config.mechanism.as_deref().is_none_or(sasl::needs_password),
         _ => false,

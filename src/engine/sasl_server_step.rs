@@ -14,12 +14,12 @@
 
 use tokio::time::Instant;
 
+use crate::sasl;
 use crate::sasl::b64;
 use crate::sasl::server::{
     Accounts, FixedChallenge, ProofIn, SaslFailure, ServerOptions, ServerProof, ServerStep,
     decode_auth, decode_response, encode_success_data,
 };
-use crate::sasl::{self, Credentials};
 use crate::scenario::{Location, Meta, SaslOption, SaslSpec};
 use crate::xml::{Element, NS_SASL, StreamEvent};
 
@@ -73,13 +73,9 @@ pub(super) async fn run(
     meta: &Meta,
     loc: &Location,
 ) -> StepResult {
-    let bindings = &config.bindings;
     let accounts = Accounts::new(
-        bindings.var("domain").unwrap_or_default(),
-        Credentials::new(
-            bindings.var("user").unwrap_or_default(),
-            bindings.var("password").unwrap_or_default(),
-        ),
+        config.bindings.var("domain").unwrap_or_default(),
+        session.credentials(&config.bindings),
     );
     let options = options(spec);
     let wrong = spec.options.contains(&SaslOption::WrongProof);

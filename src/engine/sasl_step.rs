@@ -6,7 +6,7 @@
 
 use tokio::time::Instant;
 
-use crate::sasl::{self, Credentials, b64};
+use crate::sasl::{self, b64};
 use crate::scenario::{Location, Meta};
 use crate::xml::{Element, NS_SASL, NS_STREAMS, StreamEvent};
 
@@ -31,12 +31,8 @@ pub(super) async fn run(
     if !offered.iter().any(|m| m == name) {
         return Err(Failure::new(FailureKind::Unsupported, not_offered(name, &offered)).at(loc));
     }
-    let bindings = &config.bindings;
-    let credentials = Credentials::new(
-        bindings.var("user").unwrap_or_default(),
-        bindings.var("password").unwrap_or_default(),
-    );
-    let domain = bindings.var("domain").unwrap_or_default();
+    let credentials = session.credentials(&config.bindings);
+    let domain = config.bindings.var("domain").unwrap_or_default();
     let Some(mut mechanism) = sasl::client(name, credentials, domain) else {
         return Err(Failure::new(
             FailureKind::HarnessBug,

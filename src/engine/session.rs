@@ -8,12 +8,14 @@ use tokio::time::Instant;
 use crate::transport::{Incoming, SendError, TlsError, TlsUpgrade, Transport};
 use crate::xml::{Element, NS_CLIENT, NS_SASL, NS_STREAMS, StreamEvent};
 
+use crate::accounts::Account;
+use crate::sasl::Credentials;
 use crate::scenario::template::REDACTED;
 use crate::snapshot::{Item, Log};
 
 use super::failure::{Failure, FailureKind};
 use super::render;
-use super::transcript::{Direction, Transcript};
+use super::transcript::{Direction, MAIN_CONNECTION, Transcript};
 
 /// What waiting for the peer gave.
 #[derive(Debug)]
@@ -27,6 +29,10 @@ pub(super) enum Received {
 
 pub(super) struct Session {
     stream: Box<dyn Transport>,
+    /// The scenario's name for this connection (`main`, `juliet-phone`).
+    pub name: String,
+    /// Who this connection logs in as; `None`: the run's `--user`.
+    pub account: Option<Account>,
     /// The peer's side has ended (noted once in the transcript).
     eof: bool,
     /// The peer has sent `</stream:stream>` or closed the connection.
@@ -49,6 +55,8 @@ impl Session {
     pub fn new(stream: Box<dyn Transport>, transcript: Transcript) -> Self {
         Session {
             stream,
+            name: MAIN_CONNECTION.to_string(),
+            account: None,
             eof: false,
             peer_closed: false,
             features: None,
@@ -172,6 +180,18 @@ impl Session {
             .record(Direction::Note, format!("TLS established: {described}"));
         self.restart();
         Ok(described)
+    }
+
+    /// Who this connection authenticates as: its account, else the run's
+    /// `--user`/`--password`.
+    pub fn credentials(&self, bindings: &crate::bindings::Bindings) -> Credentials {
+        match &self.account {
+            Some(account) => Credentials::new(&account.user, account.password.expose()),
+            None => Credentials::new(
+                bindings.var("user").unwrap_or_default(),
+                bindings.var("password").unwrap_or_default(),
+            ),
+        }
     }
 
     /// Whether the connection runs over TLS now.

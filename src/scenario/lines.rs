@@ -392,7 +392,7 @@ mod tests {
             vec![
                 "login Step(Login { bind: true })",
                 "authenticate Step(Login { bind: false })",
-                "connection Step(Connection(\"second-1\"))",
+                "connection Step(Connection { name: \"second-1\", account: None })",
             ]
         );
         assert_eq!(err("login now").message, "`login` takes no argument");

@@ -109,9 +109,15 @@ pub enum Action {
     /// whose subject comes after.
     Login { bind: bool },
     /// The following steps use the connection of this name, opened now if
-    /// it is new (the first connection is `main`). For scenarios about
-    /// several sessions of one account (a resource conflict).
-    Connection(String),
+    /// it is new (the first connection is `main`): testing a server, the
+    /// harness connects again; testing a client, it accepts the client's
+    /// next connection. A connection logs in as `account` if given, else
+    /// as the account of its own name if the scenario lists one, else as
+    /// the run's default account.
+    Connection {
+        name: String,
+        account: Option<String>,
+    },
 }
 
 /// One acceptable answer of an `Expect` step.

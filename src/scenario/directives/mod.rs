@@ -142,11 +142,14 @@ pub(crate) static TABLE: &[Directive] = &[
     },
     Directive {
         name: "connection",
-        args: "NAME",
-        peers: SERVER,
+        args: "NAME [as ACCOUNT]",
+        peers: BOTH,
         help: "the following lines use the connection called `NAME` (letters, digits, `-`, \
-               `_`), opened now if new; the first one is `main`. For scenarios about several \
-               sessions of one account (a resource conflict). The transcript notes every switch",
+               `_`), opened now if new (testing a client: the client's next connection); the \
+               first one is `main`. It logs in as `ACCOUNT`, else as the account called `NAME` \
+               if the front matter's `accounts` lists it, else as the default account. For \
+               scenarios about several users or sessions. The transcript labels each \
+               connection's lines",
         parse: connection,
         check: None,
     },
@@ -264,23 +267,45 @@ fn silence(args: &Args) -> Result<Parsed, ScenarioError> {
         })
 }
 
-/// `connection NAME`, a name of letters, digits, `-` and `_`.
+/// `connection NAME` or `connection NAME as ACCOUNT`, names of letters,
+/// digits, `-` and `_`.
 fn connection(args: &Args) -> Result<Parsed, ScenarioError> {
-    let name = args.text;
-    let valid = !name.is_empty()
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-    if valid {
-        return Ok(Parsed::Step(Action::Connection(name.to_owned())));
-    }
-    let message = "`connection` needs a name of letters, digits, `-` or `_`";
-    let e = if name.is_empty() {
-        args.at_name(message)
-    } else {
-        args.at_text(message)
+    let is_name = |name: &str| {
+        !name.is_empty()
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
     };
-    Err(e.with_help("e.g. `connection second`; the first connection is `main`"))
+    let words: Vec<(usize, &str)> = args.words().collect();
+    let help = "e.g. `connection second`, or `connection juliet-phone as juliet`; the first \
+                connection is `main`";
+    match words.as_slice() {
+        [(_, name)] if is_name(name) => Ok(Parsed::Step(Action::Connection {
+            name: (*name).to_owned(),
+            account: None,
+        })),
+        [(_, name), (_, "as"), (at, account)] if is_name(name) => {
+            if crate::accounts::is_account_name(account) {
+                Ok(Parsed::Step(Action::Connection {
+                    name: (*name).to_owned(),
+                    account: Some((*account).to_owned()),
+                }))
+            } else {
+                let message = "an account name starts with a letter and has letters, \
+                               digits, `-` or `_`";
+                Err(args.at(*at, account.len(), message).with_help(help))
+            }
+        }
+        [] => Err(args
+            .at_name("`connection` needs a name of letters, digits, `-` or `_`")
+            .with_help(help)),
+        [_] | [_, (_, "as"), _] => Err(args
+            .at_text("`connection` needs a name of letters, digits, `-` or `_`")
+            .with_help(help)),
+        _ => Err(args
+            .at_text("expected `connection NAME` or `connection NAME as ACCOUNT`")
+            .with_help(help)),
+    }
 }
 
 fn include(args: &Args) -> Result<Parsed, ScenarioError> {
@@ -367,7 +392,7 @@ mod tests {
         let m = check(login, &parsed, Peer::Client).expect_err("refused");
         assert_eq!(
             m.message,
-            "`login`, `authenticate` and `connection` are for server scenarios"
+            "`login` and `authenticate` are for server scenarios"
         );
         assert_eq!(m.width, 1);
     }
