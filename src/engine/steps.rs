@@ -44,7 +44,7 @@ pub(super) async fn send(
             ),
             RenderError::Call { .. } => fail(Failure::new(e.to_string()).at(loc)),
         })?;
-    let sent = if template.has_secret() {
+    let sent = if template.has_secret(bindings) {
         session
             .send_shown(&bytes, template.shown(bindings), timeout)
             .await
