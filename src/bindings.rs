@@ -11,7 +11,6 @@
 use std::collections::BTreeMap;
 
 use crate::sasl::Secret;
-use crate::scenario::functions::Call;
 
 /// The variables a scenario may use, set from the command line.
 pub const KNOWN_VARIABLES: &[&str] = &["domain", "user", "password", "jid", "resource"];
@@ -71,7 +70,6 @@ impl From<Secret> for Value {
 pub struct Bindings {
     vars: BTreeMap<String, Value>,
     captures: BTreeMap<String, String>,
-    checks: Vec<(Call, String)>,
 }
 
 impl Bindings {
@@ -107,14 +105,6 @@ impl Bindings {
     /// All captures so far, for the transcript.
     pub fn captures(&self) -> impl Iterator<Item = (&str, &str)> {
         self.captures.iter().map(|(k, v)| (k.as_str(), v.as_str()))
-    }
-
-    pub fn push_check(&mut self, call: Call, text: impl Into<String>) {
-        self.checks.push((call, text.into()));
-    }
-
-    pub fn take_checks(&mut self) -> Vec<(Call, String)> {
-        std::mem::take(&mut self.checks)
     }
 }
 

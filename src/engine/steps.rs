@@ -5,7 +5,7 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use crate::bindings::Bindings;
-use crate::matching::{self, Mismatch};
+use crate::matching::{self, Check, Matched, Mismatch};
 use crate::scenario::functions::Call;
 use crate::scenario::template::{RenderError, Template};
 use crate::scenario::{Alternative, Expectation, Location, Meta};
@@ -161,9 +161,11 @@ pub(super) async fn expect(
         }
         let mut closest: Option<Mismatch> = None;
         for alt in alternatives {
-            bindings.take_checks();
             match try_match(&alt.expectation, &event, bindings) {
-                Ok(()) => return run_checks(bindings, helpers, &event, loc),
+                Ok(found) => {
+                    let checks = found.commit(bindings);
+                    return run_checks(&checks, bindings, helpers, &event, loc);
+                }
                 Err(Some(m)) if closest.is_none() => closest = Some(m),
                 Err(_) => {}
             }
@@ -192,15 +194,17 @@ pub(super) async fn expect(
     }
 }
 
-/// The checks of the functions in the pattern that matched, in order.
+/// The checks of the functions in the pattern that matched, in order,
+/// after its captures were committed.
 fn run_checks(
-    bindings: &mut Bindings,
+    checks: &[Check],
+    bindings: &Bindings,
     helpers: &mut Helpers,
     event: &StreamEvent,
     loc: &Location,
 ) -> StepResult {
-    for (call, text) in bindings.take_checks() {
-        if let Err(reason) = helpers.check(&call, &text, bindings) {
+    for Check { call, text } in checks {
+        if let Err(reason) = helpers.check(call, text, bindings) {
             return Err(fail(
                 Failure {
                     received: Some(render::event(event)),
@@ -292,13 +296,14 @@ pub(super) fn read_failed(e: &std::io::Error, loc: &Location) -> (Status, Failur
     fail(Failure::new(format!("reading from the peer failed: {e}")).at(loc))
 }
 
-/// `Err(None)` when the event is of another kind than the expectation
-/// (an element where a close was expected): no diff makes sense then.
+/// What matching `event` found, to be committed by the caller. `Err(None)`
+/// when the event is of another kind than the expectation (an element
+/// where a close was expected): no diff makes sense then.
 fn try_match(
     expectation: &Expectation,
     event: &StreamEvent,
-    bindings: &mut Bindings,
-) -> Result<(), Option<Mismatch>> {
+    bindings: &Bindings,
+) -> Result<Matched, Option<Mismatch>> {
     match (expectation, event) {
         (Expectation::Open(p), StreamEvent::Open(h)) => {
             matching::match_header(p, h, bindings).map_err(Some)
@@ -306,7 +311,7 @@ fn try_match(
         (Expectation::Element(p), StreamEvent::Element(e)) => {
             matching::match_element(p, e, bindings).map_err(Some)
         }
-        (Expectation::Close, StreamEvent::Close) => Ok(()),
+        (Expectation::Close, StreamEvent::Close) => Ok(Matched::default()),
         _ => Err(None),
     }
 }
