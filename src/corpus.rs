@@ -301,8 +301,8 @@ fn stream_lines(s: &Scenario) -> Vec<(Vec<u8>, bool, bool)> {
             Action::Expect(alternatives) => {
                 for alt in alternatives {
                     let (printed, prolog) = match &alt.expectation {
-                        Expectation::Open(e) => (writer::start_tag(e), true),
-                        Expectation::Element(e) => (writer::to_xml(e), false),
+                        Expectation::Open(p) => (writer::start_tag(p.source()), true),
+                        Expectation::Element(p) => (writer::to_xml(p.source()), false),
                         Expectation::Close => ("</stream:stream>".to_owned(), false),
                     };
                     let source = alt.source.clone().into_bytes();

@@ -80,7 +80,7 @@ fn run_config(addr: &str, ca: &Path) -> RunConfig {
     bindings.set_var("domain", "localhost");
     bindings.set_var("user", "romeo");
     bindings.set_var("jid", "romeo@localhost");
-    bindings.set_var("password", "secret");
+    bindings.set_var("password", xmpp_conform::sasl::Secret::new("secret"));
     RunConfig {
         connector: None,
         accounts: Default::default(),

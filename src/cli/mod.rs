@@ -563,7 +563,7 @@ fn bindings(args: &RunArgs, target: &str) -> Bindings {
         b.set_var("jid", format!("{user}@{domain}"));
     }
     if let Some(password) = &args.password {
-        b.set_var("password", password.clone());
+        b.set_var("password", crate::sasl::Secret::new(password.clone()));
     }
     if let Some(resource) = &args.resource {
         b.set_var("resource", resource.clone());

@@ -36,7 +36,7 @@ async fn the_built_in_scenarios_run_over_the_memory_transport() {
     bindings.set_var("domain", "localhost");
     bindings.set_var("user", "romeo");
     bindings.set_var("jid", "romeo@localhost");
-    bindings.set_var("password", "secret");
+    bindings.set_var("password", crate::sasl::Secret::new("secret"));
     let run = RunConfig {
         target: "memory".into(),
         connector: Some(Arc::new(connector)),

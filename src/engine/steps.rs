@@ -5,7 +5,7 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use crate::bindings::Bindings;
-use crate::matching::{self, Mismatch};
+use crate::matching::{self, Check, Matched, Mismatch};
 use crate::scenario::functions::Call;
 use crate::scenario::template::{RenderError, Template};
 use crate::scenario::{Alternative, Expectation, Location, Meta};
@@ -41,7 +41,7 @@ pub(super) async fn send(
             }
             RenderError::Call { .. } => Failure::new(FailureKind::Check, e.to_string()).at(loc),
         })?;
-    let sent = if template.has_secret() {
+    let sent = if template.has_secret(bindings) {
         session
             .send_shown(&bytes, template.shown(bindings), timeout)
             .await
@@ -169,9 +169,11 @@ pub(super) async fn expect(
     }
     let mut closest: Option<Mismatch> = None;
     for alt in alternatives {
-        bindings.take_checks();
         match try_match(&alt.expectation, &event, bindings) {
-            Ok(()) => return run_checks(bindings, helpers, &event, loc),
+            Ok(found) => {
+                let checks = found.commit(bindings);
+                return run_checks(&checks, bindings, helpers, &event, loc);
+            }
             Err(Some(m)) if closest.is_none() => closest = Some(m),
             Err(_) => {}
         }
@@ -197,15 +199,17 @@ pub(super) async fn expect(
     Err(failure.at(loc))
 }
 
-/// The checks of the functions in the pattern that matched, in order.
+/// The checks of the functions in the pattern that matched, in order,
+/// after its captures were committed.
 fn run_checks(
-    bindings: &mut Bindings,
+    checks: &[Check],
+    bindings: &Bindings,
     helpers: &mut Helpers,
     event: &StreamEvent,
     loc: &Location,
 ) -> StepResult {
-    for (call, text) in bindings.take_checks() {
-        if let Err(reason) = helpers.check(&call, &text, bindings) {
+    for Check { call, text } in checks {
+        if let Err(reason) = helpers.check(call, text, bindings) {
             return Err(
                 Failure::new(FailureKind::Check, format!("`{{{call}}}`: {reason}"))
                     .received(render::event(event))
@@ -290,8 +294,8 @@ pub(super) async fn silence(
 fn try_match(
     expectation: &Expectation,
     event: &StreamEvent,
-    bindings: &mut Bindings,
-) -> Result<(), Option<Mismatch>> {
+    bindings: &Bindings,
+) -> Result<Matched, Option<Mismatch>> {
     match (expectation, event) {
         (Expectation::Open(p), StreamEvent::Open(h)) => {
             matching::match_header(p, h, bindings).map_err(Some)
@@ -299,7 +303,7 @@ fn try_match(
         (Expectation::Element(p), StreamEvent::Element(e)) => {
             matching::match_element(p, e, bindings).map_err(Some)
         }
-        (Expectation::Close, StreamEvent::Close) => Ok(()),
+        (Expectation::Close, StreamEvent::Close) => Ok(Matched::default()),
         _ => Err(None),
     }
 }

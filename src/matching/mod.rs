@@ -8,14 +8,28 @@
 //! unless the pattern has a `…` child, which makes the named children an
 //! unordered subset; `{*}` as the whole content allows any content;
 //! whitespace-only text is ignored on both sides.
+//!
+//! Patterns are compiled once, when the scenario is loaded
+//! ([`compile`]); matching reads the run's bindings but never writes
+//! them, and returns what it found ([`Matched`]: captures and the checks
+//! of function calls) for the engine to commit once the whole element
+//! matched.
 
+pub mod compile;
+mod found;
+mod pattern;
 mod pretty;
 mod tree;
 mod value;
 
+pub use compile::PatternError;
+pub use found::{Check, Matched};
+pub use pattern::{ElementPattern, HeaderPattern};
+
 use crate::bindings::Bindings;
 use crate::xml::{Element, NS_STREAMS, StreamHeader};
 
+use found::State;
 use tree::Failure;
 
 /// Why a received element does not fit its pattern.
@@ -55,24 +69,21 @@ fn with_newline(s: &str) -> String {
     }
 }
 
-/// Match a first-level element. On success, new captures are added to
-/// `bindings`; on failure `bindings` is left as it was.
+/// Match a first-level element. On success, what it found (new captures,
+/// checks to run); `bindings` is only read.
 pub fn match_element(
-    pattern: &Element,
+    pattern: &ElementPattern,
     received: &Element,
-    bindings: &mut Bindings,
-) -> Result<(), Mismatch> {
-    let mut scratch = bindings.clone();
+    bindings: &Bindings,
+) -> Result<Matched, Mismatch> {
+    let mut state = State::new(bindings);
     let path = format!("/{}", pattern.display_name());
-    match tree::element(pattern, received, &path, &mut scratch) {
-        Ok(()) => {
-            *bindings = scratch;
-            Ok(())
-        }
+    match tree::element(&pattern.root, received, &path, &mut state) {
+        Ok(()) => Ok(state.into_matched()),
         Err(Failure { path, reason }) => Err(Mismatch {
             path,
             reason,
-            expected: pretty::pretty(pattern),
+            expected: pretty::pretty(&pattern.source),
             received: pretty::pretty(received),
         }),
     }
@@ -81,15 +92,15 @@ pub fn match_element(
 /// Match a stream header: its attributes, and the namespace declarations
 /// the pattern writes (`xmlns`, `xmlns:stream`) against those received.
 pub fn match_header(
-    pattern: &Element,
+    pattern: &HeaderPattern,
     received: &StreamHeader,
-    bindings: &mut Bindings,
-) -> Result<(), Mismatch> {
+    bindings: &Bindings,
+) -> Result<Matched, Mismatch> {
     let got = &received.element;
     let fail = |reason: String| Mismatch {
         path: "/stream:stream".to_owned(),
         reason,
-        expected: pretty::open_tag(pattern),
+        expected: pretty::open_tag(&pattern.source),
         received: pretty::open_tag(got),
     };
     if !got.is(NS_STREAMS, "stream") {
@@ -114,10 +125,9 @@ pub fn match_header(
         };
         return Err(fail(reason));
     }
-    let mut scratch = bindings.clone();
-    tree::attributes(&pattern.attrs, &got.attrs, &mut scratch).map_err(fail)?;
-    *bindings = scratch;
-    Ok(())
+    let mut state = State::new(bindings);
+    tree::attributes(&pattern.attrs, &got.attrs, &mut state).map_err(fail)?;
+    Ok(state.into_matched())
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! The matching rules, one test each, on elements built by
-//! `crate::xml::parse_element` (patterns are built the same way by the
-//! scenario parser) or by hand where the XML form cannot express the case.
+//! `crate::xml::parse_element` and compiled by `compile` (as the scenario
+//! loader does) or by hand where the XML form cannot express the case.
 
 use super::*;
 use crate::xml::{Attribute, NS_CLIENT, NamespaceScope, Node, SmolStr, XmlDecl, parse_element};
@@ -22,9 +22,16 @@ fn bindings() -> Bindings {
     b
 }
 
-fn check(pattern: &str, received: &str) -> Result<Bindings, Mismatch> {
+fn pattern(text: &str) -> ElementPattern {
+    compile::element(xml(text)).unwrap_or_else(|e| panic!("{text}: {e}"))
+}
+
+/// Match, and commit what was found as the engine does.
+fn check(pattern_text: &str, received: &str) -> Result<Bindings, Mismatch> {
     let mut b = bindings();
-    match_element(&xml(pattern), &xml(received), &mut b).map(|()| b)
+    let found = match_element(&pattern(pattern_text), &xml(received), &b)?;
+    found.commit(&mut b);
+    Ok(b)
 }
 
 fn fails(pattern: &str, received: &str) -> Mismatch {
@@ -118,21 +125,19 @@ fn captures_are_committed_only_on_success() {
         (Some("a1"), Some("juliet"))
     );
 
-    let mut b = bindings();
-    let pattern = xml("<iq id='{$id}' type='result'/>");
-    let r = match_element(&pattern, &xml("<iq id='a1' type='error'/>"), &mut b);
-    assert!(r.is_err());
-    assert_eq!(
-        b,
-        bindings(),
-        "a failed match leaves the bindings as they were"
-    );
+    // A failed match returns no captures: there is nothing to undo.
+    let b = bindings();
+    let p = pattern("<iq id='{$id}' type='result'/>");
+    assert!(match_element(&p, &xml("<iq id='a1' type='error'/>"), &b).is_err());
 
     // Once bound, the capture is compared.
     let mut b = bindings();
     b.set_capture("id", "a1");
-    assert!(match_element(&pattern, &xml("<iq id='a2' type='result'/>"), &mut b).is_err());
-    assert!(match_element(&pattern, &xml("<iq id='a1' type='result'/>"), &mut b).is_ok());
+    assert!(match_element(&p, &xml("<iq id='a2' type='result'/>"), &b).is_err());
+    assert_eq!(
+        match_element(&p, &xml("<iq id='a1' type='result'/>"), &b),
+        Ok(Matched::default())
+    );
 }
 
 #[test]
@@ -346,10 +351,12 @@ fn header(decls: &[(Option<&str>, &str)], attrs: &[(&str, &str)]) -> StreamHeade
     }
 }
 
-fn header_pattern() -> Element {
+fn header_pattern() -> HeaderPattern {
     let text = "<stream:stream from='{domain}' id='{$sid}' version='1.0' xmlns='jabber:client' \
                 xmlns:stream='http://etherx.jabber.org/streams'></stream:stream>";
-    parse_element(text.as_bytes(), &NamespaceScope::new()).unwrap_or_else(|e| panic!("{e}"))
+    let e =
+        parse_element(text.as_bytes(), &NamespaceScope::new()).unwrap_or_else(|e| panic!("{e}"));
+    compile::header(e).unwrap_or_else(|e| panic!("{e}"))
 }
 
 #[test]
@@ -358,9 +365,12 @@ fn header_matches_attributes_and_declarations() {
         &[(None, NS_CLIENT), (Some("stream"), NS_STREAMS)],
         &[("from", "example.org"), ("id", "s1"), ("version", "1.0")],
     );
-    let mut b = bindings();
-    assert_eq!(match_header(&header_pattern(), &good, &mut b), Ok(()));
-    assert_eq!(b.capture("sid"), Some("s1"));
+    let b = bindings();
+    let found = match_header(&header_pattern(), &good, &b);
+    assert_eq!(
+        found.map(|m| m.captures),
+        Ok(vec![("sid".to_owned(), "s1".to_owned())])
+    );
 }
 
 #[test]
@@ -369,8 +379,8 @@ fn header_content_namespace_is_checked() {
         &[(None, "jabber:server"), (Some("stream"), NS_STREAMS)],
         &[("from", "example.org"), ("id", "s1"), ("version", "1.0")],
     );
-    let mut b = bindings();
-    let m = match_header(&header_pattern(), &wrong, &mut b).err();
+    let b = bindings();
+    let m = match_header(&header_pattern(), &wrong, &b).err();
     let m = m.unwrap_or_else(|| panic!("matched"));
     assert_eq!(
         m.reason,
@@ -383,10 +393,9 @@ fn header_content_namespace_is_checked() {
         "{}",
         m.received
     );
-    assert_eq!(b, bindings());
 
     let none = header(&[(Some("stream"), NS_STREAMS)], &[]);
-    let m = match_header(&header_pattern(), &none, &mut b)
+    let m = match_header(&header_pattern(), &none, &b)
         .err()
         .map(|m| m.reason);
     assert_eq!(
@@ -401,23 +410,22 @@ fn header_attribute_mismatch_keeps_bindings() {
         &[(None, NS_CLIENT), (Some("stream"), NS_STREAMS)],
         &[("from", "example.org"), ("id", "s1"), ("version", "0.9")],
     );
-    let mut b = bindings();
-    let m = match_header(&header_pattern(), &bad, &mut b)
+    let b = bindings();
+    let m = match_header(&header_pattern(), &bad, &b)
         .err()
         .map(|m| m.reason);
     assert_eq!(
         m.as_deref(),
         Some("attribute `version`: expected `1.0`, received `0.9`")
     );
-    assert_eq!(b.capture("sid"), None);
 }
 
 #[test]
 fn header_wrong_element() {
     let mut h = header(&[], &[]);
     h.element.ns = "urn:nope".into();
-    let mut b = bindings();
-    let m = match_header(&header_pattern(), &h, &mut b)
+    let b = bindings();
+    let m = match_header(&header_pattern(), &h, &b)
         .err()
         .map(|m| m.reason);
     assert!(m.is_some_and(|r| r.starts_with("expected <stream:stream")));
@@ -430,8 +438,11 @@ fn hand_built_whitespace_text_is_ignored() {
     let mut r = p.clone();
     r.children.insert(0, Node::Text("\n   ".into()));
     r.children.push(Node::Text("  ".into()));
-    let mut b = Bindings::new();
-    assert_eq!(match_element(&p, &r, &mut b), Ok(()));
+    let p = compile::element(p).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        match_element(&p, &r, &Bindings::new()),
+        Ok(Matched::default())
+    );
 }
 
 #[test]
@@ -458,14 +469,53 @@ fn absent_child_must_not_be_there() {
 
 #[test]
 fn a_call_covers_text_captures_and_leaves_a_check() {
-    let mut b = passes(
+    let b = bindings();
+    let p = pattern(
         "<challenge xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>{digest-md5-challenge($c1)}</challenge>",
-        "<challenge xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>bm9uY2U9</challenge>",
     );
-    assert_eq!(b.capture("c1"), Some("bm9uY2U9"));
-    let checks = b.take_checks();
-    assert_eq!(checks.len(), 1);
-    assert_eq!(checks[0].0.to_string(), "digest-md5-challenge($c1)");
-    assert_eq!(checks[0].1, "bm9uY2U9");
-    assert!(b.take_checks().is_empty());
+    let found = match_element(
+        &p,
+        &xml("<challenge xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>bm9uY2U9</challenge>"),
+        &b,
+    )
+    .unwrap_or_else(|m| panic!("{m}"));
+    assert_eq!(found.captures, [("c1".to_owned(), "bm9uY2U9".to_owned())]);
+    assert_eq!(found.checks.len(), 1);
+    assert_eq!(
+        found.checks[0].call.to_string(),
+        "digest-md5-challenge($c1)"
+    );
+    assert_eq!(found.checks[0].text, "bm9uY2U9");
+    let mut committed = b.clone();
+    let checks = found.commit(&mut committed);
+    assert_eq!(
+        (checks.len(), committed.capture("c1")),
+        (1, Some("bm9uY2U9"))
+    );
+}
+
+#[test]
+fn a_failed_subset_attempt_leaves_no_check() {
+    let p = pattern("<a><b x='1'>{digest-md5-challenge($c)}</b>…</a>");
+    let found = match_element(
+        &p,
+        &xml("<a><b x='2'>first</b><b x='1'>second</b></a>"),
+        &bindings(),
+    )
+    .unwrap_or_else(|m| panic!("{m}"));
+    let texts: Vec<&str> = found.checks.iter().map(|c| c.text.as_str()).collect();
+    assert_eq!(texts, ["second"]);
+}
+
+#[test]
+fn a_secret_variable_is_not_spelt_out_in_a_reason() {
+    let mut b = bindings();
+    b.set_var("password", crate::sasl::Secret::new("s3cret"));
+    let p = pattern("<x a='{password}'/>");
+    let m = match_element(&p, &xml("<x a='guess'/>"), &b).err();
+    let reason = m.map(|m| m.reason).unwrap_or_default();
+    assert_eq!(
+        reason,
+        "attribute `a`: expected `{password}`, received `guess`"
+    );
 }

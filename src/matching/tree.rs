@@ -1,13 +1,15 @@
-//! The element-by-element rules: name, attributes, text, children.
+//! The element-by-element rules: name, attributes, text, children, over
+//! the compiled pattern.
 //!
-//! Every function here works on the caller's (scratch) bindings; the public
-//! entry points in `mod.rs` commit them only when the whole element fits.
+//! What a match finds goes into the caller's [`State`]; the public entry
+//! points in `mod.rs` hand it back only when the whole element fits.
 
-use crate::bindings::Bindings;
-use crate::scenario::template::{Segment, Template};
-use crate::scenario::{is_absent_marker, is_ellipsis};
-use crate::xml::{Attribute, Element, NS_XML, Node};
+use crate::xml::{Attribute, Element, NS_XML};
 
+use super::found::State;
+use super::pattern::{
+    AttrRule, AttributeRule, Content, ElementRule, Name, Order, Piece, ValuePattern,
+};
 use super::value::{ValueError, match_value};
 
 /// Where and why, before the pretty-printed sides are attached.
@@ -39,123 +41,117 @@ pub(crate) fn quote(value: &str) -> String {
 
 /// `<name>` for a reason, with `xmlns` when the namespace is not the one
 /// the reader assumes from context.
-fn tag(e: &Element, context_ns: Option<&str>) -> String {
-    if context_ns == Some(e.ns.as_str()) {
-        format!("<{}>", e.display_name())
+fn tag(shown: &str, ns: &str, context_ns: Option<&str>) -> String {
+    if context_ns == Some(ns) {
+        format!("<{shown}>")
     } else {
-        format!("<{} xmlns='{}'>", e.display_name(), e.ns)
+        format!("<{shown} xmlns='{ns}'>")
     }
+}
+
+fn pattern_tag(name: &Name, context_ns: Option<&str>) -> String {
+    tag(&name.shown, &name.ns, context_ns)
+}
+
+fn received_tag(e: &Element, context_ns: Option<&str>) -> String {
+    tag(&e.display_name(), &e.ns, context_ns)
 }
 
 /// Match `received` against `pattern`, which sit at `path`.
 pub(crate) fn element(
-    pattern: &Element,
+    pattern: &ElementRule,
     received: &Element,
     path: &str,
-    b: &mut Bindings,
+    s: &mut State<'_>,
 ) -> Result<(), Failure> {
-    if !(pattern.ns == received.ns && pattern.name == received.name) {
-        let context = (pattern.ns == received.ns).then_some(pattern.ns.as_str());
+    let name = &pattern.name;
+    if !name.is(received) {
+        let context = (name.ns == received.ns).then_some(name.ns.as_str());
         return Err(Failure::new(
             path,
             format!(
                 "expected {}, received {}",
-                tag(pattern, context),
-                tag(received, context)
+                pattern_tag(name, context),
+                received_tag(received, context)
             ),
         ));
     }
-    attributes(&pattern.attrs, &received.attrs, b).map_err(|r| Failure::new(path, r))?;
-
-    let pattern_text: String = pattern
-        .children
-        .iter()
-        .filter_map(|n| match n {
-            Node::Text(t) if !is_ellipsis(t) => Some(t.as_str()),
-            _ => None,
-        })
-        .collect();
-    let pattern_text = pattern_text.trim();
-    let has_children = pattern.child_elements().next().is_some();
-    if pattern_text == "{*}" && !has_children {
-        return Ok(()); // any content
+    attributes(&pattern.attrs, &received.attrs, s).map_err(|r| Failure::new(path, r))?;
+    let checked = match &pattern.content {
+        Content::Any => return Ok(()),
+        Content::Checked(checked) => checked,
+    };
+    if let Some(t) = &checked.text {
+        text(t, received.text().trim(), s).map_err(|r| Failure::new(path, r))?;
     }
-    if !pattern_text.is_empty() {
-        text(pattern_text, received.text().trim(), b).map_err(|r| Failure::new(path, r))?;
-    }
-    let open = pattern
-        .children
-        .iter()
-        .any(|n| matches!(n, Node::Text(t) if is_ellipsis(t)));
     let got: Vec<&Element> = received.child_elements().collect();
-    let (absent, wanted): (Vec<&Element>, Vec<&Element>) =
-        pattern.child_elements().partition(|p| is_absent_marker(p));
-    for p in absent {
-        if let Some(r) = got.iter().find(|r| same_name(p, r)) {
+    let ctx = Some(name.ns.as_str());
+    for absent in &checked.absent {
+        if let Some(r) = got.iter().find(|r| absent.is(r)) {
             return Err(Failure::new(
                 path,
                 format!(
                     "unexpected child {} (the pattern says it must not be there)",
-                    tag(r, Some(pattern.ns.as_str()))
+                    received_tag(r, ctx)
                 ),
             ));
         }
     }
-    if open {
-        subset(pattern, &wanted, &got, path, b)
-    } else {
-        ordered(pattern, &wanted, &got, path, b)
+    match checked.order {
+        Order::Subset => subset(ctx, &checked.children, &got, path, s),
+        Order::Exact => ordered(ctx, &checked.children, &got, path, s),
     }
 }
 
-fn attr_name(a: &Attribute) -> String {
-    match a.ns.as_deref() {
-        None => a.name.to_string(),
-        Some(NS_XML) => format!("xml:{}", a.name),
-        Some(ns) => format!("{{{ns}}}{}", a.name),
+fn attr_name(ns: Option<&str>, local: &str) -> String {
+    match ns {
+        None => local.to_owned(),
+        Some(NS_XML) => format!("xml:{local}"),
+        Some(ns) => format!("{{{ns}}}{local}"),
     }
 }
 
 /// Each pattern attribute against the received ones; extra received
 /// attributes are fine.
 pub(crate) fn attributes(
-    pattern: &[Attribute],
+    pattern: &[AttributeRule],
     received: &[Attribute],
-    b: &mut Bindings,
+    s: &mut State<'_>,
 ) -> Result<(), String> {
     for p in pattern {
-        let name = attr_name(p);
+        let name = attr_name(p.ns.as_deref(), &p.local);
         let got = received
             .iter()
-            .find(|r| r.ns == p.ns && r.name == p.name)
+            .find(|r| r.ns == p.ns && r.name == p.local)
             .map(|r| r.value.as_str());
-        let template = Template::parse(&p.value)
-            .map_err(|e| format!("attribute `{name}`: invalid pattern value: {e}"))?;
-        if template.segments == [Segment::Absent] {
-            if let Some(v) = got {
-                return Err(format!(
-                    "attribute `{name}` must be absent, received {}",
-                    quote(v)
-                ));
-            }
-            continue;
-        }
+        let value = match &p.rule {
+            AttrRule::Absent => match got {
+                Some(v) => {
+                    return Err(format!(
+                        "attribute `{name}` must be absent, received {}",
+                        quote(v)
+                    ));
+                }
+                None => continue,
+            },
+            AttrRule::Value(value) => value,
+        };
         let Some(got) = got else {
-            return Err(if template.segments == [Segment::Any] {
+            return Err(if value.is_any() {
                 format!("missing attribute `{name}`")
             } else {
                 format!(
                     "missing attribute `{name}` (expected {})",
-                    expected(&p.value, &template, b)
+                    expected(value, s)
                 )
             });
         };
-        match match_value(&template, got, b) {
+        match match_value(value, got, s) {
             Ok(()) => {}
             Err(ValueError::Differs) => {
                 return Err(format!(
                     "attribute `{name}`: expected {}, received {}",
-                    expected(&p.value, &template, b),
+                    expected(value, s),
                     quote(got)
                 ));
             }
@@ -167,13 +163,12 @@ pub(crate) fn attributes(
     Ok(())
 }
 
-fn text(pattern: &str, received: &str, b: &mut Bindings) -> Result<(), String> {
-    let template = Template::parse(pattern).map_err(|e| format!("text: invalid pattern: {e}"))?;
-    match match_value(&template, received, b) {
+fn text(pattern: &ValuePattern, received: &str, s: &mut State<'_>) -> Result<(), String> {
+    match match_value(pattern, received, s) {
         Ok(()) => Ok(()),
         Err(ValueError::Differs) => Err(format!(
             "text: expected {}, received {}",
-            expected(pattern, &template, b),
+            expected(pattern, s),
             quote(received)
         )),
         Err(ValueError::Unbound(v)) => Err(format!("text: `{{{v}}}` has no value")),
@@ -181,21 +176,24 @@ fn text(pattern: &str, received: &str, b: &mut Bindings) -> Result<(), String> {
 }
 
 /// The pattern as written, followed by its value when placeholders with a
-/// value make it differ: `` `{domain}` (`example.org`) ``.
-fn expected(written: &str, template: &Template, b: &Bindings) -> String {
+/// value make it differ: `` `{domain}` (`example.org`) ``. A secret value
+/// is never spelt out.
+fn expected(pattern: &ValuePattern, s: &State<'_>) -> String {
+    let written = pattern.written.as_str();
     let mut resolved = String::new();
-    for s in &template.segments {
-        match s {
-            Segment::Literal(t) => resolved.push_str(t),
-            Segment::Var(n) => match b.var(n) {
+    for piece in &pattern.pieces {
+        match piece {
+            Piece::Literal(t) => resolved.push_str(t),
+            Piece::Var(n) if s.is_secret(n) => return quote(written),
+            Piece::Var(n) => match s.var(n) {
                 Some(v) => resolved.push_str(v),
                 None => return quote(written),
             },
-            Segment::Capture(n) => match b.capture(n) {
+            Piece::Capture(n) => match s.capture(n) {
                 Some(v) => resolved.push_str(v),
                 None => return quote(written),
             },
-            _ => return quote(written),
+            Piece::Any | Piece::Call(_) => return quote(written),
         }
     }
     if resolved == written {
@@ -207,67 +205,69 @@ fn expected(written: &str, template: &Template, b: &Bindings) -> String {
 
 /// `parent/name`, with `[n]` when the received parent has several
 /// children of that name (`n` counts among them, from 1).
-fn child_path(path: &str, pattern: &Element, got: &[&Element], index: usize) -> String {
+fn child_path(path: &str, pattern: &Name, got: &[&Element], index: usize) -> String {
     let same: Vec<usize> = got
         .iter()
         .enumerate()
-        .filter(|(_, e)| e.ns == pattern.ns && e.name == pattern.name)
+        .filter(|(_, e)| pattern.is(e))
         .map(|(i, _)| i)
         .collect();
-    let name = pattern.display_name();
+    let name = &pattern.shown;
     match same.iter().position(|&i| i == index) {
         Some(k) if same.len() > 1 => format!("{path}/{name}[{}]", k + 1),
         _ => format!("{path}/{name}"),
     }
 }
 
-fn same_name(a: &Element, b: &Element) -> bool {
-    a.ns == b.ns && a.name == b.name
-}
-
 /// Without `…`: one to one, in order. When the names stop lining up, a
 /// short look-ahead tells a missing child from an unexpected one, so the
 /// reason names the element the reader has to look at.
 fn ordered(
-    parent: &Element,
-    wanted: &[&Element],
+    ctx: Option<&str>,
+    wanted: &[ElementRule],
     got: &[&Element],
     path: &str,
-    b: &mut Bindings,
+    s: &mut State<'_>,
 ) -> Result<(), Failure> {
-    let ctx = Some(parent.ns.as_str());
     let (mut i, mut j) = (0, 0);
     while i < wanted.len() && j < got.len() {
-        let (p, r) = (wanted[i], got[j]);
-        if same_name(p, r) {
-            element(p, r, &child_path(path, p, got, j), b)?;
+        let (p, r) = (&wanted[i], got[j]);
+        if p.name.is(r) {
+            element(p, r, &child_path(path, &p.name, got, j), s)?;
             i += 1;
             j += 1;
             continue;
         }
-        let p_later = got[j + 1..].iter().any(|e| same_name(p, e));
-        let r_later = wanted[i + 1..].iter().any(|e| same_name(r, e));
+        let p_later = got[j + 1..].iter().any(|e| p.name.is(e));
+        let r_later = wanted[i + 1..].iter().any(|e| e.name.is(r));
         let reason = if p_later {
-            format!("unexpected child {}", tag(r, ctx))
+            format!("unexpected child {}", received_tag(r, ctx))
         } else if r_later || wanted.len() - i > got.len() - j {
-            format!("missing child {}", tag(p, ctx))
+            format!("missing child {}", pattern_tag(&p.name, ctx))
         } else if wanted.len() - i < got.len() - j {
-            format!("unexpected child {}", tag(r, ctx))
+            format!("unexpected child {}", received_tag(r, ctx))
         } else {
             return Err(Failure::new(
-                &child_path(path, p, got, j),
-                format!("expected {}, received {}", tag(p, ctx), tag(r, ctx)),
+                &child_path(path, &p.name, got, j),
+                format!(
+                    "expected {}, received {}",
+                    pattern_tag(&p.name, ctx),
+                    received_tag(r, ctx)
+                ),
             ));
         };
         return Err(Failure::new(path, reason));
     }
     if let Some(p) = wanted.get(i) {
-        return Err(Failure::new(path, format!("missing child {}", tag(p, ctx))));
+        return Err(Failure::new(
+            path,
+            format!("missing child {}", pattern_tag(&p.name, ctx)),
+        ));
     }
     if let Some(r) = got.get(j) {
         return Err(Failure::new(
             path,
-            format!("unexpected child {}", tag(r, ctx)),
+            format!("unexpected child {}", received_tag(r, ctx)),
         ));
     }
     Ok(())
@@ -276,25 +276,24 @@ fn ordered(
 /// With `…`: each pattern child takes the first unused received child it
 /// matches, in any order; unnamed received children are allowed.
 fn subset(
-    parent: &Element,
-    wanted: &[&Element],
+    ctx: Option<&str>,
+    wanted: &[ElementRule],
     got: &[&Element],
     path: &str,
-    b: &mut Bindings,
+    s: &mut State<'_>,
 ) -> Result<(), Failure> {
-    let ctx = Some(parent.ns.as_str());
     let mut used = vec![false; got.len()];
     for p in wanted {
         let candidates: Vec<usize> = (0..got.len())
-            .filter(|&j| !used[j] && same_name(p, got[j]))
+            .filter(|&j| !used[j] && p.name.is(got[j]))
             .collect();
         let mut first_failure = None;
         let mut found = false;
         for &j in &candidates {
-            let mut attempt = b.clone();
-            match element(p, got[j], &child_path(path, p, got, j), &mut attempt) {
+            let mut attempt = s.clone();
+            match element(p, got[j], &child_path(path, &p.name, got, j), &mut attempt) {
                 Ok(()) => {
-                    *b = attempt;
+                    *s = attempt;
                     used[j] = true;
                     found = true;
                     break;
@@ -313,12 +312,12 @@ fn subset(
                 path,
                 format!(
                     "none of the {n} {} children matches; the first differs at {}: {}",
-                    tag(p, ctx),
+                    pattern_tag(&p.name, ctx),
                     f.path,
                     f.reason
                 ),
             ),
-            _ => Failure::new(path, format!("missing child {}", tag(p, ctx))),
+            _ => Failure::new(path, format!("missing child {}", pattern_tag(&p.name, ctx))),
         });
     }
     Ok(())

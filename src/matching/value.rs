@@ -1,5 +1,5 @@
 //! Matching one attribute value or text against a template such as
-//! `{$user}@{domain}/{*}`.
+//! `{$user}@{domain}/{*}`, compiled into [`ValuePattern`] pieces.
 //!
 //! Variables and captures already bound are plain text; `{*}` and captures
 //! seen for the first time are wildcards. Templates are short, so a small
@@ -7,101 +7,100 @@
 //! first, and only the positions where the literal after it occurs, which
 //! keeps `{*}` over a long value linear.
 
-use crate::bindings::Bindings;
 use crate::scenario::functions::Arg;
-use crate::scenario::template::{Segment, Template};
+
+use super::found::State;
+use super::pattern::{Piece, ValuePattern};
 
 /// Why a value does not fit.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum ValueError {
     /// The value is different.
     Differs,
-    /// The template uses a variable or capture that has no value.
+    /// The pattern uses a variable that has no value.
     Unbound(String),
 }
 
 #[derive(Debug)]
 enum Token<'a> {
     Text(&'a str),
-    /// A wildcard; `Some(name)` captures what it covers.
-    Wild(Option<&'a str>),
-    /// A capture bound earlier in this same value.
-    Again(&'a str),
+    /// A wildcard; `Some(i)` records what it covers for piece `i` (a new
+    /// capture or a call).
+    Wild(Option<usize>),
+    /// A capture first met at piece `i` of this same value.
+    Again(usize),
 }
 
-/// Match `value` against `template`. On success new captures are added to
-/// `bindings`; on failure it is unchanged.
+/// Match `value` against `pattern`. On success new captures and the
+/// checks of calls are added to `state`; on failure it is unchanged.
 pub(crate) fn match_value(
-    template: &Template,
+    pattern: &ValuePattern,
     value: &str,
-    bindings: &mut Bindings,
+    state: &mut State<'_>,
 ) -> Result<(), ValueError> {
-    // A call covers text like a wildcard; it captures under a name no
-    // scenario can write (`#0`, `#1`, …) so the text can be found after.
-    let call_slots: Vec<String> = (0..template.segments.len())
-        .map(|i| format!("#{i}"))
-        .collect();
-    let mut tokens = Vec::with_capacity(template.segments.len());
-    let mut fresh: Vec<&str> = Vec::new();
-    for (index, segment) in template.segments.iter().enumerate() {
-        tokens.push(match segment {
-            Segment::Literal(text) => Token::Text(text),
-            Segment::Var(name) => Token::Text(
-                bindings
-                    .var(name)
-                    .ok_or_else(|| ValueError::Unbound(name.clone()))?,
-            ),
-            Segment::Capture(name) => match bindings.capture(name) {
-                Some(v) => Token::Text(v),
-                None if fresh.contains(&name.as_str()) => Token::Again(name),
-                None => {
-                    fresh.push(name);
-                    Token::Wild(Some(name))
-                }
-            },
-            Segment::Any => Token::Wild(None),
-            Segment::Call(_) => Token::Wild(Some(&call_slots[index])),
-            // Bytes and `{absent}` are rejected in patterns at load time;
-            // should one get here, it matches nothing rather than anything.
-            Segment::Bytes(_) | Segment::Absent => return Err(ValueError::Differs),
-        });
-    }
-    let mut captured: Vec<(&str, &str)> = Vec::new();
-    if !walk(&tokens, value, &mut captured) {
-        return Err(ValueError::Differs);
-    }
-    let owned: Vec<(String, String)> = captured
-        .into_iter()
-        .map(|(n, v)| (n.to_owned(), v.to_owned()))
-        .collect();
-    for (name, v) in owned {
-        let call = name
-            .strip_prefix('#')
-            .and_then(|i| i.parse::<usize>().ok())
-            .and_then(|i| match template.segments.get(i) {
-                Some(Segment::Call(call)) => Some(call),
-                _ => None,
-            });
-        match call {
-            Some(call) => {
+    let covered = cover(&pattern.pieces, value, state)?;
+    for (index, text) in covered {
+        match pattern.pieces.get(index) {
+            Some(Piece::Capture(name)) => state.set_capture(name, text),
+            Some(Piece::Call(call)) => {
                 // Capture arguments without a value take the text the
                 // call covers: `{digest-md5-challenge($c1)}` captures $c1.
                 for arg in &call.args {
                     if let Arg::Capture(c) = arg
-                        && bindings.capture(c).is_none()
+                        && state.capture(c).is_none()
                     {
-                        bindings.set_capture(c.clone(), v.clone());
+                        state.set_capture(c, text.clone());
                     }
                 }
-                bindings.push_check(call.clone(), v);
+                state.check(call, text);
             }
-            None => bindings.set_capture(name, v),
+            _ => {}
         }
     }
     Ok(())
 }
 
-fn walk<'a>(tokens: &[Token<'a>], input: &'a str, captured: &mut Vec<(&'a str, &'a str)>) -> bool {
+/// What each new capture and call covers, by piece index, in order.
+fn cover(
+    pieces: &[Piece],
+    value: &str,
+    state: &State<'_>,
+) -> Result<Vec<(usize, String)>, ValueError> {
+    let mut tokens = Vec::with_capacity(pieces.len());
+    let mut fresh: Vec<(&str, usize)> = Vec::new();
+    for (index, piece) in pieces.iter().enumerate() {
+        tokens.push(match piece {
+            Piece::Literal(text) => Token::Text(text),
+            Piece::Var(name) => Token::Text(
+                state
+                    .var(name)
+                    .ok_or_else(|| ValueError::Unbound(name.clone()))?,
+            ),
+            Piece::Capture(name) => match state.capture(name) {
+                Some(v) => Token::Text(v),
+                None => match fresh.iter().find(|(n, _)| n == name) {
+                    Some(&(_, first)) => Token::Again(first),
+                    None => {
+                        fresh.push((name, index));
+                        Token::Wild(Some(index))
+                    }
+                },
+            },
+            Piece::Any => Token::Wild(None),
+            Piece::Call(_) => Token::Wild(Some(index)),
+        });
+    }
+    let mut captured: Vec<(usize, &str)> = Vec::new();
+    if !walk(&tokens, value, &mut captured) {
+        return Err(ValueError::Differs);
+    }
+    Ok(captured
+        .into_iter()
+        .map(|(i, text)| (i, text.to_owned()))
+        .collect())
+}
+
+fn walk<'a>(tokens: &[Token<'_>], input: &'a str, captured: &mut Vec<(usize, &'a str)>) -> bool {
     let Some((first, rest)) = tokens.split_first() else {
         return input.is_empty();
     };
@@ -109,23 +108,23 @@ fn walk<'a>(tokens: &[Token<'a>], input: &'a str, captured: &mut Vec<(&'a str, &
         Token::Text(t) => input
             .strip_prefix(*t)
             .is_some_and(|r| walk(rest, r, captured)),
-        Token::Again(name) => {
-            let Some(v) = captured.iter().find(|(n, _)| n == name).map(|(_, v)| *v) else {
+        Token::Again(first) => {
+            let Some(v) = captured.iter().find(|(i, _)| i == first).map(|(_, v)| *v) else {
                 return false;
             };
             input
                 .strip_prefix(v)
                 .is_some_and(|r| walk(rest, r, captured))
         }
-        Token::Wild(name) => {
+        Token::Wild(slot) => {
             for end in candidate_ends(rest.first(), input) {
-                if let Some(n) = name {
-                    captured.push((n, &input[..end]));
+                if let Some(i) = slot {
+                    captured.push((*i, &input[..end]));
                 }
                 if walk(rest, &input[end..], captured) {
                     return true;
                 }
-                if name.is_some() {
+                if slot.is_some() {
                     captured.pop();
                 }
             }
@@ -150,9 +149,29 @@ fn candidate_ends(next: Option<&Token<'_>>, input: &str) -> Vec<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::bindings::Bindings;
+    use crate::matching::found::Matched;
+    use crate::scenario::template::{Segment, Template};
 
-    fn t(text: &str) -> Template {
-        Template::parse(text).unwrap_or_else(|e| panic!("{text}: {e}"))
+    /// A value pattern as `compile` makes it, for the kinds tested here.
+    fn t(text: &str) -> ValuePattern {
+        let template = Template::parse(text).unwrap_or_else(|e| panic!("{text}: {e}"));
+        let pieces = template
+            .segments
+            .into_iter()
+            .map(|s| match s {
+                Segment::Literal(l) => Piece::Literal(l),
+                Segment::Var(v) => Piece::Var(v),
+                Segment::Capture(c) => Piece::Capture(c),
+                Segment::Any => Piece::Any,
+                Segment::Call(c) => Piece::Call(c),
+                other => panic!("{other:?} is not a pattern piece"),
+            })
+            .collect();
+        ValuePattern {
+            written: text.to_owned(),
+            pieces,
+        }
     }
 
     fn bindings() -> Bindings {
@@ -162,80 +181,97 @@ mod tests {
         b
     }
 
+    /// Match and return what was found.
+    fn run(b: &Bindings, pattern: &str, value: &str) -> Result<Matched, ValueError> {
+        let mut state = State::new(b);
+        match_value(&t(pattern), value, &mut state).map(|()| state.into_matched())
+    }
+
+    fn captures(found: &Result<Matched, ValueError>) -> Vec<(&str, &str)> {
+        found
+            .as_ref()
+            .map(|m| {
+                m.captures
+                    .iter()
+                    .map(|(n, v)| (n.as_str(), v.as_str()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     #[test]
     fn literals_and_vars() {
-        let mut b = bindings();
-        assert_eq!(match_value(&t("result"), "result", &mut b), Ok(()));
+        let b = bindings();
+        assert!(run(&b, "result", "result").is_ok());
+        assert_eq!(run(&b, "result", "error"), Err(ValueError::Differs));
+        assert!(run(&b, "{domain}", "example.org").is_ok());
+        assert_eq!(run(&b, "{domain}", "example.net"), Err(ValueError::Differs));
         assert_eq!(
-            match_value(&t("result"), "error", &mut b),
-            Err(ValueError::Differs)
-        );
-        assert_eq!(match_value(&t("{domain}"), "example.org", &mut b), Ok(()));
-        assert_eq!(
-            match_value(&t("{domain}"), "example.net", &mut b),
-            Err(ValueError::Differs)
-        );
-        assert_eq!(
-            match_value(&t("{resource}"), "x", &mut b),
+            run(&b, "{resource}", "x"),
             Err(ValueError::Unbound("resource".into()))
         );
     }
 
     #[test]
     fn any_and_captures_mixed() {
-        let mut b = bindings();
-        assert_eq!(
-            match_value(
-                &t("{$local}@{domain}/{*}"),
-                "juliet@example.org/balcony",
-                &mut b
-            ),
-            Ok(())
-        );
-        assert_eq!(b.capture("local"), Some("juliet"));
-        assert_eq!(match_value(&t("{*}"), "", &mut b), Ok(()));
-        assert_eq!(match_value(&t("a{*}b{*}c"), "aXbYbZc", &mut b), Ok(()));
-        assert_eq!(
-            match_value(&t("a{*}b"), "aXc", &mut b),
-            Err(ValueError::Differs)
-        );
+        let b = bindings();
+        let found = run(&b, "{$local}@{domain}/{*}", "juliet@example.org/balcony");
+        assert_eq!(captures(&found), [("local", "juliet")]);
+        assert!(run(&b, "{*}", "").is_ok());
+        assert!(run(&b, "a{*}b{*}c", "aXbYbZc").is_ok());
+        assert_eq!(run(&b, "a{*}b", "aXc"), Err(ValueError::Differs));
     }
 
     #[test]
     fn bound_capture_is_compared() {
         let mut b = bindings();
         b.set_capture("id", "abc");
-        assert_eq!(match_value(&t("{$id}"), "abc", &mut b), Ok(()));
+        assert_eq!(run(&b, "{$id}", "abc"), Ok(Matched::default()));
+        assert_eq!(run(&b, "{$id}", "abd"), Err(ValueError::Differs));
+    }
+
+    #[test]
+    fn a_capture_found_earlier_in_the_match_is_compared() {
+        let b = bindings();
+        let mut state = State::new(&b);
+        assert_eq!(match_value(&t("{$x}"), "1", &mut state), Ok(()));
         assert_eq!(
-            match_value(&t("{$id}"), "abd", &mut b),
+            match_value(&t("{$x}"), "2", &mut state),
             Err(ValueError::Differs)
         );
+        assert_eq!(b.capture("x"), None, "the bindings are only read");
     }
 
     #[test]
     fn repeated_fresh_capture_must_agree() {
-        let mut b = bindings();
-        assert_eq!(match_value(&t("{$x}-{$x}"), "ab-ab", &mut b), Ok(()));
-        assert_eq!(b.capture("x"), Some("ab"));
-        let mut b = bindings();
-        assert_eq!(
-            match_value(&t("{$x}-{$x}"), "ab-cd", &mut b),
-            Err(ValueError::Differs)
-        );
-        assert_eq!(b.capture("x"), None, "no binding left after a failure");
+        let b = bindings();
+        let found = run(&b, "{$x}-{$x}", "ab-ab");
+        assert_eq!(captures(&found), [("x", "ab")]);
+        assert_eq!(run(&b, "{$x}-{$x}", "ab-cd"), Err(ValueError::Differs));
     }
 
     #[test]
     fn shortest_split_wins() {
-        let mut b = bindings();
-        assert_eq!(match_value(&t("{$a}@{$b}"), "x@y@z", &mut b), Ok(()));
-        assert_eq!((b.capture("a"), b.capture("b")), (Some("x"), Some("y@z")));
+        let b = bindings();
+        let found = run(&b, "{$a}@{$b}", "x@y@z");
+        assert_eq!(captures(&found), [("a", "x"), ("b", "y@z")]);
     }
 
     #[test]
     fn adjacent_wildcards_on_multibyte_text() {
-        let mut b = bindings();
-        assert_eq!(match_value(&t("{$a}{$b}é"), "ééé", &mut b), Ok(()));
-        assert_eq!((b.capture("a"), b.capture("b")), (Some(""), Some("éé")));
+        let b = bindings();
+        let found = run(&b, "{$a}{$b}é", "ééé");
+        assert_eq!(captures(&found), [("a", ""), ("b", "éé")]);
+    }
+
+    #[test]
+    fn a_call_covers_text_binds_its_capture_and_leaves_a_check() {
+        let b = bindings();
+        let found = run(&b, "x{digest-md5-challenge($c1)}", "xbm9uY2U9");
+        assert_eq!(captures(&found), [("c1", "bm9uY2U9")]);
+        let checks = found.map(|m| m.checks).unwrap_or_default();
+        assert_eq!(checks.len(), 1);
+        assert_eq!(checks[0].call.to_string(), "digest-md5-challenge($c1)");
+        assert_eq!(checks[0].text, "bm9uY2U9");
     }
 }

@@ -19,6 +19,8 @@
 
 use std::fmt;
 
+use crate::bindings::{Bindings, KNOWN_VARIABLES, is_capture_name};
+
 /// One argument of a call.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Arg {
@@ -182,15 +184,17 @@ impl Call {
         }))
     }
 
-    /// Whether the value may reveal the password: such sent lines are
-    /// recorded as `[redacted]`.
-    pub fn is_secret(&self) -> bool {
+    /// Whether the value may reveal a secret: such sent lines are recorded
+    /// as `[redacted]`. `plain` and `digest-md5-response` always carry a
+    /// password (a deliberately wrong one too: it may be a near miss);
+    /// `base64` when one of its arguments is a secret value.
+    pub fn is_secret(&self, bindings: &Bindings) -> bool {
         match self.function {
             Function::Plain | Function::DigestMd5Response => true,
             Function::Base64 => self
                 .args
                 .iter()
-                .any(|a| matches!(a, Arg::Var(v) if v == "password")),
+                .any(|a| matches!(a, Arg::Var(v) if bindings.is_secret(v))),
             Function::DigestMd5Challenge | Function::DigestMd5Rspauth => false,
         }
     }
@@ -209,11 +213,11 @@ fn parse_args(list: &str) -> Result<Vec<Arg>, String> {
             let end = rest.find(',').unwrap_or(rest.len());
             let word = rest[..end].trim();
             let arg = if let Some(name) = word.strip_prefix('$') {
-                if !super::template::is_capture_name(name) {
+                if !is_capture_name(name) {
                     return Err(format!("invalid capture name `{word}`"));
                 }
                 Arg::Capture(name.to_owned())
-            } else if crate::bindings::KNOWN_VARIABLES.contains(&word) {
+            } else if KNOWN_VARIABLES.contains(&word) {
                 Arg::Var(word.to_owned())
             } else {
                 return Err(format!(
@@ -312,16 +316,23 @@ mod tests {
 
     #[test]
     fn secrets() {
-        let secret = |text: &str| {
+        let mut b = Bindings::new();
+        b.set_var("user", "romeo");
+        b.set_var("password", crate::sasl::Secret::new("x"));
+        let secret_with = |b: &Bindings, text: &str| {
             Call::parse(text)
                 .ok()
                 .flatten()
-                .is_some_and(|c| c.is_secret())
+                .is_some_and(|c| c.is_secret(b))
         };
+        let secret = |text: &str| secret_with(&b, text);
         assert!(secret("plain(user, 'x')"));
         assert!(secret("digest-md5-response($c)"));
         assert!(secret("base64(user, password)"));
         assert!(!secret("base64(user, 'x')"));
         assert!(!secret("digest-md5-rspauth($c)"));
+        // Secrecy follows the value, not the name.
+        b.set_var("password", "not-secret");
+        assert!(!secret_with(&b, "base64(user, password)"));
     }
 }

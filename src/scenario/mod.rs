@@ -56,15 +56,3 @@ pub fn discover(paths: &[PathBuf]) -> std::io::Result<Vec<(PathBuf, PathBuf)>> {
 pub fn directive_reference() -> String {
     directives::markdown_table()
 }
-
-/// Whether a pattern text child is the `…` (or `...`) marker that allows
-/// further children.
-pub fn is_ellipsis(text: &str) -> bool {
-    pattern::is_ellipsis(text)
-}
-
-/// Whether a pattern element is written `<x>{absent}</x>`, meaning that the
-/// peer's element must not have such a child.
-pub fn is_absent_marker(element: &crate::xml::Element) -> bool {
-    pattern::is_absent_marker(element)
-}

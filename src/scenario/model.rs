@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::xml::Element;
+use crate::matching::{ElementPattern, HeaderPattern};
 
 use super::template::Template;
 
@@ -131,11 +131,11 @@ pub struct Alternative {
 
 #[derive(Debug, Clone)]
 pub enum Expectation {
-    /// A stream header; the element holds the pattern's attributes and
-    /// namespace declarations.
-    Open(Element),
-    /// A first-level element.
-    Element(Element),
+    /// A stream header: the pattern's attributes and namespace
+    /// declarations, compiled.
+    Open(HeaderPattern),
+    /// A first-level element, compiled.
+    Element(ElementPattern),
     /// `</stream:stream>`.
     Close,
 }

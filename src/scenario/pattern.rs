@@ -1,35 +1,24 @@
-//! Patterns: the lines of the side under test, parsed once into what the
-//! engine matches against (`</stream:stream>`, a stream header, or one
-//! element).
+//! Patterns: the lines of the side under test, parsed and compiled once
+//! into what the engine matches against (`</stream:stream>`, a stream
+//! header, or one element).
 //!
 //! Patterns go through the same `crate::xml::parse_element` as received
-//! stanzas, so a pattern and a stanza that look alike are alike. Their
-//! placeholders are checked on the raw text before XML parsing, because
-//! only the raw text still knows the column of each placeholder.
+//! stanzas, so a pattern and a stanza that look alike are alike, and are
+//! then compiled by `crate::matching::compile`. Their placeholders are
+//! checked on the raw text before XML parsing, because only the raw text
+//! still knows the column of each placeholder.
 
-use crate::xml::{
-    self, Condition, Element, NS_CLIENT, NS_STREAMS, NamespaceScope, Node, StreamError,
-};
+use crate::matching::{HeaderPattern, PatternError, compile};
+use crate::xml::{self, Condition, NS_CLIENT, NS_STREAMS, NamespaceScope, StreamError};
 
 use super::error::ScenarioError;
 use super::functions::Side;
 use super::model::Expectation;
 use super::source::{Joined, SourceFile};
-use super::template::{Segment, Template, TemplateError, parse_spanned};
+use super::template::{Segment, TemplateError, parse_spanned};
 
 const STREAM_OPEN: &str = "<stream:stream";
 const STREAM_CLOSE: &str = "</stream:stream>";
-
-/// Whether a text child is the "further children allowed" marker.
-pub(crate) fn is_ellipsis(text: &str) -> bool {
-    matches!(text.trim(), "…" | "...")
-}
-
-/// Whether a pattern element is `<x>{absent}</x>`: no such child may be
-/// there.
-pub(crate) fn is_absent_marker(element: &Element) -> bool {
-    matches!(element.children.as_slice(), [Node::Text(t)] if t.trim() == "{absent}")
-}
 
 /// Parse one pattern entry.
 pub(crate) fn parse(src: &SourceFile, joined: &Joined) -> Result<Expectation, ScenarioError> {
@@ -68,16 +57,9 @@ pub(crate) fn parse(src: &SourceFile, joined: &Joined) -> Result<Expectation, Sc
     }
     let element = xml::parse_element(text.as_bytes(), &content_scope())
         .map_err(|e| xml_error(src, joined, 0, &e))?;
-    check_values(src, joined, &element)?;
-    if is_absent_marker(&element) {
-        let at = text.find("{absent}").unwrap_or(0);
-        return Err(joined
-            .error(src, at, "{absent}".len(), "a whole pattern cannot be `{absent}`")
-            .with_help(
-                "`<x>{absent}</x>` is for a child that must not be there; to check that nothing arrives, use `silence`",
-            ));
-    }
-    Ok(Expectation::Element(element))
+    compile::element(element)
+        .map(Expectation::Element)
+        .map_err(|e| compile_error(src, joined, e))
 }
 
 /// The namespaces in force for a first-level pattern: what a stream
@@ -92,7 +74,7 @@ fn content_scope() -> NamespaceScope {
 /// A `<stream:stream …>` start tag at byte `start` of the joined text.
 /// It is closed here so it can be parsed as an element; no scope is in
 /// force, so the namespaces it names are those it declares.
-fn header(src: &SourceFile, joined: &Joined, start: usize) -> Result<Element, ScenarioError> {
+fn header(src: &SourceFile, joined: &Joined, start: usize) -> Result<HeaderPattern, ScenarioError> {
     let text = &joined.text[start..];
     if let Some(at) = text.find(STREAM_CLOSE) {
         return Err(joined
@@ -139,8 +121,7 @@ fn header(src: &SourceFile, joined: &Joined, start: usize) -> Result<Element, Sc
             .with_help("put what follows the header on its own `S:`/`C:` line"));
     }
     element.children.clear();
-    check_values(src, joined, &element)?;
-    Ok(element)
+    compile::header(element).map_err(|e| compile_error(src, joined, e))
 }
 
 /// Byte offset of the `>` that ends the first tag of `text`, skipping
@@ -250,60 +231,35 @@ pub(crate) fn template_error(
     }
 }
 
-/// Values that became placeholders only through character references
-/// (`&#123;`) escape the raw check; catch them here so matching never
-/// meets a template it cannot parse.
-fn check_values(src: &SourceFile, joined: &Joined, element: &Element) -> Result<(), ScenarioError> {
-    let fail = |e: TemplateError| {
-        let err = src.error(
-            joined.first_line(),
-            0,
-            0,
-            format!("invalid placeholder in a pattern value: {e}"),
-        );
-        err.with_help(
-            "braces written as character references still form placeholders; write `{{` and `}}`",
-        )
-    };
-    for attr in &element.attrs {
-        let t = Template::parse(&attr.value).map_err(fail)?;
-        if t.segments.contains(&Segment::Absent) && t.segments.len() > 1 {
-            return Err(fail(TemplateError {
-                offset: 0,
-                len: 1,
-                message: "`{absent}` must be a whole attribute value".to_owned(),
-                help: None,
-            }));
-        }
+/// A pattern that parsed as XML but does not compile. The raw-text check
+/// has caught every placeholder written as such, with its column; what is
+/// left was formed by character references (`&#123;`), which only the
+/// entry's first line can be blamed for — except a whole `{absent}`
+/// pattern, which is found in the text.
+fn compile_error(src: &SourceFile, joined: &Joined, e: PatternError) -> ScenarioError {
+    if e == PatternError::WholeAbsent {
+        let at = joined.text.find("{absent}").unwrap_or(0);
+        return joined
+            .error(src, at, "{absent}".len(), e.to_string())
+            .with_help(
+                "`<x>{absent}</x>` is for a child that must not be there; to check that nothing arrives, use `silence`",
+            );
     }
-    for child in &element.children {
-        match child {
-            Node::Element(e) => check_values(src, joined, e)?,
-            Node::Text(t) if is_ellipsis(t) => {}
-            Node::Text(t) if t.trim() == "{absent}" && element.children.len() == 1 => {}
-            Node::Text(t) => {
-                let t = Template::parse(t).map_err(fail)?;
-                if t.segments
-                    .iter()
-                    .any(|s| matches!(s, Segment::Absent | Segment::Bytes(_)))
-                {
-                    return Err(fail(TemplateError {
-                        offset: 0,
-                        len: 1,
-                        message: "`{absent}` and `{hex:…}` cannot be used in text".to_owned(),
-                        help: None,
-                    }));
-                }
-            }
-        }
-    }
-    Ok(())
+    src.error(
+        joined.first_line(),
+        0,
+        0,
+        format!("invalid placeholder in a pattern value: {e}"),
+    )
+    .with_help(
+        "braces written as character references still form placeholders; write `{{` and `}}`",
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::xml::Attribute;
+    use crate::xml::{Attribute, Element};
 
     fn parse_text(text: &str) -> Result<Expectation, ScenarioError> {
         let src = SourceFile::new("t.xmpp".into(), text);
@@ -324,7 +280,7 @@ mod tests {
 
     fn element(text: &str) -> Element {
         match parse_text(text) {
-            Ok(Expectation::Element(e)) => e,
+            Ok(Expectation::Element(e)) => e.source().clone(),
             other => panic!("{other:?}"),
         }
     }
@@ -357,7 +313,8 @@ mod tests {
     fn header_pattern_keeps_declarations() {
         let text = "S: <?xml version='1.0'?>\n   <stream:stream from='{domain}' xmlns='jabber:client'\n     xmlns:stream='http://etherx.jabber.org/streams' version='1.0'>";
         match parse_text(text) {
-            Ok(Expectation::Open(e)) => {
+            Ok(Expectation::Open(p)) => {
+                let e = p.source();
                 assert_eq!((e.ns.as_str(), e.name.as_str()), (NS_STREAMS, "stream"));
                 assert!(e.declarations.contains(&(None, NS_CLIENT.into())));
                 assert!(
@@ -439,19 +396,39 @@ mod tests {
             e.help.as_deref(),
             Some("did you mean `digest-md5-challenge(…)`?")
         );
-        let absent = element(
-            "S: <f><starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'>{absent}</starttls>…</f>",
+        assert!(
+            parse_text(
+                "S: <f><starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'>{absent}</starttls>…</f>"
+            )
+            .is_ok()
         );
-        assert!(absent.child_elements().any(is_absent_marker));
         let e = err("S: <iq type='x{absent}'/>");
         assert!(e.message.contains("whole attribute value"), "{e}");
         assert!(parse_text("S: <iq type = \"{absent}\" id='{$id}'>{*}</iq>").is_ok());
     }
 
     #[test]
-    fn ellipsis_detection() {
-        assert!(is_ellipsis(" … "));
-        assert!(is_ellipsis("..."));
-        assert!(!is_ellipsis("...."));
+    fn placeholders_from_character_references_fail_at_load() {
+        let e = err("S: <iq>\n   <query a='&#123;domian&#125;'/></iq>");
+        assert_eq!((e.line, e.column), (1, 1), "{e}");
+        assert_eq!(
+            e.message,
+            "invalid placeholder in a pattern value: unknown variable `{domian}`"
+        );
+        assert!(
+            e.help
+                .as_deref()
+                .is_some_and(|h| h.contains("character references"))
+        );
+        let e = err("S: <iq>&#123;base64('x')&#125;</iq>");
+        assert!(e.message.contains("cannot be used in a pattern"), "{e}");
+        let e = err("S: <iq a='&#123;hex:00&#125;'/>");
+        assert!(e.message.contains("harness sends"), "{e}");
+        let e = err("S: <iq>x&#123;absent&#125;</iq>");
+        assert!(e.message.contains("cannot be used in text"), "{e}");
+        let e = err(
+            "S: <stream:stream xmlns:stream='http://etherx.jabber.org/streams' v='&#123;x&#125;'>",
+        );
+        assert!(e.message.starts_with("invalid placeholder"), "{e}");
     }
 }

@@ -10,7 +10,7 @@
 use std::fmt;
 use std::ops::Range;
 
-use crate::bindings::{Bindings, KNOWN_VARIABLES};
+use crate::bindings::{Bindings, KNOWN_VARIABLES, is_capture_name};
 
 use super::functions::{self, Call};
 use super::suggest::did_you_mean;
@@ -161,17 +161,18 @@ impl Template {
         Ok(out)
     }
 
-    /// The line as the transcript shows it: rendered, but with `{password}`
-    /// and secret function values replaced by `[redacted]`, and without
-    /// computing any function (a failing one must not hide the line).
+    /// The line as the transcript shows it: rendered, but with secret
+    /// values (`{password}` from the command line) and function values
+    /// derived from secrets replaced by `[redacted]`, and without computing
+    /// any function (a failing one must not hide the line).
     pub fn shown(&self, bindings: &Bindings) -> String {
         let mut out = Vec::new();
         for segment in &self.segments {
             match segment {
-                Segment::Var(name) if name == "password" => {
+                Segment::Var(name) if bindings.is_secret(name) => {
                     out.extend_from_slice(REDACTED.as_bytes())
                 }
-                Segment::Call(call) if call.is_secret() => {
+                Segment::Call(call) if call.is_secret(bindings) => {
                     out.extend_from_slice(REDACTED.as_bytes())
                 }
                 Segment::Literal(text) => out.extend_from_slice(text.as_bytes()),
@@ -196,12 +197,12 @@ impl Template {
         String::from_utf8_lossy(&out).into_owned()
     }
 
-    /// Whether sending this line reveals a secret, so that the bytes on the
-    /// wire must not be recorded as they are.
-    pub fn has_secret(&self) -> bool {
+    /// Whether sending this line with `bindings` reveals a secret, so that
+    /// the bytes on the wire must not be recorded as they are.
+    pub fn has_secret(&self, bindings: &Bindings) -> bool {
         self.segments.iter().any(|s| match s {
-            Segment::Var(name) => name == "password",
-            Segment::Call(call) => call.is_secret(),
+            Segment::Var(name) => bindings.is_secret(name),
+            Segment::Call(call) => call.is_secret(bindings),
             _ => false,
         })
     }
@@ -403,13 +404,6 @@ fn placeholder(inner: &str, span: Range<usize>) -> Result<Segment, TemplateError
     Err(error(format!("unknown variable `{{{inner}}}`"), help))
 }
 
-/// `[A-Za-z_][A-Za-z0-9_-]*`
-pub(crate) fn is_capture_name(name: &str) -> bool {
-    let mut chars = name.chars();
-    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-}
-
 fn parse_hex(hex: &str) -> Result<Vec<u8>, String> {
     let digits: Vec<char> = hex.chars().filter(|c| !c.is_whitespace()).collect();
     if digits.is_empty() {
@@ -557,6 +551,27 @@ mod tests {
         expected.push(0xEB);
         expected.extend_from_slice(b"</x>");
         assert_eq!(t.render(&b), Ok(expected));
+    }
+
+    #[test]
+    fn secret_values_are_shown_redacted() {
+        let mut b = Bindings::new();
+        b.set_var("user", "romeo");
+        b.set_var("password", crate::sasl::Secret::new("s3cret"));
+        let t = Template::parse("<a u='{user}' p='{password}'>{base64(user, password)}</a>")
+            .unwrap_or_default();
+        assert!(t.has_secret(&b));
+        let shown = t.shown(&b);
+        assert_eq!(shown, "<a u='romeo' p='[redacted]'>[redacted]</a>");
+        let plain = Template::parse("<a u='{user}'>{base64(user)}</a>").unwrap_or_default();
+        assert!(!plain.has_secret(&b));
+        // The same name with a plain value is shown: secrecy is the value's.
+        b.set_var("password", "public");
+        assert!(!t.has_secret(&b));
+        assert_eq!(
+            t.shown(&b),
+            "<a u='romeo' p='public'>{base64(user, password)}</a>"
+        );
     }
 
     #[test]
