@@ -23,6 +23,24 @@ use crate::sasl::Secret;
 /// servers register each of them.
 pub const CAST: [&str; 3] = ["romeo", "juliet", "nurse"];
 
+/// The [`CAST`] as accounts at `domain`, all with `password`: what the
+/// reference server registers for `demo` and the tests.
+pub fn cast(domain: &str, password: &str) -> Accounts {
+    let mut accounts = Accounts::new();
+    for name in CAST {
+        accounts.by_name.insert(
+            name.to_string(),
+            Account {
+                name: name.to_string(),
+                user: name.to_string(),
+                domain: domain.to_string(),
+                password: Secret::new(password),
+            },
+        );
+    }
+    accounts
+}
+
 /// The name under which `--user`/`--password` is known.
 pub const DEFAULT_ACCOUNT: &str = "default";
 

@@ -10,18 +10,36 @@
 
 use std::collections::BTreeMap;
 
+use crate::accounts::{self, Account};
 use crate::sasl::Secret;
 
 /// The variables a scenario may use, set from the command line.
 pub const KNOWN_VARIABLES: &[&str] = &["domain", "user", "password", "jid", "resource"];
 
-/// Whether `name` is a valid capture name: `[A-Za-z_][A-Za-z0-9_-]*`.
+/// The fields of a named account a placeholder can use: `{romeo.jid}`
+/// (its bare JID), `{romeo.user}`, `{romeo.domain}`, `{romeo.password}`
+/// (a secret, like `{password}`).
+pub const ACCOUNT_FIELDS: &[&str] = &["jid", "user", "domain", "password"];
+
+/// Whether `{name}` names a variable: one of [`KNOWN_VARIABLES`], or
+/// `ACCOUNT.FIELD` with a field of [`ACCOUNT_FIELDS`].
+pub fn is_variable_name(name: &str) -> bool {
+    KNOWN_VARIABLES.contains(&name)
+        || name.split_once('.').is_some_and(|(account, field)| {
+            accounts::is_account_name(account) && ACCOUNT_FIELDS.contains(&field)
+        })
+}
+
+/// Whether `name` is a valid capture name: `[A-Za-z_][A-Za-z0-9_-]*`,
+/// or several such joined by `.` (`$juliet-2.jid`).
 /// Here, beside the variable names, because both the placeholder syntax
 /// and function arguments spell captures.
 pub fn is_capture_name(name: &str) -> bool {
-    let mut chars = name.chars();
-    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    name.split('.').all(|part| {
+        let mut chars = part.chars();
+        matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
+            && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    })
 }
 
 /// A variable's value. A secret one is used like any other to compute
@@ -83,6 +101,16 @@ impl Bindings {
         self.vars.insert(name.into(), value.into());
     }
 
+    /// The variables of a named account: `{NAME.jid}`, `{NAME.user}`,
+    /// `{NAME.domain}`, and `{NAME.password}` as a secret.
+    pub fn set_account(&mut self, account: &Account) {
+        let name = &account.name;
+        self.set_var(format!("{name}.jid"), account.jid());
+        self.set_var(format!("{name}.user"), account.user.as_str());
+        self.set_var(format!("{name}.domain"), account.domain.as_str());
+        self.set_var(format!("{name}.password"), account.password.clone());
+    }
+
     /// The variable's text, secret or not.
     pub fn var(&self, name: &str) -> Option<&str> {
         self.vars.get(name).map(Value::text)
@@ -113,6 +141,18 @@ mod tests {
     use super::*;
 
     #[test]
+    fn an_account_gives_its_fields_and_keeps_its_password_secret() {
+        let romeo = accounts::account("romeo", "romeo@montague.lit", "x").expect("valid");
+        let mut b = Bindings::new();
+        b.set_account(&romeo);
+        assert_eq!(b.var("romeo.jid"), Some("romeo@montague.lit"));
+        assert_eq!(b.var("romeo.domain"), Some("montague.lit"));
+        assert!(b.is_secret("romeo.password") && !b.is_secret("romeo.jid"));
+        assert!(is_variable_name("romeo.jid") && is_variable_name("jid"));
+        assert!(!is_variable_name("romeo.resource") && !is_variable_name("romeo"));
+    }
+
+    #[test]
     fn secrecy_belongs_to_the_value() {
         let mut b = Bindings::new();
         b.set_var("password", "shown");
@@ -131,6 +171,9 @@ mod tests {
         assert!(is_capture_name("_a-b"));
         assert!(!is_capture_name("1a"));
         assert!(!is_capture_name(""));
-        assert!(!is_capture_name("a.b"));
+        // `login` on connection `juliet-2` captures `$juliet-2.jid`.
+        assert!(is_capture_name("juliet-2.jid"));
+        assert!(!is_capture_name("a."));
+        assert!(!is_capture_name(".a"));
     }
 }

@@ -17,7 +17,9 @@ use support::{
 fn ejabberd_matches_its_baseline() {
     let server = Ejabberd::start_with_tls();
     println!("ejabberd listened {:?} after start", server.startup);
-    server.register(USER, PASSWORD);
+    for user in xmpp_conform::accounts::CAST {
+        server.register(user, PASSWORD);
+    }
     let run = run_suite_against_baseline(
         &server.target(),
         &server.ca,

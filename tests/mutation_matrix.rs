@@ -83,7 +83,7 @@ fn run_config(addr: &str, ca: &Path) -> RunConfig {
     bindings.set_var("password", xmpp_conform::sasl::Secret::new("secret"));
     RunConfig {
         connector: None,
-        accounts: Default::default(),
+        accounts: xmpp_conform::accounts::cast("localhost", "secret"),
         target: addr.to_owned(),
         timeout: TIMEOUT,
         bindings,
@@ -100,7 +100,11 @@ fn run_config(addr: &str, ca: &Path) -> RunConfig {
 
 /// Every scenario against a reference server with `faults`.
 async fn column(scenarios: Vec<Scenario>, faults: Faults) -> Column {
-    let mut config = Config::new("localhost").with_account("romeo", "secret");
+    let mut config = xmpp_conform::accounts::CAST
+        .iter()
+        .fold(Config::new("localhost"), |c, name| {
+            c.with_account(*name, "secret")
+        });
     config.faults = faults.clone();
     let server = ReferenceServer::start(config).await.expect("start");
     let run = Arc::new(run_config(&server.addr().to_string(), server.ca_path()));

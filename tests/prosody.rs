@@ -7,8 +7,8 @@ mod support;
 use std::process::Command;
 
 use support::{
-    PASSWORD, Prosody, USER, assert_no_password_in, require_program, run_suite_against_baseline,
-    text, xmpp_conform,
+    PASSWORD, Prosody, assert_no_password_in, require_program, run_suite_against_baseline, text,
+    xmpp_conform,
 };
 
 /// Count the `<testcase` and `<failure` elements with a real XML parser.
@@ -36,7 +36,9 @@ fn junit_counts(xml: &str) -> (usize, usize) {
 fn prosody_matches_its_baseline_and_reports_are_valid() {
     require_program("xmllint", "libxml2-utils");
     let server = Prosody::start_with_tls();
-    server.register(USER, PASSWORD);
+    for user in xmpp_conform::accounts::CAST {
+        server.register(user, PASSWORD);
+    }
     let ca = server.ca.clone().expect("a CA");
     let run = run_suite_against_baseline(
         &server.target(),

@@ -103,11 +103,9 @@ fn run_args(args: &DemoArgs, target: &str, ca: &std::path::Path) -> Option<super
     run.domain = Some(DOMAIN.to_owned());
     run.user = Some(USER.to_owned());
     run.password = Some(DEFAULT_PASSWORD.to_owned());
-    run.account = crate::accounts::CAST
+    run.account = crate::accounts::cast(DOMAIN, DEFAULT_PASSWORD)
         .iter()
-        .filter_map(|name| {
-            crate::accounts::account(name, &format!("{name}@{DOMAIN}"), DEFAULT_PASSWORD).ok()
-        })
+        .cloned()
         .collect();
     run.ca = Some(ca.to_path_buf());
     run.insecure = false;

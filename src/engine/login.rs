@@ -209,6 +209,8 @@ async fn bind_resource(
     session
         .transcript
         .record(super::Direction::Note, format!("bound as {jid}"));
+    // `$jid` is the latest login's; `$NAME.jid` stays connection NAME's.
+    bindings.set_capture(format!("{}.jid", session.name), jid.clone());
     bindings.set_capture("jid", jid);
     if needs_session(session) {
         let request =

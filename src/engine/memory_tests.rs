@@ -26,7 +26,11 @@ fn server_scenarios() -> Vec<Scenario> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_built_in_scenarios_run_over_the_memory_transport() {
-    let config = Config::new("localhost").with_account("romeo", "secret");
+    let config = crate::accounts::CAST
+        .iter()
+        .fold(Config::new("localhost"), |c, name| {
+            c.with_account(*name, "secret")
+        });
     let server = Arc::new(ReferenceServer::start(config).await.expect("start"));
     let serving = Arc::clone(&server);
     let connector = MemoryConnector::new(move |pipe| {
@@ -40,7 +44,7 @@ async fn the_built_in_scenarios_run_over_the_memory_transport() {
     let run = RunConfig {
         target: "memory".into(),
         connector: Some(Arc::new(connector)),
-        accounts: Default::default(),
+        accounts: crate::accounts::cast("localhost", "secret"),
         timeout: Duration::from_secs(5),
         bindings,
         parser: ParserConfig::default(),
@@ -77,6 +81,12 @@ async fn the_built_in_scenarios_run_over_the_memory_transport() {
         why.as_deref()
             .is_some_and(|w| w.contains("needs the tcp transport") && w.contains("memory")),
         "{why:?}"
+    );
+    // Four sessions of three users, each its own pipe, routed by the
+    // server between them.
+    assert_eq!(
+        status("rfc6121/messages/between-users"),
+        Some((Status::Pass, None))
     );
     let wrong: Vec<_> = verdicts
         .iter()

@@ -199,6 +199,9 @@ async fn execute_on(
     session.account = account_for(scenario, config, MAIN_CONNECTION, None);
     let mut connections = Connections::new(session);
     let mut bindings = config.bindings.clone();
+    for account in config.accounts.iter() {
+        bindings.set_account(account);
+    }
     let outcome = run_steps(scenario, config, &mut connections, &mut bindings).await;
     let session = connections.close_all().await;
     let mut verdict = match outcome {

@@ -19,7 +19,7 @@
 
 use std::fmt;
 
-use crate::bindings::{Bindings, KNOWN_VARIABLES, is_capture_name};
+use crate::bindings::{Bindings, is_capture_name, is_variable_name};
 
 /// One argument of a call.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -217,7 +217,7 @@ fn parse_args(list: &str) -> Result<Vec<Arg>, String> {
                     return Err(format!("invalid capture name `{word}`"));
                 }
                 Arg::Capture(name.to_owned())
-            } else if KNOWN_VARIABLES.contains(&word) {
+            } else if is_variable_name(word) {
                 Arg::Var(word.to_owned())
             } else {
                 return Err(format!(

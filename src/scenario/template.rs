@@ -10,7 +10,7 @@
 use std::fmt;
 use std::ops::Range;
 
-use crate::bindings::{Bindings, KNOWN_VARIABLES, is_capture_name};
+use crate::bindings::{Bindings, KNOWN_VARIABLES, is_capture_name, is_variable_name};
 
 use super::functions::{self, Call};
 use super::suggest::did_you_mean;
@@ -360,7 +360,7 @@ fn placeholder(inner: &str, span: Range<usize>) -> Result<Segment, TemplateError
             .map(Segment::Bytes)
             .map_err(|m| error(m, Some("write byte pairs such as `{hex:EB 80}`".to_owned())));
     }
-    if KNOWN_VARIABLES.contains(&inner) {
+    if is_variable_name(inner) {
         return Ok(Segment::Var(inner.to_owned()));
     }
     match Call::parse(inner) {

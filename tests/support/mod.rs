@@ -230,26 +230,41 @@ pub fn run_suite_against_baseline(
     let reports = tempfile::tempdir().expect("temporary folder");
     let junit = reports.path().join("junit.xml");
     let json = reports.path().join("report.json");
-    let out = xmpp_conform(&[
-        "--target",
-        target,
-        "--domain",
-        "localhost",
-        "--timeout",
-        "3s",
-        "--ca",
-        ca.to_str().expect("utf-8 path"),
-        "--user",
-        USER,
-        "--password",
-        PASSWORD,
-        "--baseline",
-        baseline,
-        "--junit",
-        junit.to_str().expect("utf-8 path"),
-        "--json",
-        json.to_str().expect("utf-8 path"),
-    ]);
+    // The scenarios with several users log in as the cast, registered
+    // with the same password.
+    let accounts: Vec<String> = xmpp_conform::accounts::CAST
+        .iter()
+        .map(|name| format!("{name}={name}@localhost:{PASSWORD}"))
+        .collect();
+    let mut args = vec![];
+    for account in &accounts {
+        args.extend(["--account", account.as_str()]);
+    }
+    let out = xmpp_conform(
+        &[
+            "--target",
+            target,
+            "--domain",
+            "localhost",
+            "--timeout",
+            "3s",
+            "--ca",
+            ca.to_str().expect("utf-8 path"),
+            "--user",
+            USER,
+            "--password",
+            PASSWORD,
+            "--baseline",
+            baseline,
+            "--junit",
+            junit.to_str().expect("utf-8 path"),
+            "--json",
+            json.to_str().expect("utf-8 path"),
+        ]
+        .into_iter()
+        .chain(args)
+        .collect::<Vec<_>>(),
+    );
     let console = text(&out);
     println!("{console}");
     assert_eq!(
