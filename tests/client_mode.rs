@@ -147,3 +147,61 @@ fn a_client_command_that_exits_at_once_fails_with_its_status() {
         "an exiting client is noticed at once, not after the timeout"
     );
 }
+
+/// Testing a client, `connection NAME` takes the client's next connection:
+/// a scenario can hold two sessions of one client, each with its own
+/// lines, and the transcript labels them.
+#[test]
+fn a_client_scenario_holds_two_connections() {
+    let port = free_port();
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let scenario = dir.path().join("two-sessions.xmpp");
+    std::fs::write(
+        &scenario,
+        "+++\ntitle = \"Two sessions\"\nspec = [\"RFC 6120 §4.7.1\"]\npeer = \"client\"\n+++\n\
+         C: <stream:stream to='{domain}' version='1.0'\n\
+         \x20      xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'>\n\
+         connection second\n\
+         C: <stream:stream to='{domain}' version='1.0'\n\
+         \x20      xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'>\n\
+         S: <stream:stream from='{domain}' id='second-stream' version='1.0'\n\
+         \x20      xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'>\n\
+         connection main\n\
+         S: <stream:stream from='{domain}' id='main-stream' version='1.0'\n\
+         \x20      xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'>\n",
+    )
+    .expect("write the scenario");
+    let client = std::thread::spawn(move || {
+        let mut first = connect(port);
+        first.write_all(HEADER).expect("first header");
+        let mut second = connect(port);
+        second.write_all(HEADER).expect("second header");
+        let read = |s: &mut TcpStream| {
+            let _ = s.set_read_timeout(Some(Duration::from_secs(5)));
+            let mut buf = [0u8; 4096];
+            let n = s.read(&mut buf).unwrap_or(0);
+            String::from_utf8_lossy(&buf[..n]).into_owned()
+        };
+        (read(&mut first), read(&mut second))
+    });
+    let out = xmpp_conform(&[
+        "--listen",
+        &format!("127.0.0.1:{port}"),
+        "--domain",
+        "localhost",
+        "--timeout",
+        "3s",
+        "--cert-dir",
+        &dir.path().display().to_string(),
+        "--verbose",
+        "--scenarios",
+        &scenario.display().to_string(),
+    ]);
+    let (first, second) = client.join().expect("client thread");
+    let shown = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{shown}");
+    // Each session got the header meant for it.
+    assert!(first.contains("main-stream"), "{first}");
+    assert!(second.contains("second-stream"), "{second}");
+    assert!(shown.contains("second S: <stream:stream"), "{shown}");
+}

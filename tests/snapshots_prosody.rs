@@ -38,6 +38,8 @@ fn run(server: &Prosody, dir: &Path, mode: &str, baseline: bool) -> (Option<i32>
     if baseline {
         args.extend(["--baseline", "tests/baselines/prosody-0.12.txt"]);
     }
+    let cast = support::cast_args();
+    args.extend(cast.iter().map(String::as_str));
     let out = xmpp_conform(&args);
     (out.status.code(), text(&out))
 }
@@ -70,7 +72,9 @@ fn snapshots_are_stable_and_catch_a_changed_server() {
     let snaps = dir.path().join("snapshots");
 
     let server = Prosody::start_with_tls();
-    server.register(USER, PASSWORD);
+    for user in xmpp_conform::accounts::CAST {
+        server.register(user, PASSWORD);
+    }
     // 1: the first run writes one snapshot per scenario that ran.
     let (code, console) = run(&server, &snaps, "new", true);
     assert_eq!(code, Some(0), "{console}");
@@ -104,7 +108,9 @@ fn snapshots_are_stable_and_catch_a_changed_server() {
     // A Prosody without its roster module announces other stream features
     // after authentication: the scenarios that log in see a changed stream.
     let changed = Prosody::start_with_tls_and("modules_disabled = { \"roster\" }");
-    changed.register(USER, PASSWORD);
+    for user in xmpp_conform::accounts::CAST {
+        changed.register(user, PASSWORD);
+    }
     let (code, console) = run(&changed, &snaps, "check", false);
     assert_eq!(code, Some(1), "{console}");
     assert!(

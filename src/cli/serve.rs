@@ -86,7 +86,15 @@ pub(super) fn run(args: &ServeArgs) -> i32 {
     if args.list_faults {
         return list_faults();
     }
-    let mut config = Config::new(&args.domain).with_account(&args.user, &args.password);
+    // The account of --user, and the cast the scenarios with several users
+    // log in as, with the same password.
+    let mut config = crate::accounts::CAST
+        .iter()
+        .filter(|name| **name != args.user)
+        .fold(
+            Config::new(&args.domain).with_account(&args.user, &args.password),
+            |c, name| c.with_account(*name, &args.password),
+        );
     config.listen = args.listen;
     config.cert_dir = args.cert_dir.clone();
     config.direct_tls = args.direct_tls;
@@ -116,10 +124,11 @@ pub(super) fn run(args: &ServeArgs) -> i32 {
         println!(
             "xmpp-conform reference server on {addr}, domain {domain}{mode}\n\
              CA certificate: {ca}\n\
-             account: {user}@{domain}, password {shown}\n\
+             account: {user}@{domain}, password {shown}; also {cast} with it\n\
              run the suite: xmpp-conform --target {addr} --domain {domain} --ca {ca} --user {user}{password}{tls}{faults}\n\
              Ctrl-C stops it.",
             faults = faults_banner(&config_faults),
+            cast = crate::accounts::CAST.join(", "),
             domain = args.domain,
             user = args.user,
             mode = if args.direct_tls {

@@ -282,6 +282,21 @@ pub fn run_suite_against_baseline(
     }
 }
 
+/// `--account NAME=NAME@localhost:PASSWORD` for each of the cast the
+/// scenarios with several users log in as (the test servers register
+/// them with the one password).
+pub fn cast_args() -> Vec<String> {
+    xmpp_conform::accounts::CAST
+        .iter()
+        .flat_map(|name| {
+            [
+                "--account".to_string(),
+                format!("{name}={name}@localhost:{PASSWORD}"),
+            ]
+        })
+        .collect()
+}
+
 /// The password, and the base64 a SASL PLAIN exchange would carry it in
 /// (with the authcid, and alone at every alignment).
 pub fn secret_forms() -> Vec<String> {
