@@ -75,7 +75,7 @@ pub(super) fn run(args: RunArgs) -> i32 {
         Err(code) => return code,
     };
     let style = console::Style::detect();
-    let verbose = args.verbose;
+    let (verbose, strict) = (args.verbose, args.strict);
     let started = Instant::now();
     let verdicts = runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind(&address)
@@ -98,7 +98,7 @@ pub(super) fn run(args: RunArgs) -> i32 {
         );
         Ok::<_, String>(
             listen::run_all(scenarios, Arc::new(config), listener, options, |v| {
-                print!("{}", console::verdict(v, style, verbose));
+                print!("{}", console::verdict(v, style, verbose, strict));
             })
             .await,
         )

@@ -327,8 +327,13 @@ fn run_target(args: RunArgs) -> i32 {
     } else {
         ""
     };
+    let strict = if args.strict {
+        ", --strict (a broken SHOULD fails)"
+    } else {
+        ""
+    };
     println!(
-        "xmpp-conform {}: {} scenarios against {target} (domain {domain}), {jobs} at a time{certificates}\n",
+        "xmpp-conform {}: {} scenarios against {target} (domain {domain}), {jobs} at a time{certificates}{strict}\n",
         env!("CARGO_PKG_VERSION"),
         scenarios.len()
     );
@@ -336,9 +341,9 @@ fn run_target(args: RunArgs) -> i32 {
     let verdicts: Result<Vec<Verdict>, crate::transport::TransportError> =
         runtime.block_on(async {
             engine::probe(&config).await?;
-            let verbose = args.verbose;
+            let (verbose, strict) = (args.verbose, args.strict);
             Ok(engine::run_all(scenarios, Arc::new(config), jobs, |v| {
-                print!("{}", console::verdict(v, style, verbose));
+                print!("{}", console::verdict(v, style, verbose, strict));
             })
             .await)
         });
@@ -466,7 +471,8 @@ fn parser_config(args: &RunArgs) -> ParserConfig {
     }
 }
 
-/// The summary, the reports and the exit code of a finished run.
+/// The summary, the reports and the exit code of a finished run. The
+/// exit code is decided first, so that the JSON report records it.
 fn conclude(
     args: &RunArgs,
     target: &str,
@@ -477,26 +483,31 @@ fn conclude(
 ) -> i32 {
     let summary = Summary::of(verdicts, started.elapsed());
     println!("{}", console::summary(&summary, style, args.strict));
-    if let Err(code) = write_reports(args, target, verdicts, &summary) {
-        return code;
-    }
-    match baseline {
-        Some(b) => {
-            let complete = args.selection.filter.is_empty();
-            let diffs = b.compare(verdicts, complete);
-            if diffs.is_empty() {
-                println!("baseline: every verdict as expected");
-                EXIT_OK
-            } else {
-                println!("baseline: {} difference(s):", diffs.len());
-                for d in &diffs {
-                    println!("  {d}");
-                }
-                EXIT_FAILED
+    let diffs = baseline.map(|b| b.compare(verdicts, args.selection.filter.is_empty()));
+    let code = match &diffs {
+        Some(diffs) if diffs.is_empty() => {
+            println!("baseline: every verdict as expected");
+            EXIT_OK
+        }
+        Some(diffs) => {
+            println!("baseline: {} difference(s):", diffs.len());
+            for d in diffs {
+                println!("  {d}");
             }
+            EXIT_FAILED
         }
         None if summary.fails(args.strict) => EXIT_FAILED,
         None => EXIT_OK,
+    };
+    let outcome = report::json::Outcome {
+        strict: args.strict,
+        passed: code == EXIT_OK,
+        exit_code: code,
+        baseline_differences: diffs.as_ref().map(Vec::len),
+    };
+    match write_reports(args, target, verdicts, &summary, outcome) {
+        Ok(()) => code,
+        Err(write_failed) => write_failed,
     }
 }
 
@@ -526,6 +537,7 @@ fn write_reports(
     target: &str,
     verdicts: &[Verdict],
     summary: &Summary,
+    outcome: report::json::Outcome,
 ) -> Result<(), i32> {
     if let Some(path) = &args.junit {
         let report = report::junit::build(verdicts, summary.wall_time, args.strict);
@@ -536,7 +548,7 @@ fn write_reports(
         write_file(path, &text)?;
     }
     if let Some(path) = &args.json {
-        let report = report::json::build(verdicts, target, summary.wall_time);
+        let report = report::json::build(verdicts, target, summary.wall_time, outcome);
         let text = report::json::to_string(&report).map_err(|e| {
             eprintln!("error: cannot serialize the JSON report: {e}");
             EXIT_FAILED
