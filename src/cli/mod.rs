@@ -239,18 +239,11 @@ pub fn run() -> i32 {
     }
 }
 
-/// `xmpp-conform corpus export DIR`: the built-in scenarios (below the
-/// working directory, else beside the crate's sources) to seeds in `dir`.
-/// Any [`crate::corpus::CorpusError`] is [`EXIT_FAILED`], as before the
-/// errors were typed.
+/// `xmpp-conform corpus export DIR`: the built-in scenarios (embedded in
+/// the binary) to seeds in `dir`. Any [`crate::corpus::CorpusError`] is
+/// [`EXIT_FAILED`], as before the errors were typed.
 fn corpus_export(dir: &Path) -> i32 {
-    let local = PathBuf::from("scenarios");
-    let scenarios = if local.is_dir() {
-        local
-    } else {
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios")
-    };
-    match crate::corpus::export(&scenarios, dir) {
+    match crate::corpus::export(None, dir) {
         Ok(n) => {
             println!("{n} seed files written to {}", dir.display());
             EXIT_OK
@@ -568,44 +561,43 @@ fn write_file(path: &Path, text: &str) -> Result<(), i32> {
     })
 }
 
-/// Where the built-in scenarios for a side are (`scenarios/server`,
-/// `scenarios/client`): below the working directory, else beside the
-/// crate's sources.
-fn default_scenarios(peer: Peer) -> PathBuf {
-    let folder = match peer {
-        Peer::Server => "scenarios/server",
-        Peer::Client => "scenarios/client",
-    };
-    let local = PathBuf::from(folder);
-    if local.is_dir() {
-        return local;
+/// The built-in folder of scenarios for a side.
+fn built_in_folder(peer: Peer) -> &'static str {
+    match peer {
+        Peer::Server => scenario::built_in::SERVER,
+        Peer::Client => scenario::built_in::CLIENT,
     }
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(folder)
 }
 
 /// Discover, parse and filter; on any scenario error print them all and
-/// return exit code 2 (nothing runs).
+/// return exit code 2 (nothing runs). Without `--scenarios`, the built-in
+/// scenarios embedded in the binary, wherever the user stands.
 fn load_scenarios(selection: &Selection, peer: Peer) -> Result<Vec<Scenario>, i32> {
-    let paths = if selection.scenarios.is_empty() {
-        vec![default_scenarios(peer)]
+    let built_in = selection.scenarios.is_empty();
+    let files = if built_in {
+        scenario::built_in::discover(built_in_folder(peer))
     } else {
-        selection.scenarios.clone()
-    };
-    for p in &paths {
-        if !p.exists() {
-            eprintln!("error: no such scenario file or folder: {}", p.display());
-            return Err(EXIT_USAGE);
+        for p in &selection.scenarios {
+            if !p.exists() {
+                eprintln!("error: no such scenario file or folder: {}", p.display());
+                return Err(EXIT_USAGE);
+            }
         }
-    }
-    let files = scenario::discover(&paths).map_err(|e| {
-        eprintln!("error: cannot list scenarios: {e}");
-        EXIT_USAGE
-    })?;
+        scenario::discover(&selection.scenarios).map_err(|e| {
+            eprintln!("error: cannot list scenarios: {e}");
+            EXIT_USAGE
+        })?
+    };
     let filters = Filters::new(&selection.filter)?;
     let mut scenarios = Vec::new();
     let mut errors = 0;
     for (root, file) in files {
-        match scenario::load(&file, &root) {
+        let loaded = if built_in {
+            scenario::load_built_in(&file, &root)
+        } else {
+            scenario::load(&file, &root)
+        };
+        match loaded {
             // Scenarios for the other side are left out: a folder may
             // hold both kinds.
             Ok(s) if s.meta.peer == peer && filters.matches(&s.id) => scenarios.push(s),
