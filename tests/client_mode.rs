@@ -147,3 +147,94 @@ fn a_client_command_that_exits_at_once_fails_with_its_status() {
         "an exiting client is noticed at once, not after the timeout"
     );
 }
+
+/// `{ca}` never silently becomes `''` (issue 12, item 13): with
+/// `--cert`/`--key` and no `--cert-ca` an `--exec` that uses it is refused
+/// before anything runs; with `--cert-ca` the client gets that file.
+#[test]
+fn ca_placeholder_with_own_certificate_needs_cert_ca() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let own = support::TestCertificates::create(dir.path(), "localhost");
+    let seen = dir.path().join("ca-seen-by-client");
+    let exec = format!("printf %s {{ca}} > '{}'; exit 1", seen.display());
+    let path = |p: &std::path::Path| p.display().to_string();
+    let mut args = vec![
+        "--listen".to_owned(),
+        "127.0.0.1:0".to_owned(),
+        "--domain".to_owned(),
+        "localhost".to_owned(),
+        "--timeout".to_owned(),
+        "2s".to_owned(),
+        "--filter".to_owned(),
+        "rfc6120/stream/open".to_owned(),
+        "--cert".to_owned(),
+        path(&own.cert),
+        "--key".to_owned(),
+        path(&own.key),
+        "--exec".to_owned(),
+        exec,
+    ];
+    let run = |args: &[String]| {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        xmpp_conform(&args)
+    };
+    let refused = run(&args);
+    let shown = text(&refused);
+    assert_eq!(refused.status.code(), Some(2), "{shown}");
+    assert!(shown.contains("--cert-ca"), "{shown}");
+    assert!(!seen.exists(), "the client must not have been started");
+
+    args.extend(["--cert-ca".to_owned(), path(&own.ca)]);
+    let out = run(&args);
+    let shown = text(&out);
+    // The client exits without connecting, on purpose: only what it got
+    // for `{ca}` matters here.
+    assert_eq!(out.status.code(), Some(1), "{shown}");
+    assert_eq!(
+        std::fs::read_to_string(&seen).ok(),
+        Some(path(&own.ca)),
+        "{shown}"
+    );
+}
+
+/// The CA generated into `--cert-dir` is the one the next run presents
+/// too, so a client that pins it keeps working; a set that no longer
+/// works (its key gone) is replaced, and the run says so.
+#[test]
+fn the_generated_ca_is_reused_across_runs() {
+    let certs = tempfile::tempdir().expect("temporary folder");
+    let run = || {
+        xmpp_conform(&[
+            "--listen",
+            "127.0.0.1:0",
+            "--domain",
+            "localhost",
+            "--timeout",
+            "200ms",
+            "--cert-dir",
+            &certs.path().display().to_string(),
+            "--filter",
+            "rfc6120/stream/open",
+        ])
+    };
+    let ca = || std::fs::read(certs.path().join("ca.pem")).expect("ca.pem written");
+    let first = run();
+    let made = ca();
+    let second = run();
+    assert_eq!(ca(), made, "{}", text(&second));
+    assert!(
+        text(&second).contains("reusing the CA"),
+        "{}",
+        text(&second)
+    );
+    assert!(!text(&first).contains("reusing"), "{}", text(&first));
+
+    std::fs::remove_file(certs.path().join("localhost.key")).expect("remove the key");
+    let third = run();
+    assert_ne!(ca(), made, "{}", text(&third));
+    assert!(
+        text(&third).contains("a new CA replaces"),
+        "{}",
+        text(&third)
+    );
+}

@@ -17,6 +17,7 @@ use crate::scenario::{self, Peer, Scenario};
 use crate::transport::tls::{self, Verification};
 use crate::xml::ParserConfig;
 
+mod certs;
 mod demo;
 mod fuzz;
 mod listen;
@@ -141,8 +142,14 @@ struct RunArgs {
     /// The private key (PEM) of --cert.
     #[arg(long, value_name = "FILE", requires = "cert")]
     key: Option<PathBuf>,
+    /// The CA certificate (PEM) that signed --cert: what `{ca}` in --exec
+    /// names for the client to trust. Without it, an --exec that uses
+    /// `{ca}` is refused (it would get an empty path).
+    #[arg(long, value_name = "FILE", requires = "cert")]
+    cert_ca: Option<PathBuf>,
     /// With --listen and no --cert: where the generated CA (`ca.pem`) and
-    /// certificate are written.
+    /// certificate are written, and reused from by later runs while they
+    /// are valid (so a client that pins the CA keeps working).
     #[arg(
         long,
         value_name = "DIR",
