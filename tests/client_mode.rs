@@ -238,3 +238,73 @@ fn the_generated_ca_is_reused_across_runs() {
         text(&third)
     );
 }
+
+/// Stop means stopped (issue 12, item 11): `timeout` leaves the client's
+/// process group and `setsid` its session, so killing the group left
+/// `sleep` running after the run. Every process the client started must
+/// be gone when the harness exits.
+#[test]
+fn every_process_the_client_started_is_stopped() {
+    // A tag in the harness's environment, inherited by the client and all
+    // it starts, tells this test's processes from anyone else's.
+    let tag = format!("XMPP_CONFORM_TEST_TAG={}", std::process::id());
+    let certs = tempfile::tempdir().expect("temporary folder");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_xmpp-conform"))
+        .args([
+            "--listen",
+            "127.0.0.1:0",
+            "--timeout",
+            "300ms",
+            "--cert-dir",
+            &certs.path().display().to_string(),
+            "--filter",
+            "rfc6120/stream/open",
+            "--exec",
+            // A sleep orphaned at once (its subshell exits), one in a new
+            // session, one under `timeout` in a new process group.
+            "(sleep 31 &); setsid sleep 31 & timeout 60 sleep 31",
+        ])
+        .env("NO_COLOR", "1")
+        .env(
+            "XMPP_CONFORM_TEST_TAG",
+            tag.trim_start_matches("XMPP_CONFORM_TEST_TAG="),
+        )
+        .current_dir(repo())
+        .output()
+        .expect("run xmpp-conform");
+    let shown = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{shown}");
+    assert!(shown.contains("still running"), "{shown}");
+    // SIGKILL is delivered at once, but a process takes a moment to go.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let mut left = tagged_sleeps(&tag);
+    while !left.is_empty() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+        left = tagged_sleeps(&tag);
+    }
+    for pid in &left {
+        // Clean up after a failure, so no sleep outlives the test.
+        let _ = std::process::Command::new("kill")
+            .args(["-KILL", &pid.to_string()])
+            .status();
+    }
+    assert!(left.is_empty(), "still running: {left:?}\n{shown}");
+}
+
+/// Live `sleep 31` processes whose environment holds `tag`.
+fn tagged_sleeps(tag: &str) -> Vec<u32> {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter_map(|e| {
+            let pid: u32 = e.file_name().to_str()?.parse().ok()?;
+            let cmdline = std::fs::read(e.path().join("cmdline")).ok()?;
+            let environ = std::fs::read(e.path().join("environ")).ok()?;
+            let is_sleep = cmdline == b"sleep\x0031\x00";
+            let tagged = environ.split(|&b| b == 0).any(|v| v == tag.as_bytes());
+            (is_sleep && tagged).then_some(pid)
+        })
+        .collect()
+}
