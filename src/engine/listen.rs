@@ -272,6 +272,9 @@ impl Client {
             .await
             .unwrap_or_default();
         if running {
+            if let Some(pid) = self.pid {
+                process_tree::kill_group(pid);
+            }
             let _ = self.child.start_kill();
             let _ = tokio::time::timeout(EXIT_GRACE, self.child.wait()).await;
         }

@@ -22,7 +22,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::io::Read;
 use std::path::Path;
 
-use rustix::process::{Pid, Signal, kill_process};
+use rustix::process::{Pid, Signal, kill_process, kill_process_group};
 
 /// The environment variable that marks a client's processes.
 pub(super) const MARK_VAR: &str = "XMPP_CONFORM_CLIENT";
@@ -66,6 +66,17 @@ pub(super) fn kill_tree(root: Option<u32>, mark: &str) -> usize {
         .iter()
         .filter(|&&pid| signal(pid, Signal::KILL))
         .count()
+}
+
+/// SIGKILL to the process group the client was started in: what a
+/// system without `/proc` still gets, and a last net on Linux.
+pub(super) fn kill_group(leader: u32) {
+    if leader <= 1 || leader == std::process::id() {
+        return;
+    }
+    if let Some(pid) = i32::try_from(leader).ok().and_then(Pid::from_raw) {
+        let _ = kill_process_group(pid, Signal::KILL);
+    }
 }
 
 /// Send `sig` to `pid`, never to init or to this process. Whether it was
