@@ -349,8 +349,9 @@ fn is_prolog(bytes: &[u8]) -> bool {
 const CHUNK_SIZES: &[usize] = &[1, 7, 2, 64, 3, 13];
 
 /// Write the seeds of every scenario under `scenarios` (its `server/` and
-/// `client/` folders) into `out`. Returns how many files were written.
-pub fn export(scenarios: &Path, out: &Path) -> Result<usize, CorpusError> {
+/// `client/` folders; `None`: the built-in scenarios embedded in the
+/// binary) into `out`. Returns how many files were written.
+pub fn export(scenarios: Option<&Path>, out: &Path) -> Result<usize, CorpusError> {
     let [stream, chunking, differential, files, sasl] = TARGETS;
     let folder = |target| Folder::new(out, target).map_err(in_path(out));
     let (mut stream, mut chunking, mut differential, mut files, mut sasl) = (
@@ -362,13 +363,24 @@ pub fn export(scenarios: &Path, out: &Path) -> Result<usize, CorpusError> {
     );
     let mut written = 0;
     for side in ["server", "client"] {
-        let root = scenarios.join(side);
-        let found =
-            scenario::discover(std::slice::from_ref(&root)).map_err(CorpusError::Discover)?;
+        let found = match scenarios {
+            Some(dir) => scenario::discover(std::slice::from_ref(&dir.join(side)))
+                .map_err(CorpusError::Discover)?,
+            None => scenario::built_in::discover(&format!("scenarios/{side}")),
+        };
         for (root, file) in found {
-            let s = scenario::load(&file, &root).map_err(|e| CorpusError::Scenario(Box::new(e)))?;
+            let (s, text) = match scenarios {
+                Some(_) => (scenario::load(&file, &root), fs::read(&file)),
+                None => (
+                    scenario::load_built_in(&file, &root),
+                    scenario::built_in::get(&file)
+                        .map(<[u8]>::to_vec)
+                        .ok_or_else(|| io::Error::from(io::ErrorKind::NotFound)),
+                ),
+            };
+            let s = s.map_err(|e| CorpusError::Scenario(Box::new(e)))?;
             let stem = format!("{side}_{}", s.id.replace('/', "_"));
-            let text = fs::read(&file).map_err(in_path(&file))?;
+            let text = text.map_err(in_path(&file))?;
             written += usize::from(
                 files
                     .put(&format!("{stem}.xmpp"), text)

@@ -205,3 +205,164 @@ fn a_client_scenario_holds_two_connections() {
     assert!(second.contains("second-stream"), "{second}");
     assert!(shown.contains("second S: <stream:stream"), "{shown}");
 }
+
+/// `{ca}` never silently becomes `''` (issue 12, item 13): with
+/// `--cert`/`--key` and no `--cert-ca` an `--exec` that uses it is refused
+/// before anything runs; with `--cert-ca` the client gets that file.
+#[test]
+fn ca_placeholder_with_own_certificate_needs_cert_ca() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let own = support::TestCertificates::create(dir.path(), "localhost");
+    let seen = dir.path().join("ca-seen-by-client");
+    let exec = format!("printf %s {{ca}} > '{}'; exit 1", seen.display());
+    let path = |p: &std::path::Path| p.display().to_string();
+    let mut args = vec![
+        "--listen".to_owned(),
+        "127.0.0.1:0".to_owned(),
+        "--domain".to_owned(),
+        "localhost".to_owned(),
+        "--timeout".to_owned(),
+        "2s".to_owned(),
+        "--filter".to_owned(),
+        "rfc6120/stream/open".to_owned(),
+        "--cert".to_owned(),
+        path(&own.cert),
+        "--key".to_owned(),
+        path(&own.key),
+        "--exec".to_owned(),
+        exec,
+    ];
+    let run = |args: &[String]| {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        xmpp_conform(&args)
+    };
+    let refused = run(&args);
+    let shown = text(&refused);
+    assert_eq!(refused.status.code(), Some(2), "{shown}");
+    assert!(shown.contains("--cert-ca"), "{shown}");
+    assert!(!seen.exists(), "the client must not have been started");
+
+    args.extend(["--cert-ca".to_owned(), path(&own.ca)]);
+    let out = run(&args);
+    let shown = text(&out);
+    // The client exits without connecting, on purpose: only what it got
+    // for `{ca}` matters here.
+    assert_eq!(out.status.code(), Some(1), "{shown}");
+    assert_eq!(
+        std::fs::read_to_string(&seen).ok(),
+        Some(path(&own.ca)),
+        "{shown}"
+    );
+}
+
+/// The CA generated into `--cert-dir` is the one the next run presents
+/// too, so a client that pins it keeps working; a set that no longer
+/// works (its key gone) is replaced, and the run says so.
+#[test]
+fn the_generated_ca_is_reused_across_runs() {
+    let certs = tempfile::tempdir().expect("temporary folder");
+    let run = || {
+        xmpp_conform(&[
+            "--listen",
+            "127.0.0.1:0",
+            "--domain",
+            "localhost",
+            "--timeout",
+            "200ms",
+            "--cert-dir",
+            &certs.path().display().to_string(),
+            "--filter",
+            "rfc6120/stream/open",
+        ])
+    };
+    let ca = || std::fs::read(certs.path().join("ca.pem")).expect("ca.pem written");
+    let first = run();
+    let made = ca();
+    let second = run();
+    assert_eq!(ca(), made, "{}", text(&second));
+    assert!(
+        text(&second).contains("reusing the CA"),
+        "{}",
+        text(&second)
+    );
+    assert!(!text(&first).contains("reusing"), "{}", text(&first));
+
+    std::fs::remove_file(certs.path().join("localhost.key")).expect("remove the key");
+    let third = run();
+    assert_ne!(ca(), made, "{}", text(&third));
+    assert!(
+        text(&third).contains("a new CA replaces"),
+        "{}",
+        text(&third)
+    );
+}
+
+/// Stop means stopped (issue 12, item 11): `timeout` leaves the client's
+/// process group and `setsid` its session, so killing the group left
+/// `sleep` running after the run. Every process the client started must
+/// be gone when the harness exits.
+#[test]
+fn every_process_the_client_started_is_stopped() {
+    // A tag in the harness's environment, inherited by the client and all
+    // it starts, tells this test's processes from anyone else's.
+    let tag = format!("XMPP_CONFORM_TEST_TAG={}", std::process::id());
+    let certs = tempfile::tempdir().expect("temporary folder");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_xmpp-conform"))
+        .args([
+            "--listen",
+            "127.0.0.1:0",
+            "--timeout",
+            "300ms",
+            "--cert-dir",
+            &certs.path().display().to_string(),
+            "--filter",
+            "rfc6120/stream/open",
+            "--exec",
+            // A sleep orphaned at once (its subshell exits), one in a new
+            // session, one under `timeout` in a new process group.
+            "(sleep 31 &); setsid sleep 31 & timeout 60 sleep 31",
+        ])
+        .env("NO_COLOR", "1")
+        .env(
+            "XMPP_CONFORM_TEST_TAG",
+            tag.trim_start_matches("XMPP_CONFORM_TEST_TAG="),
+        )
+        .current_dir(repo())
+        .output()
+        .expect("run xmpp-conform");
+    let shown = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{shown}");
+    assert!(shown.contains("still running"), "{shown}");
+    // SIGKILL is delivered at once, but a process takes a moment to go.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let mut left = tagged_sleeps(&tag);
+    while !left.is_empty() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+        left = tagged_sleeps(&tag);
+    }
+    for pid in &left {
+        // Clean up after a failure, so no sleep outlives the test.
+        let _ = std::process::Command::new("kill")
+            .args(["-KILL", &pid.to_string()])
+            .status();
+    }
+    assert!(left.is_empty(), "still running: {left:?}\n{shown}");
+}
+
+/// Live `sleep 31` processes whose environment holds `tag`.
+fn tagged_sleeps(tag: &str) -> Vec<u32> {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter_map(|e| {
+            let pid: u32 = e.file_name().to_str()?.parse().ok()?;
+            let cmdline = std::fs::read(e.path().join("cmdline")).ok()?;
+            let environ = std::fs::read(e.path().join("environ")).ok()?;
+            let is_sleep = cmdline == b"sleep\x0031\x00";
+            let tagged = environ.split(|&b| b == 0).any(|v| v == tag.as_bytes());
+            (is_sleep && tagged).then_some(pid)
+        })
+        .collect()
+}

@@ -96,42 +96,46 @@ struct Run {
 /// The run, made once and shared by the tests of this file.
 fn run() -> &'static Run {
     static RUN: OnceLock<Run> = OnceLock::new();
-    RUN.get_or_init(|| {
-        let addr = mock_server();
-        let reports = tempfile::tempdir().expect("temporary folder");
-        let junit = reports.path().join("junit.xml");
-        let json = reports.path().join("report.json");
-        let out = xmpp_conform(&[
-            "--target",
-            &addr,
-            "--domain",
-            "localhost",
-            "--user",
-            "romeo",
-            "--password",
-            "report-test-Secret",
-            "--timeout",
-            "3s",
-            "--jobs",
-            "1",
-            "--scenarios",
-            "tests/scenarios/report",
-            "--junit",
-            path_str(&junit),
-            "--json",
-            path_str(&json),
-        ]);
-        let read = |p: &Path| {
-            std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
-        };
-        Run {
-            code: out.status.code(),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-            junit: read(&junit),
-            json: read(&json),
-        }
-    })
+    RUN.get_or_init(|| run_with(&[]))
+}
+
+/// A run of the report scenarios against the mock, with `extra` options.
+fn run_with(extra: &[&str]) -> Run {
+    let addr = mock_server();
+    let reports = tempfile::tempdir().expect("temporary folder");
+    let junit = reports.path().join("junit.xml");
+    let json = reports.path().join("report.json");
+    let mut args = vec![
+        "--target",
+        &addr,
+        "--domain",
+        "localhost",
+        "--user",
+        "romeo",
+        "--password",
+        "report-test-Secret",
+        "--timeout",
+        "3s",
+        "--jobs",
+        "1",
+        "--scenarios",
+        "tests/scenarios/report",
+        "--junit",
+        path_str(&junit),
+        "--json",
+        path_str(&json),
+    ];
+    args.extend_from_slice(extra);
+    let out = xmpp_conform(&args);
+    let read =
+        |p: &Path| std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+    Run {
+        code: out.status.code(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        junit: read(&junit),
+        json: read(&json),
+    }
 }
 
 fn path_str(p: &Path) -> &str {
@@ -247,4 +251,62 @@ fn regex_escape(text: &str) -> String {
             }
         })
         .collect()
+}
+
+/// `--strict` is visible (issue 12, item 7): the same broken SHOULD, alone
+/// in the run, is a WARN and exit 0 without it, and a FAIL everywhere with
+/// it — the console line, the JUnit testcase, the JSON's `fails_run`,
+/// `strict`, `result` and `exit_code`.
+#[test]
+fn strict_turns_a_broken_should_into_a_failure_in_every_report() {
+    let should = "xml/restricted-comment-condition";
+    let lenient = run_with(&["--filter", should]);
+    let strict = run_with(&["--filter", should, "--strict"]);
+    assert_eq!(lenient.code, Some(0), "{}", lenient.stdout);
+    assert_eq!(strict.code, Some(1), "{}", strict.stdout);
+
+    assert!(
+        lenient.stdout.contains(&format!("WARN  {should}")),
+        "{}",
+        lenient.stdout
+    );
+    assert!(
+        strict.stdout.contains(&format!("FAIL  {should}")),
+        "{}",
+        strict.stdout
+    );
+    assert!(!strict.stdout.contains("WARN "), "{}", strict.stdout);
+    assert!(
+        strict.stdout.contains("FAILED: 1 scenarios"),
+        "{}",
+        strict.stdout
+    );
+
+    let case = |junit: &str| -> String {
+        let start = junit
+            .find(&format!("<testcase name=\"{should}\""))
+            .unwrap_or_else(|| panic!("testcase in {junit}"));
+        let end = junit[start..]
+            .find("</testcase>")
+            .map_or(junit.len(), |e| start + e);
+        junit[start..end].to_owned()
+    };
+    assert!(
+        !case(&lenient.junit).contains("<failure"),
+        "{}",
+        lenient.junit
+    );
+    assert!(case(&strict.junit).contains("<failure"), "{}", strict.junit);
+
+    let json = |run: &Run| -> serde_json::Value {
+        serde_json::from_str(&run.json).unwrap_or_else(|e| panic!("{e}: {}", run.json))
+    };
+    let (lenient, strict) = (json(&lenient), json(&strict));
+    for (report, mode, result, code) in [(&lenient, false, "pass", 0), (&strict, true, "fail", 1)] {
+        assert_eq!(report["strict"], mode, "{report}");
+        assert_eq!(report["result"], result, "{report}");
+        assert_eq!(report["exit_code"], code, "{report}");
+        assert_eq!(report["scenarios"][0]["status"], "non-strict", "{report}");
+        assert_eq!(report["scenarios"][0]["fails_run"], mode, "{report}");
+    }
 }

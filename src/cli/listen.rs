@@ -1,5 +1,6 @@
 //! `--listen`: the harness plays the server of the client scenarios.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -9,6 +10,7 @@ use crate::report::console;
 use crate::scenario::Peer;
 use crate::transport::tls::{self, ServerIdentity, Verification};
 
+use super::certs::{self, Origin};
 use super::{
     EXIT_FAILED, EXIT_USAGE, RunArgs, TlsArg, bindings, conclude, load_baseline, load_scenarios,
     parser_config, runtime, snapshot_config,
@@ -32,6 +34,9 @@ pub(super) fn run(args: RunArgs) -> i32 {
         Ok(pair) => pair,
         Err(code) => return code,
     };
+    if let Err(code) = check_ca_placeholder(args.exec.as_deref(), ca.as_ref()) {
+        return code;
+    }
     let server_tls = match tls::server_config(&identity) {
         Ok(c) => c,
         Err(e) => {
@@ -80,7 +85,7 @@ pub(super) fn run(args: RunArgs) -> i32 {
         Err(code) => return code,
     };
     let style = console::Style::detect();
-    let verbose = args.verbose;
+    let (verbose, strict) = (args.verbose, args.strict);
     let started = Instant::now();
     let verdicts = runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind(&address)
@@ -103,7 +108,7 @@ pub(super) fn run(args: RunArgs) -> i32 {
         );
         Ok::<_, String>(
             listen::run_all(scenarios, Arc::new(config), listener, options, |v| {
-                print!("{}", console::verdict(v, style, verbose));
+                print!("{}", console::verdict(v, style, verbose, strict));
             })
             .await,
         )
@@ -126,24 +131,53 @@ pub(super) fn run(args: RunArgs) -> i32 {
     )
 }
 
-/// `--cert`/`--key`, or a certificate for `domain` generated now, with the
-/// CA that signed it written to `--cert-dir` for clients to trust.
-fn server_identity(
-    args: &RunArgs,
-    domain: &str,
-) -> Result<(ServerIdentity, Option<std::path::PathBuf>), i32> {
+/// `--cert`/`--key` (with `--cert-ca`, the CA clients trust), or the
+/// certificate for `domain` in `--cert-dir`: an earlier run's while still
+/// good, else one generated now, with the CA that signed it.
+fn server_identity(args: &RunArgs, domain: &str) -> Result<(ServerIdentity, Option<PathBuf>), i32> {
     if let (Some(cert), Some(key)) = (&args.cert, &args.key) {
         let identity = ServerIdentity {
             cert: cert.clone(),
             key: key.clone(),
         };
-        return Ok((identity, None));
+        if let Some(ca) = args.cert_ca.as_ref().filter(|ca| !ca.is_file()) {
+            eprintln!("error: --cert-ca {}: no such file", ca.display());
+            return Err(EXIT_USAGE);
+        }
+        return Ok((identity, args.cert_ca.clone()));
     }
-    match tls::generate_server_identity(domain, &args.cert_dir) {
-        Ok(generated) => Ok((generated.identity, Some(generated.ca))),
+    match certs::listen_identity(domain, &args.cert_dir) {
+        Ok((generated, origin)) => {
+            match origin {
+                Origin::Reused => println!(
+                    "reusing the CA and certificate in {} (valid for {domain})",
+                    args.cert_dir.display()
+                ),
+                Origin::New => {}
+                Origin::Replaced(why) => println!(
+                    "note: a new CA replaces {} ({why}); clients that pinned the old one must trust the new one",
+                    generated.ca.display()
+                ),
+            }
+            Ok((generated.identity, Some(generated.ca)))
+        }
         Err(e) => {
             eprintln!("error: cannot make a certificate for {domain}: {e}");
             Err(EXIT_FAILED)
         }
     }
+}
+
+/// `{ca}` in `--exec` with no CA known (`--cert`/`--key` without
+/// `--cert-ca`) would hand the client an empty path, and it would fail
+/// for a reason that is not its own: refused before anything runs.
+fn check_ca_placeholder(exec: Option<&str>, ca: Option<&PathBuf>) -> Result<(), i32> {
+    if exec.is_some_and(|c| c.contains("{ca}")) && ca.is_none() {
+        eprintln!(
+            "error: --exec uses {{ca}}, but no CA is known: with --cert/--key, name the CA \
+             that signed --cert with --cert-ca FILE (or leave out --cert/--key to have one generated)"
+        );
+        return Err(EXIT_USAGE);
+    }
+    Ok(())
 }

@@ -18,6 +18,7 @@ use crate::scenario::{self, Peer, Scenario};
 use crate::transport::tls::{self, Verification};
 use crate::xml::ParserConfig;
 
+mod certs;
 mod demo;
 mod fuzz;
 mod listen;
@@ -142,8 +143,14 @@ struct RunArgs {
     /// The private key (PEM) of --cert.
     #[arg(long, value_name = "FILE", requires = "cert")]
     key: Option<PathBuf>,
+    /// The CA certificate (PEM) that signed --cert: what `{ca}` in --exec
+    /// names for the client to trust. Without it, an --exec that uses
+    /// `{ca}` is refused (it would get an empty path).
+    #[arg(long, value_name = "FILE", requires = "cert")]
+    cert_ca: Option<PathBuf>,
     /// With --listen and no --cert: where the generated CA (`ca.pem`) and
-    /// certificate are written.
+    /// certificate are written, and reused from by later runs while they
+    /// are valid (so a client that pins the CA keeps working).
     #[arg(
         long,
         value_name = "DIR",
@@ -250,18 +257,11 @@ pub fn run() -> i32 {
     }
 }
 
-/// `xmpp-conform corpus export DIR`: the built-in scenarios (below the
-/// working directory, else beside the crate's sources) to seeds in `dir`.
-/// Any [`crate::corpus::CorpusError`] is [`EXIT_FAILED`], as before the
-/// errors were typed.
+/// `xmpp-conform corpus export DIR`: the built-in scenarios (embedded in
+/// the binary) to seeds in `dir`. Any [`crate::corpus::CorpusError`] is
+/// [`EXIT_FAILED`], as before the errors were typed.
 fn corpus_export(dir: &Path) -> i32 {
-    let local = PathBuf::from("scenarios");
-    let scenarios = if local.is_dir() {
-        local
-    } else {
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios")
-    };
-    match crate::corpus::export(&scenarios, dir) {
+    match crate::corpus::export(None, dir) {
         Ok(n) => {
             println!("{n} seed files written to {}", dir.display());
             EXIT_OK
@@ -338,8 +338,13 @@ fn run_target(args: RunArgs) -> i32 {
     } else {
         ""
     };
+    let strict = if args.strict {
+        ", --strict (a broken SHOULD fails)"
+    } else {
+        ""
+    };
     println!(
-        "xmpp-conform {}: {} scenarios against {target} (domain {domain}), {jobs} at a time{certificates}\n",
+        "xmpp-conform {}: {} scenarios against {target} (domain {domain}), {jobs} at a time{certificates}{strict}\n",
         env!("CARGO_PKG_VERSION"),
         scenarios.len()
     );
@@ -347,9 +352,9 @@ fn run_target(args: RunArgs) -> i32 {
     let verdicts: Result<Vec<Verdict>, crate::transport::TransportError> =
         runtime.block_on(async {
             engine::probe(&config).await?;
-            let verbose = args.verbose;
+            let (verbose, strict) = (args.verbose, args.strict);
             Ok(engine::run_all(scenarios, Arc::new(config), jobs, |v| {
-                print!("{}", console::verdict(v, style, verbose));
+                print!("{}", console::verdict(v, style, verbose, strict));
             })
             .await)
         });
@@ -478,7 +483,8 @@ fn parser_config(args: &RunArgs) -> ParserConfig {
     }
 }
 
-/// The summary, the reports and the exit code of a finished run.
+/// The summary, the reports and the exit code of a finished run. The
+/// exit code is decided first, so that the JSON report records it.
 fn conclude(
     args: &RunArgs,
     target: &str,
@@ -489,26 +495,31 @@ fn conclude(
 ) -> i32 {
     let summary = Summary::of(verdicts, started.elapsed());
     println!("{}", console::summary(&summary, style, args.strict));
-    if let Err(code) = write_reports(args, target, verdicts, &summary) {
-        return code;
-    }
-    match baseline {
-        Some(b) => {
-            let complete = args.selection.filter.is_empty();
-            let diffs = b.compare(verdicts, complete);
-            if diffs.is_empty() {
-                println!("baseline: every verdict as expected");
-                EXIT_OK
-            } else {
-                println!("baseline: {} difference(s):", diffs.len());
-                for d in &diffs {
-                    println!("  {d}");
-                }
-                EXIT_FAILED
+    let diffs = baseline.map(|b| b.compare(verdicts, args.selection.filter.is_empty()));
+    let code = match &diffs {
+        Some(diffs) if diffs.is_empty() => {
+            println!("baseline: every verdict as expected");
+            EXIT_OK
+        }
+        Some(diffs) => {
+            println!("baseline: {} difference(s):", diffs.len());
+            for d in diffs {
+                println!("  {d}");
             }
+            EXIT_FAILED
         }
         None if summary.fails(args.strict) => EXIT_FAILED,
         None => EXIT_OK,
+    };
+    let outcome = report::json::Outcome {
+        strict: args.strict,
+        passed: code == EXIT_OK,
+        exit_code: code,
+        baseline_differences: diffs.as_ref().map(Vec::len),
+    };
+    match write_reports(args, target, verdicts, &summary, outcome) {
+        Ok(()) => code,
+        Err(write_failed) => write_failed,
     }
 }
 
@@ -577,6 +588,7 @@ fn write_reports(
     target: &str,
     verdicts: &[Verdict],
     summary: &Summary,
+    outcome: report::json::Outcome,
 ) -> Result<(), i32> {
     if let Some(path) = &args.junit {
         let report = report::junit::build(verdicts, summary.wall_time, args.strict);
@@ -587,7 +599,7 @@ fn write_reports(
         write_file(path, &text)?;
     }
     if let Some(path) = &args.json {
-        let report = report::json::build(verdicts, target, summary.wall_time);
+        let report = report::json::build(verdicts, target, summary.wall_time, outcome);
         let text = report::json::to_string(&report).map_err(|e| {
             eprintln!("error: cannot serialize the JSON report: {e}");
             EXIT_FAILED
@@ -607,44 +619,43 @@ fn write_file(path: &Path, text: &str) -> Result<(), i32> {
     })
 }
 
-/// Where the built-in scenarios for a side are (`scenarios/server`,
-/// `scenarios/client`): below the working directory, else beside the
-/// crate's sources.
-fn default_scenarios(peer: Peer) -> PathBuf {
-    let folder = match peer {
-        Peer::Server => "scenarios/server",
-        Peer::Client => "scenarios/client",
-    };
-    let local = PathBuf::from(folder);
-    if local.is_dir() {
-        return local;
+/// The built-in folder of scenarios for a side.
+fn built_in_folder(peer: Peer) -> &'static str {
+    match peer {
+        Peer::Server => scenario::built_in::SERVER,
+        Peer::Client => scenario::built_in::CLIENT,
     }
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(folder)
 }
 
 /// Discover, parse and filter; on any scenario error print them all and
-/// return exit code 2 (nothing runs).
+/// return exit code 2 (nothing runs). Without `--scenarios`, the built-in
+/// scenarios embedded in the binary, wherever the user stands.
 fn load_scenarios(selection: &Selection, peer: Peer) -> Result<Vec<Scenario>, i32> {
-    let paths = if selection.scenarios.is_empty() {
-        vec![default_scenarios(peer)]
+    let built_in = selection.scenarios.is_empty();
+    let files = if built_in {
+        scenario::built_in::discover(built_in_folder(peer))
     } else {
-        selection.scenarios.clone()
-    };
-    for p in &paths {
-        if !p.exists() {
-            eprintln!("error: no such scenario file or folder: {}", p.display());
-            return Err(EXIT_USAGE);
+        for p in &selection.scenarios {
+            if !p.exists() {
+                eprintln!("error: no such scenario file or folder: {}", p.display());
+                return Err(EXIT_USAGE);
+            }
         }
-    }
-    let files = scenario::discover(&paths).map_err(|e| {
-        eprintln!("error: cannot list scenarios: {e}");
-        EXIT_USAGE
-    })?;
+        scenario::discover(&selection.scenarios).map_err(|e| {
+            eprintln!("error: cannot list scenarios: {e}");
+            EXIT_USAGE
+        })?
+    };
     let filters = Filters::new(&selection.filter)?;
     let mut scenarios = Vec::new();
     let mut errors = 0;
     for (root, file) in files {
-        match scenario::load(&file, &root) {
+        let loaded = if built_in {
+            scenario::load_built_in(&file, &root)
+        } else {
+            scenario::load(&file, &root)
+        };
+        match loaded {
             // Scenarios for the other side are left out: a folder may
             // hold both kinds.
             Ok(s) if s.meta.peer == peer && filters.matches(&s.id) => scenarios.push(s),

@@ -5,7 +5,8 @@
 //! be told which scenario it is in, so concurrency would mix them up. With
 //! `--exec`, the client is started once per scenario (placeholders
 //! substituted, each value shell-quoted), its output is kept for the
-//! transcript, and it is stopped when the scenario ends. A client that
+//! transcript, and it is stopped when the scenario ends, with every
+//! process it started (`process_tree`). A client that
 //! exits before connecting, or exits non-zero mid-transcript, fails the
 //! scenario with its exit status; one that never connects fails after the
 //! timeout; either way the harness goes on with the next scenario.
@@ -27,6 +28,8 @@ use super::status::Status;
 use super::transcript::Direction;
 use super::verdict::Verdict;
 use super::{RunConfig, execute_on, unmet_need};
+
+mod process_tree;
 
 /// How clients reach the harness, and how they are started.
 #[derive(Debug, Clone, Default)]
@@ -195,15 +198,21 @@ fn shell_quote(value: &str) -> String {
 /// A client under test, started by `--exec`.
 struct Client {
     child: Child,
+    /// Its pid, kept: `Child::id` forgets it once the child is reaped.
+    pid: Option<u32>,
+    /// The value of [`process_tree::MARK_VAR`] in its environment.
+    mark: String,
     output: tokio::task::JoinHandle<Vec<u8>>,
     exited_early: bool,
 }
 
 impl Client {
     fn start(command: &str) -> std::io::Result<Client> {
+        let mark = process_tree::new_mark();
         let mut child = Command::new("sh")
             .arg("-c")
             .arg(command)
+            .env(process_tree::MARK_VAR, &mark)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -219,7 +228,9 @@ impl Client {
             a
         });
         Ok(Client {
+            pid: child.id(),
             child,
+            mark,
             output,
             exited_early: false,
         })
@@ -231,12 +242,10 @@ impl Client {
     async fn finish(mut self, verdict: &mut Verdict) {
         let status = match tokio::time::timeout(EXIT_GRACE, self.child.wait()).await {
             Ok(Ok(status)) => Some(status),
-            _ => {
-                self.stop_group();
-                let _ = self.child.wait().await;
-                None
-            }
+            _ => None,
         };
+        // Whether or not the client exited, what it started may still run.
+        let stopped = self.stop_tree(status.is_none()).await;
         let output = tokio::time::timeout(Duration::from_secs(1), self.output)
             .await
             .ok()
@@ -249,6 +258,13 @@ impl Client {
                 Direction::Note,
                 format!("the client was still running {EXIT_GRACE:?} after the scenario; stopped"),
             ),
+        }
+        let left = stopped.saturating_sub(usize::from(status.is_none()));
+        if left > 0 {
+            transcript.record(
+                Direction::Note,
+                format!("the client left {left} process(es) running; stopped"),
+            );
         }
         if !output.is_empty() {
             transcript.record(
@@ -276,18 +292,23 @@ impl Client {
         }
     }
 
-    /// SIGKILL to the client's process group: `sh -c` and whatever it
-    /// started.
-    fn stop_group(&mut self) {
-        if let Some(pid) = self.child.id() {
-            let _ = std::process::Command::new("kill")
-                .args(["-KILL", "--", &format!("-{pid}")])
-                .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .status();
+    /// SIGKILL to every process the client started, wherever it went
+    /// (see [`process_tree`]), and to the client itself if `running`; then
+    /// reap it. Returns how many processes were killed.
+    async fn stop_tree(&mut self, running: bool) -> usize {
+        let root = if running { self.pid } else { None };
+        let mark = self.mark.clone();
+        let killed = tokio::task::spawn_blocking(move || process_tree::kill_tree(root, &mark))
+            .await
+            .unwrap_or_default();
+        if running {
+            if let Some(pid) = self.pid {
+                process_tree::kill_group(pid);
+            }
+            let _ = self.child.start_kill();
+            let _ = tokio::time::timeout(EXIT_GRACE, self.child.wait()).await;
         }
-        let _ = self.child.start_kill();
+        killed
     }
 }
 

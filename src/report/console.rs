@@ -34,10 +34,14 @@ impl Style {
         }
     }
 
-    fn status(&self, status: Status) -> String {
+    /// The label of a verdict. Under `--strict` a broken SHOULD fails the
+    /// run, so it reads FAIL: a WARN line above a FAILED summary would
+    /// leave the reader guessing which line failed it.
+    fn status(&self, status: Status, strict: bool) -> String {
         let (label, code) = match status {
             Status::Pass => ("PASS", "32"),
             Status::Fail => ("FAIL", "1;31"),
+            Status::NonStrict if strict => ("FAIL", "1;31"),
             Status::NonStrict => ("WARN", "33"),
             Status::Unsupported => ("UNSUP", "36"),
             Status::Skip => ("SKIP", "2"),
@@ -68,16 +72,22 @@ impl Style {
 }
 
 /// One line for a verdict, followed by its details when it did not pass
-/// (or always, with `verbose`).
-pub fn verdict(v: &Verdict, style: Style, verbose: bool) -> String {
+/// (or always, with `verbose`). `strict` is `--strict`: a broken SHOULD
+/// is then labelled FAIL, and says why it fails.
+pub fn verdict(v: &Verdict, style: Style, verbose: bool, strict: bool) -> String {
     let mut out = String::new();
     let time = format!("{:>7.0?}", v.duration);
+    let why = if strict && v.status == Status::NonStrict {
+        " (SHOULD broken, fails under --strict)"
+    } else {
+        ""
+    };
     let _ = writeln!(
         out,
         "{} {}  {}",
-        style.status(v.status),
+        style.status(v.status, strict),
         v.id,
-        style.dim(&format!("{} {}", time.trim(), level_and_spec(v)))
+        style.dim(&format!("{} {}{why}", time.trim(), level_and_spec(v)))
     );
     if let Some(f) = &v.failure {
         let indent = "      ";
@@ -143,7 +153,14 @@ pub fn summary(s: &Summary, style: Style, strict: bool) -> String {
     let mut parts = vec![format!("{} passed", s.passed)];
     for (n, label) in [
         (s.failed, "failed"),
-        (s.non_strict, "non-strict (SHOULD broken)"),
+        (
+            s.non_strict,
+            if strict {
+                "failed under --strict (SHOULD broken)"
+            } else {
+                "non-strict (SHOULD broken)"
+            },
+        ),
         (s.unsupported, "unsupported"),
         (s.skipped, "skipped"),
         (s.errors, "errors"),

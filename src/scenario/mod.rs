@@ -11,6 +11,7 @@
 //! `build` (sent vs. expected, `or:`, `include`), `discover` (files).
 
 mod build;
+pub mod built_in;
 mod directives;
 mod discover;
 mod error;
@@ -35,6 +36,12 @@ use std::path::{Path, PathBuf};
 /// to `root` without the `.xmpp` extension.
 pub fn load(path: &Path, root: &Path) -> Result<Scenario, ScenarioError> {
     parse::load(path, root)
+}
+
+/// Load the built-in scenario at `path` (a path of [`built_in::discover`]),
+/// its `include`s read from the binary too.
+pub fn load_built_in(path: &Path, root: &Path) -> Result<Scenario, ScenarioError> {
+    source::reading_built_in(|| parse::load(path, root))
 }
 
 /// Parse scenario text that did not come from disk (tests, fuzzing).

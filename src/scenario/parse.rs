@@ -43,7 +43,8 @@ pub(super) fn parse_str(text: &str, path: &Path, id: &str) -> Result<Scenario, S
     }
     Ok(Scenario {
         id: id.to_owned(),
-        path: path.to_path_buf(),
+        // As messages show it (normalised), so reports name the same file.
+        path: src.path.as_ref().clone(),
         meta,
         steps: builder.steps,
     })

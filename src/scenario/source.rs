@@ -6,7 +6,8 @@
 //! remembers where each of its pieces came from so an offset reported by
 //! the XML parser or the template parser lands on the right line.
 
-use std::path::PathBuf;
+use std::cell::Cell;
+use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
 use super::error::ScenarioError;
@@ -22,7 +23,12 @@ pub(crate) struct SourceFile {
 impl SourceFile {
     /// Split `text` into lines; `\r\n` and `\n` both end a line, and a
     /// leading UTF-8 byte order mark is dropped (editors on Windows add it).
+    ///
+    /// The path is kept as messages will show it: normalised
+    /// (`scenarios/server/_include/starttls.xmpp` for an `include
+    /// ../../_include/starttls.xmpp` from `rfc6120/tls/`), see [`shown`].
     pub fn new(path: PathBuf, text: &str) -> SourceFile {
+        let path = shown(path);
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let lines = text
             .split('\n')
@@ -97,10 +103,78 @@ fn floor_char_boundary(s: &str, mut i: usize) -> usize {
 /// or an exhausted memory.
 pub(crate) const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
 
+thread_local! {
+    /// Whether the files being loaded on this thread are the built-in
+    /// ones, so that their `include`s are read from the binary too and
+    /// never from whatever the working directory holds under the same
+    /// path. A scope rather than a parameter: includes are resolved by
+    /// `scenario::build::Builder`, which reads through [`read_bounded`] and is
+    /// not this module's to change. Loading is synchronous, so the scope
+    /// covers exactly one scenario's files.
+    static BUILT_IN: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Run `load` with every file it reads taken from the built-in table.
+pub(crate) fn reading_built_in<T>(load: impl FnOnce() -> T) -> T {
+    /// Resets the scope even if `load` panics.
+    struct Restore(bool);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            BUILT_IN.with(|b| b.set(self.0));
+        }
+    }
+    let _restore = Restore(BUILT_IN.with(|b| b.replace(true)));
+    load()
+}
+
+fn is_built_in() -> bool {
+    BUILT_IN.with(Cell::get)
+}
+
+/// `path` with `.` and `name/..` removed, without looking at the disk:
+/// `a/b/../../c` is `c`; `..` that climbs above the start is kept.
+pub(crate) fn normalise(path: &Path) -> PathBuf {
+    let mut out: Vec<Component<'_>> = Vec::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir if matches!(out.last(), Some(Component::Normal(_))) => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out.iter().collect()
+}
+
+/// How a scenario file's path is shown: normalised, unless on disk the
+/// normalised path would name another file than the given one (a `..`
+/// after a symlinked folder goes to the link target's parent), in which
+/// case the path is kept as given, since includes are resolved from it.
+fn shown(path: PathBuf) -> PathBuf {
+    let normal = normalise(&path);
+    if normal == path || is_built_in() {
+        return normal;
+    }
+    let same = std::fs::canonicalize(&path).ok() == std::fs::canonicalize(&normal).ok();
+    if same { normal } else { path }
+}
+
 /// The bytes of the scenario file at `path`: a regular file of at most
-/// [`MAX_FILE_BYTES`].
+/// [`MAX_FILE_BYTES`], or the built-in file of that path while loading the
+/// built-in scenarios.
 pub(crate) fn read_bounded(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
     use std::io::Read;
+    if is_built_in() {
+        return super::built_in::get(path)
+            .map(<[u8]>::to_vec)
+            .ok_or_else(|| {
+                std::io::Error::new(
+                    std::io::ErrorKind::NotFound,
+                    "no such file among the built-in scenarios",
+                )
+            });
+    }
     let file = std::fs::File::open(path)?;
     if !file.metadata()?.is_file() {
         return Err(std::io::Error::other("not a regular file"));

@@ -62,6 +62,8 @@ pub(crate) static IN_SQUOTE: ByteSet = ByteSet::Few(b"<'");
 pub(crate) static IN_DQUOTE: ByteSet = ByteSet::Few(b"<\"");
 pub(crate) static IN_END_TAG: ByteSet = ByteSet::Few(b"<>");
 pub(crate) static GT_ONLY: ByteSet = ByteSet::Few(b">");
+/// In the XML declaration: either byte ends it, closed or broken.
+pub(crate) static IN_DECL: ByteSet = ByteSet::Few(b"<>");
 pub(crate) static NOT_WS: ByteSet = ByteSet::Table(&NOT_WS_TABLE);
 static NOT_WS_TABLE: [bool; 256] = not_ws();
 
@@ -79,6 +81,7 @@ mod tests {
             &IN_DQUOTE,
             &IN_END_TAG,
             &GT_ONLY,
+            &IN_DECL,
             &NOT_WS,
         ] {
             for i in 0..hay.len() {

@@ -18,7 +18,9 @@
 //! The input bytes have already been validated as XML characters in UTF-8
 //! (see `utf8`); the framer only looks at ASCII markup bytes.
 
-use super::byteset::{ByteSet, GT_ONLY, IN_DQUOTE, IN_END_TAG, IN_SQUOTE, IN_TAG, IN_TEXT, NOT_WS};
+use super::byteset::{
+    ByteSet, GT_ONLY, IN_DECL, IN_DQUOTE, IN_END_TAG, IN_SQUOTE, IN_TAG, IN_TEXT, NOT_WS,
+};
 use super::chars::{is_ws, may_start_name};
 use super::error::{Condition, StreamError};
 
@@ -241,7 +243,8 @@ impl Framer {
             Lex::StartTag { quote: b'\'' } => Some(&IN_SQUOTE),
             Lex::StartTag { .. } => Some(&IN_DQUOTE),
             Lex::EndTag { named: true } => Some(&IN_END_TAG),
-            Lex::Cdata | Lex::Decl => Some(&GT_ONLY),
+            Lex::Cdata => Some(&GT_ONLY),
+            Lex::Decl => Some(&IN_DECL),
             _ => None,
         }
     }
@@ -375,9 +378,21 @@ impl Framer {
             }
             Lex::Question { seen, target } => self.in_question(b, o, seen, target)?,
             Lex::Decl => {
-                if self.prev(input, *from, i, 1) == Some(b'?') {
+                // No `<` or `>` can occur inside `<?xml …?>` (XML 1.0 §2.8:
+                // its values are version numbers, encoding names and
+                // yes/no), so the first one either closes it after `?` or
+                // proves it unterminated. Waiting on would hold the peer
+                // until the stanza limit.
+                if b == b'>' && self.prev(input, *from, i, 1) == Some(b'?') {
                     self.lex = Lex::Text;
                     self.emit(UnitKind::Decl, input, from, i, on_unit)?;
+                } else {
+                    let what = if b == b'<' { "'<'" } else { "'>' without '?'" };
+                    return Err(self.fault(
+                        Condition::NotWellFormed,
+                        o,
+                        format!("the XML declaration is not closed by '?>' ({what} inside it)"),
+                    ));
                 }
             }
         }

@@ -358,3 +358,34 @@ fn a_mismatched_end_tag_is_refused_as_it_arrives() {
         Some(Condition::NotWellFormed)
     );
 }
+
+#[test]
+fn an_unterminated_xml_declaration_is_refused_at_its_first_gt() {
+    // `<?xml version="1.0">` has no `?>`: nothing after it can complete
+    // the declaration, so the framer must not wait for the stanza limit
+    // (issue 12, item 9). The error comes at the `>`, with the header
+    // that follows already sent, as a peer would send it.
+    let decl = "<?xml version=\"1.0\">";
+    let input = format!("{decl}{}", &HEADER[21..]);
+    let ev = events(input.as_bytes());
+    let gt = decl.len() as u64 - 1;
+    assert_eq!(error_of(&ev), Some((Condition::NotWellFormed, gt)));
+    assert_eq!(ev.len(), 1, "nothing before the error: {ev:?}");
+    // With the stanza limit far away, the error still comes at once.
+    let roomy = ParserConfig {
+        max_stanza_bytes: 1 << 20,
+        ..ParserConfig::default()
+    };
+    assert_eq!(
+        error_of(&events_with(&roomy, decl.as_bytes())),
+        Some((Condition::NotWellFormed, gt))
+    );
+    // A `<` inside the declaration cannot belong to it either.
+    let s = format!("<?xml version='1.0'{}", &HEADER[21..]);
+    assert_eq!(
+        error_of(&events(s.as_bytes())),
+        Some((Condition::NotWellFormed, 19))
+    );
+    // A well-formed declaration is unaffected.
+    assert_eq!(error_of(&events(HEADER.as_bytes())), None);
+}
