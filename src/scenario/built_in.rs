@@ -19,7 +19,7 @@ pub const CLIENT: &str = "scenarios/client";
 /// The bytes of the built-in file at `path` (any `.`/`..` in it resolved
 /// lexically, `/` or the platform's separator).
 pub fn get(path: &Path) -> Option<&'static [u8]> {
-    let wanted = slash_path(&super::source::normalise(path));
+    let wanted = slash_path(&super::paths::normalise(path));
     FILES
         .iter()
         .find(|(name, _)| *name == wanted)

@@ -20,6 +20,7 @@ pub mod functions;
 mod lines;
 pub mod model;
 mod parse;
+mod paths;
 mod pattern;
 mod source;
 mod suggest;

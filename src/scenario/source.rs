@@ -7,7 +7,7 @@
 //! the XML parser or the template parser lands on the right line.
 
 use std::cell::Cell;
-use std::path::{Component, Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use super::error::ScenarioError;
@@ -131,28 +131,12 @@ fn is_built_in() -> bool {
     BUILT_IN.with(Cell::get)
 }
 
-/// `path` with `.` and `name/..` removed, without looking at the disk:
-/// `a/b/../../c` is `c`; `..` that climbs above the start is kept.
-pub(crate) fn normalise(path: &Path) -> PathBuf {
-    let mut out: Vec<Component<'_>> = Vec::new();
-    for c in path.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir if matches!(out.last(), Some(Component::Normal(_))) => {
-                out.pop();
-            }
-            other => out.push(other),
-        }
-    }
-    out.iter().collect()
-}
-
 /// How a scenario file's path is shown: normalised, unless on disk the
 /// normalised path would name another file than the given one (a `..`
 /// after a symlinked folder goes to the link target's parent), in which
 /// case the path is kept as given, since includes are resolved from it.
 fn shown(path: PathBuf) -> PathBuf {
-    let normal = normalise(&path);
+    let normal = super::paths::normalise(&path);
     if normal == path || is_built_in() {
         return normal;
     }
