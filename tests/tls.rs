@@ -49,6 +49,27 @@ fn starttls_with_the_ca_verifies_and_records_the_session() {
     );
 }
 
+/// Issue 12, item 2: the certificate an operator made with `openssl req
+/// -x509`, given to `--ca` as is, is trusted (WebPKI alone refuses it:
+/// CaUsedAsEndEntity), and the TLS scenarios pass.
+#[test]
+fn a_self_signed_server_certificate_given_as_ca_is_trusted() {
+    let server = Prosody::start_with_self_signed_tls();
+    let ca = server.ca.clone().expect("the certificate");
+    let (code, shown) = run(
+        server.port,
+        &[
+            "--filter",
+            "rfc6120/tls/*",
+            "--ca",
+            ca.to_str().expect("utf-8"),
+        ],
+    );
+    assert_eq!(code, Some(0), "{shown}");
+    assert!(shown.contains("PASS  rfc6120/tls/starttls"), "{shown}");
+    assert!(!shown.contains("CaUsedAsEndEntity"), "{shown}");
+}
+
 #[test]
 fn an_unknown_ca_fails_the_handshake_with_the_reason() {
     let server = Prosody::start_with_tls();

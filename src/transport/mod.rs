@@ -22,6 +22,7 @@ mod tcp;
 #[cfg(test)]
 mod tests;
 pub mod tls;
+mod trust;
 
 use std::io;
 use std::sync::Arc;

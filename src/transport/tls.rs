@@ -20,6 +20,8 @@ use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, ServerConfig, S
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
 
+use super::trust::CaFileVerifier;
+
 /// How the server's certificate is checked.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum Verification {
@@ -105,7 +107,20 @@ pub fn client_config(
                 algorithms: provider.signature_verification_algorithms,
             })),
         Verification::Verify => builder.with_root_certificates(system_roots(None)?),
-        Verification::WithCa(path) => builder.with_root_certificates(system_roots(Some(path))?),
+        Verification::WithCa(path) => {
+            let pinned = ca_file(path)?;
+            let mut roots = system_roots(None)?;
+            let (added, _) = roots.add_parsable_certificates(pinned.iter().cloned());
+            if added == 0 {
+                return Err(TlsError::EmptyCaFile {
+                    path: path.display().to_string(),
+                });
+            }
+            let verifier = CaFileVerifier::new(roots, pinned, Arc::clone(&provider))?;
+            builder
+                .dangerous()
+                .with_custom_certificate_verifier(Arc::new(verifier))
+        }
     };
     let config = match identity {
         None => builder.with_no_client_auth(),
@@ -282,23 +297,27 @@ fn system_roots(extra: Option<&Path>) -> Result<RootCertStore, TlsError> {
     let native = rustls_native_certs::load_native_certs();
     roots.add_parsable_certificates(native.certs);
     if let Some(path) = extra {
-        let display = path.display().to_string();
-        let certs = CertificateDer::pem_file_iter(path)
-            .map_err(|e| TlsError::CaFile {
-                path: display.clone(),
-                reason: e.to_string(),
-            })?
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| TlsError::CaFile {
-                path: display.clone(),
-                reason: e.to_string(),
-            })?;
-        let (added, _) = roots.add_parsable_certificates(certs);
+        let (added, _) = roots.add_parsable_certificates(ca_file(path)?);
         if added == 0 {
-            return Err(TlsError::EmptyCaFile { path: display });
+            return Err(TlsError::EmptyCaFile {
+                path: path.display().to_string(),
+            });
         }
     }
     Ok(roots)
+}
+
+/// The certificates of a `--ca` file (PEM): CAs, a bundle of them, or a
+/// server's own self-signed certificate.
+fn ca_file(path: &Path) -> Result<Vec<CertificateDer<'static>>, TlsError> {
+    let unreadable = |reason: String| TlsError::CaFile {
+        path: path.display().to_string(),
+        reason,
+    };
+    CertificateDer::pem_file_iter(path)
+        .map_err(|e| unreadable(e.to_string()))?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| unreadable(e.to_string()))
 }
 
 /// The name the certificate must be valid for.

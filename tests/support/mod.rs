@@ -102,6 +102,30 @@ impl TestCertificates {
     pub fn create(dir: &Path, domain: &str) -> TestCertificates {
         TestCa::create(dir, "ca").server_certificate(dir, domain)
     }
+
+    /// A self-signed server certificate for `domain`, as `openssl req
+    /// -x509` makes one: its own CA (`ca` is the certificate itself), and
+    /// marked as a CA (openssl's default `v3_ca` extensions), which is what
+    /// WebPKI refuses as a server certificate.
+    pub fn self_signed(dir: &Path, domain: &str) -> TestCertificates {
+        let key = rcgen::KeyPair::generate().expect("key");
+        let mut params =
+            rcgen::CertificateParams::new(vec![domain.to_string()]).expect("certificate params");
+        params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, domain);
+        params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        let cert = params.self_signed(&key).expect("self-signed certificate");
+        let cert_path = dir.join(format!("{domain}-self-signed.crt"));
+        let key_path = dir.join(format!("{domain}-self-signed.key"));
+        std::fs::write(&cert_path, cert.pem()).expect("write the certificate");
+        std::fs::write(&key_path, key.serialize_pem()).expect("write the key");
+        TestCertificates {
+            ca: cert_path.clone(),
+            cert: cert_path,
+            key: key_path,
+        }
+    }
 }
 
 /// A certificate authority made at test time, kept so it can sign more
@@ -350,6 +374,12 @@ impl Prosody {
         Prosody::launch(true, "")
     }
 
+    /// With a self-signed certificate (its own CA) instead of one a test
+    /// CA signed: what an operator's `openssl req -x509` gives.
+    pub fn start_with_self_signed_tls() -> Prosody {
+        Prosody::launch_with(Some(TestCertificates::self_signed), "")
+    }
+
     /// With TLS, and `host_config` added to the `localhost` VirtualHost
     /// section (Lua, e.g. `modules_disabled = { "roster" }`): a server
     /// whose behaviour differs on purpose.
@@ -358,14 +388,22 @@ impl Prosody {
     }
 
     fn launch(with_tls: bool, host_config: &str) -> Prosody {
+        let certificates = with_tls.then_some(TestCertificates::create as fn(&Path, &str) -> _);
+        Prosody::launch_with(certificates, host_config)
+    }
+
+    fn launch_with(
+        certificates: Option<fn(&Path, &str) -> TestCertificates>,
+        host_config: &str,
+    ) -> Prosody {
         require_program("prosody", "prosody");
         let dir = tempfile::tempdir().expect("temporary folder");
         let port = free_port();
         let template =
             std::fs::read_to_string(repo().join("tests/servers/prosody/prosody.cfg.lua"))
                 .expect("read the Prosody config template");
-        let (direct_tls_port, ca, ssl) = if with_tls {
-            let certs = TestCertificates::create(dir.path(), "localhost");
+        let (direct_tls_port, ca, ssl) = if let Some(make) = certificates {
+            let certs = make(dir.path(), "localhost");
             let ssl = format!(
                 "ssl = {{ certificate = \"{}\"; key = \"{}\"; }}",
                 certs.cert.display(),
