@@ -57,7 +57,7 @@ fn an_unreachable_target_exits_3_with_a_clear_message() {
 /// A peer that accepts connections and treats each with `behave`, for as
 /// long as the test runs.
 fn misbehaving_peer(behave: fn(std::net::TcpStream)) -> String {
-    support::serve_each_connection(behave)
+    support::answer_header_then(behave)
 }
 
 fn run_basic_session(addr: &str) -> (Output, Duration) {
@@ -76,7 +76,7 @@ fn run_basic_session(addr: &str) -> (Output, Duration) {
 }
 
 #[test]
-fn a_silent_peer_fails_within_the_timeout() {
+fn a_peer_silent_after_its_header_fails_within_the_timeout() {
     let addr = misbehaving_peer(|mut s| {
         let mut sink = [0u8; 1024];
         while matches!(s.read(&mut sink), Ok(n) if n > 0) {}
@@ -92,7 +92,7 @@ fn a_silent_peer_fails_within_the_timeout() {
 }
 
 #[test]
-fn a_peer_sending_garbage_fails_with_the_parser_condition() {
+fn a_peer_sending_garbage_after_its_header_fails_with_the_parser_condition() {
     let addr = misbehaving_peer(|mut s| {
         let _ = s.write_all(b"garbage \xff\x00, not XML <<<>>>");
         std::thread::sleep(Duration::from_secs(3));
@@ -101,16 +101,14 @@ fn a_peer_sending_garbage_fails_with_the_parser_condition() {
     let shown = text(&out);
     assert_eq!(out.status.code(), Some(1), "{shown}");
     assert!(shown.contains("not XMPP's XML"), "{shown}");
-    assert!(shown.contains("not-well-formed"), "{shown}");
+    // Text between first-level elements: RFC 6120 §4.9.3.1's condition.
+    assert!(shown.contains("bad-format"), "{shown}");
 }
 
 #[test]
-fn a_peer_hanging_up_fails_with_the_reason() {
-    let addr = misbehaving_peer(|mut s| {
-        let mut first = [0u8; 16];
-        let _ = s.read(&mut first);
-        // Dropping the stream closes the connection halfway through.
-    });
+fn a_peer_hanging_up_after_its_header_fails_with_the_reason() {
+    // Dropping the stream closes the connection halfway through.
+    let addr = misbehaving_peer(drop);
     let (out, _) = run_basic_session(&addr);
     let shown = text(&out);
     assert_eq!(out.status.code(), Some(1), "{shown}");

@@ -1,15 +1,15 @@
 //! Every failed scenario says in `--json` what kind of thing went wrong
 //! (`failure.kind`), and each kind comes from a real cause: a peer that
-//! stays silent, hangs up or sends garbage (mock peers: no real server
-//! does that on demand), and a real reference server that breaks a rule,
-//! refuses a password or presents a certificate the run does not trust.
+//! answers the stream header, then stays silent, hangs up or sends garbage
+//! (mock peers: no real server does that on demand), and a real reference
+//! server that breaks a rule, fails a SASL exchange or a TLS handshake.
 
 mod support;
 
 use std::io::{Read, Write};
 
 use serde_json::Value;
-use support::{serve_each_connection, text, xmpp_conform};
+use support::{answer_header_then, text, xmpp_conform};
 use xmpp_conform::reference::{Config, Faults, ReferenceServer, Rule, ServerHandle};
 
 /// The one scenario's `failure` object from a `--json` run of `args`.
@@ -53,7 +53,7 @@ fn reference(faults: Faults) -> (tokio::runtime::Runtime, ServerHandle) {
 
 #[test]
 fn a_silent_peer_is_a_timeout() {
-    let addr = serve_each_connection(|mut s| {
+    let addr = answer_header_then(|mut s| {
         let mut sink = [0u8; 1024];
         while matches!(s.read(&mut sink), Ok(n) if n > 0) {}
     });
@@ -62,16 +62,13 @@ fn a_silent_peer_is_a_timeout() {
 
 #[test]
 fn a_peer_that_hangs_up_is_peer_closed() {
-    let addr = serve_each_connection(|mut s| {
-        let mut header = [0u8; 64];
-        let _ = s.read(&mut header);
-    });
+    let addr = answer_header_then(drop);
     assert_eq!(basic_session(&addr)["kind"], "peer-closed");
 }
 
 #[test]
 fn garbage_is_not_xml() {
-    let addr = serve_each_connection(|mut s| {
+    let addr = answer_header_then(|mut s| {
         let _ = s.write_all(b"HTTP/1.1 400 Bad Request\r\n\r\n");
         let mut sink = [0u8; 1024];
         while matches!(s.read(&mut sink), Ok(n) if n > 0) {}
@@ -82,14 +79,22 @@ fn garbage_is_not_xml() {
 #[test]
 fn a_header_without_an_id_is_a_mismatch() {
     let (_runtime, server) = reference(Faults::default().breaking(Rule::StreamId));
-    let failure = basic_session(&server.addr().to_string());
+    let ca = server.ca_path().to_str().expect("UTF-8 path").to_owned();
+    let failure = failure_of(&[
+        "--target",
+        &server.addr().to_string(),
+        "--ca",
+        &ca,
+        "--filter",
+        "rfc6120/stream/basic-session",
+    ]);
     assert_eq!(failure["kind"], "mismatch", "{failure:#}");
     assert!(failure["diff"].is_string(), "{failure:#}");
 }
 
 #[test]
-fn a_refused_password_is_a_sasl_failure_naming_the_mechanism() {
-    let (_runtime, server) = reference(Faults::default());
+fn a_wrong_server_signature_is_a_sasl_failure_naming_the_mechanism() {
+    let (_runtime, server) = reference(Faults::default().breaking(Rule::ScramServerSignature));
     let ca = server.ca_path().to_str().expect("UTF-8 path").to_owned();
     let failure = failure_of(&[
         "--target",
@@ -99,7 +104,7 @@ fn a_refused_password_is_a_sasl_failure_naming_the_mechanism() {
         "--user",
         "romeo",
         "--password",
-        "not-the-password",
+        "secret",
         "--filter",
         "rfc6120/sasl/scram-sha-1",
     ]);
@@ -107,14 +112,22 @@ fn a_refused_password_is_a_sasl_failure_naming_the_mechanism() {
     assert_eq!(failure["mechanism"], "SCRAM-SHA-1", "{failure:#}");
 }
 
+/// A server that says `<proceed/>`, then sends bytes that are not a TLS
+/// record once the handshake has begun.
 #[test]
-fn an_untrusted_certificate_is_a_tls_failure() {
-    let (_runtime, server) = reference(Faults::default());
-    let failure = failure_of(&[
-        "--target",
-        &server.addr().to_string(),
-        "--filter",
-        "rfc6120/tls/starttls",
-    ]);
+fn a_broken_handshake_is_a_tls_failure() {
+    let addr = answer_header_then(|mut s| {
+        let features = b"<stream:features><starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>\
+            </stream:features>";
+        let _ = s.write_all(features);
+        let mut request = [0u8; 256];
+        let _ = s.read(&mut request);
+        let _ = s.write_all(b"<proceed xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>");
+        // The ClientHello, then an answer that is no TLS record.
+        let _ = s.read(&mut request);
+        let _ = s.write_all(b"this is not a TLS record\r\n");
+        std::thread::sleep(std::time::Duration::from_secs(3));
+    });
+    let failure = failure_of(&["--target", &addr, "--filter", "rfc6120/tls/starttls"]);
     assert_eq!(failure["kind"], "tls", "{failure:#}");
 }

@@ -338,7 +338,9 @@ async fn hostile_bytes_never_break_the_server() {
         workers.spawn(async move {
             let mut rng = Rng(seed ^ (w + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15));
             let (mut sent, mut sessions) = (0u32, 0u32);
-            while started.elapsed() < Duration::from_secs(10) && sent < 600 {
+            // A fixed number of cases, so the coverage does not depend on
+            // how busy the machine is; the deadline only bounds a hang.
+            while started.elapsed() < Duration::from_secs(90) && sent < 300 {
                 sent += 1;
                 if rng.below(5) == 0 {
                     let resource = format!("r{}", rng.below(4));
@@ -362,7 +364,7 @@ async fn hostile_bytes_never_break_the_server() {
         sessions += logged_in;
     }
     eprintln!("{thrown} hostile connections, {sessions} of them logged in first");
-    assert!(thrown >= 1000, "only {thrown} connections in 10 s");
+    assert!(thrown >= 1000, "only {thrown} connections in 90 s");
     assert!(sessions >= 50, "only {sessions} of {thrown} logged in");
 
     // A basic session still works: log in, bind, talk to oneself, and a

@@ -33,7 +33,9 @@ pub const EXIT_OK: i32 = 0;
 pub const EXIT_FAILED: i32 = 1;
 /// The command line or a scenario file is wrong: nothing ran.
 pub const EXIT_USAGE: i32 = 2;
-/// The target could not be reached at all.
+/// The run's set-up is wrong, found before any scenario ran: the target
+/// cannot be reached or is not an XMPP server, its certificate is not
+/// trusted, or it refuses the run's credentials.
 pub const EXIT_UNREACHABLE: i32 = 3;
 
 #[derive(Debug, Parser)]
@@ -349,20 +351,19 @@ fn run_target(args: RunArgs) -> i32 {
         scenarios.len()
     );
     let started = Instant::now();
-    let verdicts: Result<Vec<Verdict>, crate::transport::TransportError> =
-        runtime.block_on(async {
-            engine::probe(&config).await?;
-            let (verbose, strict) = (args.verbose, args.strict);
-            Ok(engine::run_all(scenarios, Arc::new(config), jobs, |v| {
-                print!("{}", console::verdict(v, style, verbose, strict));
-            })
-            .await)
-        });
+    let verdicts: Result<Vec<Verdict>, engine::PreflightError> = runtime.block_on(async {
+        engine::preflight(&config).await?;
+        let (verbose, strict) = (args.verbose, args.strict);
+        Ok(engine::run_all(scenarios, Arc::new(config), jobs, |v| {
+            print!("{}", console::verdict(v, style, verbose, strict));
+        })
+        .await)
+    });
     let verdicts = match verdicts {
         Ok(v) => v,
         Err(e) => {
             eprintln!("error: {e}");
-            eprintln!("hint: is the server running, and is --target right?");
+            eprintln!("hint: {}", e.hint());
             return EXIT_UNREACHABLE;
         }
     };

@@ -116,6 +116,10 @@ pub struct Failure {
     /// The SASL mechanism of a [`FailureKind::Sasl`] failure.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mechanism: Option<String>,
+    /// The condition the peer gave, when it gave one (`not-authorized` in
+    /// a SASL `<failure/>`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub condition: Option<String>,
     /// The pattern (or patterns) that were expected, as written.
     pub expected: Option<String>,
     /// What arrived instead, pretty-printed.
@@ -131,6 +135,7 @@ impl Failure {
             message: message.into(),
             step: None,
             mechanism: None,
+            condition: None,
             expected: None,
             received: None,
             diff: None,

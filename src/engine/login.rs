@@ -121,6 +121,16 @@ fn requires_tls(session: &Session) -> bool {
         .is_some_and(|s| s.child(NS_TLS, "required").is_some())
 }
 
+/// The stream header a client sends to the run's domain.
+pub(super) fn stream_header(config: &RunConfig) -> String {
+    let domain = config.bindings.var("domain").unwrap_or_default();
+    format!(
+        "<?xml version='1.0'?><stream:stream to='{}' version='1.0' xml:lang='en' \
+         xmlns='{NS_CLIENT}' xmlns:stream='{NS_STREAMS}'>",
+        writer::escape_value(domain)
+    )
+}
+
 /// Send a stream header and wait for the peer's header and features.
 pub(super) async fn open_stream(
     session: &mut Session,
@@ -128,13 +138,7 @@ pub(super) async fn open_stream(
     meta: &Meta,
     loc: &Location,
 ) -> StepResult {
-    let domain = config.bindings.var("domain").unwrap_or_default();
-    let header = format!(
-        "<?xml version='1.0'?><stream:stream to='{}' version='1.0' xml:lang='en' \
-         xmlns='{NS_CLIENT}' xmlns:stream='{NS_STREAMS}'>",
-        writer::escape_value(domain)
-    );
-    send(session, config, &header, loc).await?;
+    send(session, config, &stream_header(config), loc).await?;
     let deadline = Instant::now() + config.timeout;
     match next_event(session, meta, loc, deadline, "a stream header").await? {
         StreamEvent::Open(_) => {}

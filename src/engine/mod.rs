@@ -10,6 +10,7 @@ mod functions;
 pub mod fuzz;
 pub mod listen;
 mod login;
+mod preflight;
 mod render;
 mod sasl_server_step;
 mod sasl_step;
@@ -37,6 +38,7 @@ use crate::transport::{self, ByteStream, Connector, Transport, TransportError, T
 use crate::xml::ParserConfig;
 
 pub use failure::{Failure, FailureKind};
+pub use preflight::{PreflightError, preflight};
 pub use status::Status;
 pub use transcript::{Direction, MAIN_CONNECTION, Transcript};
 pub use verdict::Verdict;
@@ -84,12 +86,6 @@ pub enum TlsMode {
     Direct,
     /// No TLS: scenarios that need it are skipped.
     None,
-}
-
-/// Check once that the target accepts connections at all, so that an
-/// unreachable target is one clear message rather than N failed scenarios.
-pub async fn probe(config: &RunConfig) -> Result<(), TransportError> {
-    open(config).await.map(drop)
 }
 
 impl RunConfig {

@@ -98,11 +98,14 @@ pub(super) async fn run(
                     .next()
                     .map(|c| c.name.to_string())
                     .unwrap_or_else(|| "no condition".to_string());
-                return Err(fail(
-                    name,
-                    format!("SASL {name} authentication failed: <{condition}/>"),
-                    loc,
-                ));
+                return Err(Failure {
+                    condition: Some(condition.clone()),
+                    ..Failure::sasl(
+                        name,
+                        format!("SASL {name} authentication failed: <{condition}/>"),
+                    )
+                }
+                .at(loc));
             }
             other => {
                 return Err(fail(

@@ -194,6 +194,11 @@ impl Session {
         }
     }
 
+    /// The first bytes the peer sent, for saying what answered.
+    pub fn received_prefix(&self) -> &[u8] {
+        self.stream.received_prefix()
+    }
+
     /// Whether the connection runs over TLS now.
     pub fn is_tls(&self) -> bool {
         self.stream.is_tls()

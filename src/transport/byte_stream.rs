@@ -22,6 +22,8 @@ use super::{Incoming, SendError, TlsError, TlsUpgrade, Transport, TransportKind}
 const READ_CHUNK: usize = 16 * 1024;
 /// Most bytes read and thrown away by [`Transport::drain`].
 const DRAIN_BYTES: usize = 64 * 1024;
+/// How many of the first bytes received are kept for messages.
+const PREFIX_BYTES: usize = 64;
 
 /// A byte pipe that can carry an XMPP stream: what a new byte transport
 /// implements (its module holds nothing else).
@@ -55,6 +57,8 @@ pub struct ByteStream<IO> {
     /// Why the peer's side ended, once it has.
     ended: Option<String>,
     filter: Option<Box<dyn InputFilter>>,
+    /// The first [`PREFIX_BYTES`] bytes received.
+    prefix: Vec<u8>,
 }
 
 impl<IO: ByteIo> ByteStream<IO> {
@@ -67,6 +71,7 @@ impl<IO: ByteIo> ByteStream<IO> {
             buf: vec![0; READ_CHUNK].into_boxed_slice(),
             ended: None,
             filter: None,
+            prefix: Vec::new(),
         }
     }
 
@@ -140,6 +145,8 @@ impl<IO: ByteIo> Transport for ByteStream<IO> {
                 Ok(Ok(0)) => self.end("the peer closed the connection".to_string()),
                 Ok(Ok(n)) => {
                     let read = self.buf.get(..n).unwrap_or_default();
+                    let room = PREFIX_BYTES.saturating_sub(self.prefix.len());
+                    self.prefix.extend(read.iter().take(room));
                     let mut events = Vec::new();
                     match self.filter.as_mut() {
                         Some(filter) => self.parser.feed(&filter.filter(read), &mut events),
@@ -165,6 +172,10 @@ impl<IO: ByteIo> Transport for ByteStream<IO> {
 
     fn has_unread(&self) -> bool {
         !self.pending.is_empty() || self.parser.buffered_len() > 0
+    }
+
+    fn received_prefix(&self) -> &[u8] {
+        &self.prefix
     }
 
     async fn start_tls(&mut self, upgrade: TlsUpgrade, limit: Duration) -> Result<(), TlsError> {

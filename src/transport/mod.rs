@@ -159,6 +159,12 @@ pub trait Transport: Send + Sync {
     /// yet, or part of an element the parser holds.
     fn has_unread(&self) -> bool;
 
+    /// The first bytes the peer sent on this connection (a few dozen at
+    /// most), to say what answered when it was not XMPP.
+    fn received_prefix(&self) -> &[u8] {
+        &[]
+    }
+
     /// The TLS handshake, in place, within `limit`; a new stream follows
     /// (the parser is restarted). On failure the connection is gone.
     async fn start_tls(&mut self, upgrade: TlsUpgrade, limit: Duration) -> Result<(), TlsError>;

@@ -87,6 +87,21 @@ pub enum TlsError {
     NotSupported(super::TransportKind),
 }
 
+impl TlsError {
+    /// Why the server's certificate failed verification, when that is what
+    /// ended the handshake: a problem of the run's trust settings rather
+    /// than of the server's TLS.
+    pub fn invalid_certificate(&self) -> Option<String> {
+        let TlsError::Handshake(e) = self else {
+            return None;
+        };
+        match e.get_ref()?.downcast_ref::<rustls::Error>()? {
+            rustls::Error::InvalidCertificate(reason) => Some(format!("{reason:?}")),
+            _ => None,
+        }
+    }
+}
+
 fn provider() -> Arc<CryptoProvider> {
     Arc::new(rustls::crypto::ring::default_provider())
 }

@@ -34,6 +34,23 @@ pub fn serve_each_connection(serve: impl Fn(TcpStream) + Send + Sync + 'static) 
 }
 
 /// The repository's root.
+/// A peer that answers the client's stream header with one of its own (so
+/// the run's preflight sees an XMPP server), then does `behave`: what
+/// fails is a scenario, not the run's set-up. Mocks only what no real
+/// server does on demand.
+pub fn answer_header_then(behave: fn(TcpStream)) -> String {
+    serve_each_connection(move |mut s| {
+        let mut header = [0u8; 512];
+        let _ = std::io::Read::read(&mut s, &mut header);
+        let _ = std::io::Write::write_all(&mut s, SERVER_HEADER);
+        behave(s);
+    })
+}
+
+/// A server's stream header for `localhost`.
+pub const SERVER_HEADER: &[u8] = b"<?xml version='1.0'?><stream:stream from='localhost' id='x1' \
+    version='1.0' xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'>";
+
 pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
