@@ -7,9 +7,11 @@
 //! - [`scenario`]: scenario files become typed [`scenario::Scenario`]s.
 //! - [`bindings`]: the values of `{domain}`-style variables and `{$captures}`.
 //! - [`accounts`]: the named accounts a run logs in as (`--account`).
-//! - [`engine`]: runs one scenario over a [`transport`], step by step.
-//! - [`transport`]: the byte pipe to the peer: TCP, TLS (STARTTLS or direct),
-//!   either side.
+//! - [`engine`]: runs one scenario over a [`transport`], step by step; its
+//!   preflight checks the run's set-up first, and failures are typed.
+//! - [`transport`]: one XMPP stream to the peer behind the `Transport` trait,
+//!   either role: TCP with TLS (STARTTLS or direct), an in-memory pipe for
+//!   the tests; the engine and the reference server share it.
 //! - [`xml`]: the streaming parser turning received bytes into events.
 //! - [`matching`]: compares received elements with the scenario's patterns.
 //! - [`sasl`]: SASL mechanisms as I/O-free state machines, client and server
