@@ -89,6 +89,15 @@ pub enum TlsMode {
 }
 
 impl RunConfig {
+    /// The client side of a TLS handshake as this run verifies it: the
+    /// certificate must be valid for the XMPP domain (RFC 6120 §13.7.2).
+    pub(crate) fn client_tls(&self) -> transport::TlsUpgrade {
+        transport::TlsUpgrade::Client {
+            domain: self.bindings.var("domain").unwrap_or_default().to_string(),
+            config: Arc::clone(&self.tls_config),
+        }
+    }
+
     /// What carries the run's streams; scenarios that need another
     /// (`needs = ["transport:tcp"]`) are skipped with the reason.
     pub fn transport(&self) -> TransportKind {

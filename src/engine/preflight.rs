@@ -21,8 +21,8 @@
 use tokio::time::Instant;
 
 use crate::accounts::Account;
-use crate::scenario::{Level, Location, Meta, Peer};
-use crate::transport::{TlsError, TlsUpgrade, TransportError};
+use crate::scenario::{Location, Meta};
+use crate::transport::{TlsError, TransportError};
 use crate::xml::{NS_TLS, StreamEvent};
 
 use super::failure::{Failure, FailureKind};
@@ -77,7 +77,7 @@ pub async fn preflight(config: &RunConfig) -> Result<(), PreflightError> {
     // the scenarios' to judge (RFC 6120 §4.3.2).
     let deadline = Instant::now() + config.timeout;
     if !matches!(
-        session.wait(deadline, &ignored()).await,
+        session.wait(deadline, &meta().ignore).await,
         Ok(Received::Event(StreamEvent::Element(_)))
     ) {
         return Ok(());
@@ -179,19 +179,12 @@ async fn starttls(session: &mut Session, config: &RunConfig) -> Result<(), Prefl
     }
     let deadline = Instant::now() + config.timeout;
     if !matches!(
-        session.wait(deadline, &ignored()).await,
+        session.wait(deadline, &meta().ignore).await,
         Ok(Received::Event(StreamEvent::Element(ref e))) if e.is(NS_TLS, "proceed")
     ) {
         return Ok(());
     }
-    let upgrade = TlsUpgrade::Client {
-        domain: config
-            .bindings
-            .var("domain")
-            .unwrap_or_default()
-            .to_string(),
-        config: std::sync::Arc::clone(&config.tls_config),
-    };
+    let upgrade = config.client_tls();
     match session.start_tls(upgrade, config.timeout).await {
         Err(e) => untrusted(&e).map_or(Ok(()), Err),
         Ok(_) => {
@@ -258,24 +251,9 @@ fn first_bytes(prefix: &[u8]) -> String {
     format!("; the first bytes: \"{shown}\"")
 }
 
-fn ignored() -> Vec<String> {
-    vec!["presence".to_string()]
-}
-
-/// The front matter the checks run under: presence skipped, as scenarios
-/// skip it by default.
+/// The front matter the checks run under.
 fn meta() -> Meta {
-    Meta {
-        title: "preflight".into(),
-        spec: vec![],
-        level: Level::Must,
-        tags: vec![],
-        needs: vec![],
-        accounts: vec![],
-        peer: Peer::Server,
-        ignore: ignored(),
-        redact: vec![],
-    }
+    Meta::harness("preflight")
 }
 
 fn location() -> Location {

@@ -79,14 +79,7 @@ pub(super) async fn start_tls(
     config: &super::RunConfig,
     loc: &Location,
 ) -> StepResult {
-    let upgrade = TlsUpgrade::Client {
-        domain: config
-            .bindings
-            .var("domain")
-            .unwrap_or_default()
-            .to_string(),
-        config: std::sync::Arc::clone(&config.tls_config),
-    };
+    let upgrade = config.client_tls();
     match session.start_tls(upgrade, config.timeout).await {
         Ok(_) => Ok(()),
         Err(e) => {

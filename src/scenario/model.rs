@@ -43,6 +43,26 @@ pub struct Meta {
     pub redact: Vec<String>,
 }
 
+impl Meta {
+    /// The front matter of the harness's own sessions, which no file
+    /// describes (the preflight, the live fuzzer): a MUST, testing a
+    /// server, unsolicited presence skipped as scenarios skip it by
+    /// default.
+    pub fn harness(title: &str) -> Meta {
+        Meta {
+            title: title.to_string(),
+            spec: vec![],
+            level: Level::Must,
+            tags: vec![],
+            needs: vec![],
+            accounts: vec![],
+            peer: Peer::Server,
+            ignore: vec!["presence".to_string()],
+            redact: vec![],
+        }
+    }
+}
+
 /// RFC 2119 requirement level of the rule a scenario checks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Level {

@@ -23,7 +23,7 @@ mod seeds;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use crate::scenario::{Level, Meta, Peer, Scenario};
+use crate::scenario::{Meta, Scenario};
 
 use super::RunConfig;
 use case::Outcome;
@@ -88,17 +88,7 @@ impl FuzzReport {
 
 /// The meta of the fuzzer's own sessions: nothing ignored but presence.
 fn meta() -> Meta {
-    Meta {
-        title: "fuzz".into(),
-        spec: vec![],
-        level: Level::Must,
-        tags: vec![],
-        needs: vec![],
-        accounts: vec![],
-        peer: Peer::Server,
-        ignore: vec!["presence".into()],
-        redact: vec![],
-    }
+    Meta::harness("fuzz")
 }
 
 /// Run until `fuzz.duration` has passed or `max_findings` were found.
