@@ -40,6 +40,9 @@ pub(super) struct DemoArgs {
     /// Write a JSON report here.
     #[arg(long, value_name = "FILE")]
     json: Option<PathBuf>,
+    /// Write an HTML report here.
+    #[arg(long, value_name = "FILE")]
+    html: Option<PathBuf>,
     /// Run against a server that breaks this RFC rule on purpose (see
     /// `serve --list-faults`): the scenarios that test it should fail.
     /// Repeatable.
@@ -115,5 +118,6 @@ fn run_args(args: &DemoArgs, target: &str, ca: &std::path::Path) -> Option<super
     run.verbose = args.verbose;
     run.junit = args.junit.clone();
     run.json = args.json.clone();
+    run.html = args.html.clone();
     Some(run)
 }

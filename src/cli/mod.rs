@@ -220,6 +220,10 @@ struct RunArgs {
     /// Write a JSON report here.
     #[arg(long, value_name = "FILE")]
     json: Option<PathBuf>,
+    /// Write an HTML report here: one self-contained page (summary,
+    /// filterable scenarios, diffs, two-column transcripts) to share.
+    #[arg(long, value_name = "FILE")]
+    html: Option<PathBuf>,
     /// Broken SHOULDs fail the run too.
     #[arg(long)]
     strict: bool,
@@ -518,7 +522,8 @@ fn conclude(
         exit_code: code,
         baseline_differences: diffs.as_ref().map(Vec::len),
     };
-    match write_reports(args, target, verdicts, &summary, outcome) {
+    let differences = diffs.map(|d| d.iter().map(ToString::to_string).collect());
+    match write_reports(args, target, verdicts, &summary, outcome, differences) {
         Ok(()) => code,
         Err(write_failed) => write_failed,
     }
@@ -590,6 +595,7 @@ fn write_reports(
     verdicts: &[Verdict],
     summary: &Summary,
     outcome: report::json::Outcome,
+    baseline_differences: Option<Vec<String>>,
 ) -> Result<(), i32> {
     if let Some(path) = &args.junit {
         let report = report::junit::build(verdicts, summary.wall_time, args.strict);
@@ -607,7 +613,55 @@ fn write_reports(
         })?;
         write_file(path, &text)?;
     }
+    if let Some(path) = &args.html {
+        let domain = run_domain(args, target);
+        let run = report::html::RunInfo {
+            target,
+            domain: &domain,
+            options: shown_options(args),
+            started: std::time::SystemTime::now() - summary.wall_time,
+            wall_time: summary.wall_time,
+            strict: args.strict,
+            baseline_differences,
+        };
+        write_file(path, &report::html::build(verdicts, &run))?;
+    }
     Ok(())
+}
+
+/// The options that shaped the run, for the HTML report's header; never a
+/// password or an account's.
+fn shown_options(args: &RunArgs) -> Vec<String> {
+    let mut shown = vec![format!("--tls {:?}", args.tls).to_lowercase()];
+    shown.push(format!(
+        "--timeout {}",
+        humantime::format_duration(args.timeout)
+    ));
+    if let Some(jobs) = args.jobs {
+        shown.push(format!("--jobs {jobs}"));
+    }
+    if args.strict {
+        shown.push("--strict".to_string());
+    }
+    if args.insecure {
+        shown.push("--insecure".to_string());
+    }
+    if let Some(mechanism) = &args.mechanism {
+        shown.push(format!("--mechanism {mechanism}"));
+    }
+    if let Some(user) = &args.user {
+        shown.push(format!("--user {user}"));
+    }
+    for account in &args.account {
+        shown.push(format!("--account {}={}", account.name, account.jid()));
+    }
+    for filter in &args.selection.filter {
+        shown.push(format!("--filter {filter}"));
+    }
+    if let Some(baseline) = &args.baseline {
+        shown.push(format!("--baseline {}", baseline.display()));
+    }
+    shown
 }
 
 fn write_file(path: &Path, text: &str) -> Result<(), i32> {

@@ -4,11 +4,13 @@
 //!   a summary.
 //! - [`junit`]: JUnit XML for CI test reports (GitHub, GitLab, Jenkins).
 //! - [`json`]: the same content for machines.
+//! - [`html`]: one self-contained page for people to read and share.
 //! - [`baseline`]: an implementation's known verdicts, and the differences
 //!   from them.
 
 pub mod baseline;
 pub mod console;
+pub mod html;
 pub mod json;
 pub mod junit;
 
