@@ -358,10 +358,14 @@ fn run_target(args: RunArgs) -> i32 {
     let verdicts: Result<Vec<Verdict>, engine::PreflightError> = runtime.block_on(async {
         engine::preflight(&config).await?;
         let (verbose, strict) = (args.verbose, args.strict);
-        Ok(engine::run_all(scenarios, Arc::new(config), jobs, |v| {
-            print!("{}", console::verdict(v, style, verbose, strict));
+        let progress = Arc::new(report::progress::SuiteProgress::new(scenarios.len()));
+        let observer: Arc<dyn engine::Observer> = progress.clone();
+        let verdicts = engine::run_all_observed(scenarios, Arc::new(config), jobs, observer, |v| {
+            progress.print(&console::verdict(v, style, verbose, strict));
         })
-        .await)
+        .await;
+        progress.finish();
+        Ok(verdicts)
     });
     let verdicts = match verdicts {
         Ok(v) => v,

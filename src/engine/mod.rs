@@ -136,12 +136,38 @@ pub async fn run_scenario(scenario: &Scenario, config: &RunConfig) -> Verdict {
     verdict
 }
 
+/// Sees scenarios start and finish as they run, in whatever order they
+/// do (a progress display); called from the tasks running them.
+pub trait Observer: Send + Sync {
+    fn started(&self, id: &str);
+    fn finished(&self, verdict: &Verdict);
+}
+
+/// An observer that looks away.
+struct Unobserved;
+
+impl Observer for Unobserved {
+    fn started(&self, _: &str) {}
+    fn finished(&self, _: &Verdict) {}
+}
+
 /// Run all scenarios, at most `jobs` at a time. `on_verdict` sees each
 /// verdict as soon as it and all before it are done, in scenario order.
 pub async fn run_all(
     scenarios: Vec<Scenario>,
     config: Arc<RunConfig>,
     jobs: usize,
+    on_verdict: impl FnMut(&Verdict),
+) -> Vec<Verdict> {
+    run_all_observed(scenarios, config, jobs, Arc::new(Unobserved), on_verdict).await
+}
+
+/// [`run_all`], telling `observer` when each scenario starts and ends.
+pub async fn run_all_observed(
+    scenarios: Vec<Scenario>,
+    config: Arc<RunConfig>,
+    jobs: usize,
+    observer: Arc<dyn Observer>,
     mut on_verdict: impl FnMut(&Verdict),
 ) -> Vec<Verdict> {
     let limit = Arc::new(Semaphore::new(jobs.max(1)));
@@ -150,10 +176,14 @@ pub async fn run_all(
     for (index, scenario) in scenarios.into_iter().enumerate() {
         let limit = Arc::clone(&limit);
         let config = Arc::clone(&config);
+        let observer = Arc::clone(&observer);
         set.spawn(async move {
             // The semaphore is never closed, so acquiring cannot fail.
             let _permit = limit.acquire_owned().await.ok();
-            (index, run_scenario(&scenario, &config).await)
+            observer.started(&scenario.id);
+            let verdict = run_scenario(&scenario, &config).await;
+            observer.finished(&verdict);
+            (index, verdict)
         });
     }
     let mut slots: Vec<Option<Verdict>> = (0..count).map(|_| None).collect();

@@ -5,6 +5,7 @@
 //! - [`junit`]: JUnit XML for CI test reports (GitHub, GitLab, Jenkins).
 //! - [`json`]: the same content for machines.
 //! - [`html`]: one self-contained page for people to read and share.
+//! - [`progress`]: the progress bar of long runs, on a terminal only.
 //! - [`baseline`]: an implementation's known verdicts, and the differences
 //!   from them.
 
@@ -13,6 +14,7 @@ pub mod console;
 pub mod html;
 pub mod json;
 pub mod junit;
+pub mod progress;
 
 use std::time::Duration;
 
