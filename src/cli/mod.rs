@@ -22,6 +22,7 @@ mod certs;
 mod demo;
 mod fuzz;
 mod listen;
+mod merge;
 mod serve;
 
 // The exit codes, the only place they are defined: the modules below the
@@ -69,6 +70,9 @@ enum Command {
     Serve(serve::ServeArgs),
     /// Run the built-in server scenarios against the reference server.
     Demo(demo::DemoArgs),
+    /// Join the JSON reports of a suite's parts (`--shard K/N`) into the
+    /// reports of the whole.
+    Merge(merge::MergeArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -122,6 +126,11 @@ struct Selection {
     /// an id or folder prefix (`rfc6120/stream`). Repeatable.
     #[arg(long, value_name = "GLOB")]
     filter: Vec<String>,
+    /// Run part K of N disjoint parts of the selection (`--shard 2/4`),
+    /// for a CI matrix; `xmpp-conform merge` joins the parts' JSON
+    /// reports. A scenario's part depends on its id alone.
+    #[arg(long, value_name = "K/N", value_parser = scenario::shard::Shard::parse)]
+    shard: Option<scenario::shard::Shard>,
 }
 
 #[derive(Debug, Args)]
@@ -249,6 +258,7 @@ pub fn run() -> i32 {
     let cli = Cli::parse();
     match cli.command {
         Some(Command::List(args)) => list(&args),
+        Some(Command::Merge(args)) => merge::run(&args),
         Some(Command::Corpus(CorpusCommand::Export { dir })) => corpus_export(&dir),
         Some(Command::Fuzz(args)) => fuzz::run(*args),
         Some(Command::Serve(args)) => serve::run(&args),
@@ -533,6 +543,11 @@ fn conclude(
     }
 }
 
+/// Whether `--shard` (if any) takes the scenario `id`.
+fn in_shard(selection: &Selection, id: &str) -> bool {
+    selection.shard.is_none_or(|shard| shard.contains(id))
+}
+
 /// `--account` as clap parses it.
 fn parse_account(arg: &str) -> Result<Account, String> {
     accounts::parse_account_arg(arg).map_err(|e| e.to_string())
@@ -717,7 +732,11 @@ fn load_scenarios(selection: &Selection, peer: Peer) -> Result<Vec<Scenario>, i3
         match loaded {
             // Scenarios for the other side are left out: a folder may
             // hold both kinds.
-            Ok(s) if s.meta.peer == peer && filters.matches(&s.id) => scenarios.push(s),
+            Ok(s)
+                if s.meta.peer == peer && filters.matches(&s.id) && in_shard(selection, &s.id) =>
+            {
+                scenarios.push(s)
+            }
             Ok(_) => {}
             Err(e) => {
                 eprintln!("{e}\n");
@@ -734,7 +753,8 @@ fn load_scenarios(selection: &Selection, peer: Peer) -> Result<Vec<Scenario>, i3
         eprintln!("error: {errors} scenario {files}; nothing was run");
         return Err(EXIT_USAGE);
     }
-    if scenarios.is_empty() {
+    // A part of a small suite may be empty; the merge still counts it.
+    if scenarios.is_empty() && selection.shard.is_none() {
         eprintln!(
             "error: no {} scenario matches",
             match peer {

@@ -14,7 +14,7 @@ use crate::scenario::{Level, Location};
 use super::status::Status;
 
 /// The cause of a failed step.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum FailureKind {
     /// Nothing (or not the awaited thing) arrived within the timeout.
@@ -106,7 +106,7 @@ impl FailureKind {
 }
 
 /// What went wrong, with enough to act on it.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Failure {
     pub kind: FailureKind,
     /// One line: what the peer did against what the scenario required.

@@ -3,7 +3,9 @@
 /// Graded outcomes, in the spirit of h2spec's `--strict` and Autobahn's
 /// classes: a broken SHOULD is reported but fails the run only with
 /// `--strict`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Status {
     Pass,

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Direction {
     /// The harness sent this.
@@ -14,10 +14,10 @@ pub enum Direction {
     Note,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Entry {
     /// Time since the scenario started.
-    #[serde(serialize_with = "as_millis")]
+    #[serde(serialize_with = "as_millis", deserialize_with = "from_millis")]
     pub at: Duration,
     /// The scenario's connection this happened on (`main` unless the
     /// scenario opens others with `connection NAME`).
@@ -28,6 +28,13 @@ pub struct Entry {
 
 fn as_millis<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_f64(d.as_secs_f64() * 1000.0)
+}
+
+/// The other way, for reports read back (`xmpp-conform merge`); a negative
+/// or absurd time reads as zero.
+fn from_millis<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+    let ms: f64 = serde::Deserialize::deserialize(d)?;
+    Ok(Duration::try_from_secs_f64(ms / 1000.0).unwrap_or_default())
 }
 
 /// Most text one transcript keeps. A peer flooding traffic the scenario
@@ -63,6 +70,18 @@ impl Default for Transcript {
 }
 
 impl Transcript {
+    /// A transcript read back from a report: its entries and how many
+    /// were dropped.
+    pub fn from_entries(entries: Vec<Entry>, dropped: usize) -> Transcript {
+        let bytes = entries.iter().map(|e| e.text.len()).sum();
+        Transcript {
+            entries,
+            bytes,
+            dropped,
+            ..Transcript::default()
+        }
+    }
+
     /// Entries from now on happened on connection `name`.
     pub fn on_connection(&mut self, name: &str) {
         if &*self.connection != name {

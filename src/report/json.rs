@@ -37,6 +37,8 @@ pub struct JsonVerdict<'a> {
     pub file: &'a str,
     pub spec: &'a [String],
     pub level: &'static str,
+    /// The side under test: `server` or `client`.
+    pub peer: &'static str,
     pub status: Status,
     /// Whether this verdict alone fails the run in this mode (a
     /// `non-strict` one does only under `--strict`).
@@ -92,6 +94,7 @@ pub fn build<'a>(
                 file: &v.path,
                 spec: &v.spec,
                 level: super::level_name(v.level),
+                peer: if v.peer_is_server { "server" } else { "client" },
                 status: v.status,
                 fails_run: v.status.fails_run(outcome.strict),
                 duration_ms: v.duration.as_secs_f64() * 1000.0,

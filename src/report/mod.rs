@@ -6,6 +6,7 @@
 //! - [`json`]: the same content for machines.
 //! - [`html`]: one self-contained page for people to read and share.
 //! - [`progress`]: the progress bar of long runs, on a terminal only.
+//! - [`merge`]: the JSON reports of a suite's parts (`--shard`) joined.
 //! - [`baseline`]: an implementation's known verdicts, and the differences
 //!   from them.
 
@@ -14,6 +15,7 @@ pub mod console;
 pub mod html;
 pub mod json;
 pub mod junit;
+pub mod merge;
 pub mod progress;
 
 use std::time::Duration;

@@ -22,6 +22,7 @@ pub mod model;
 mod parse;
 mod paths;
 mod pattern;
+pub mod shard;
 mod source;
 mod suggest;
 pub mod template;
