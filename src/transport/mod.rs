@@ -22,6 +22,7 @@ mod tcp;
 #[cfg(test)]
 mod tests;
 pub mod tls;
+pub mod websocket;
 
 use std::io;
 use std::sync::Arc;
@@ -35,6 +36,7 @@ pub use byte_stream::{ByteIo, ByteStream, InputFilter};
 pub use memory::MemoryConnector;
 pub use tcp::{Connection, TransportError, accept, accept_direct_tls, connect, connect_tls};
 pub use tls::{TlsError, Verification};
+pub use websocket::{WebSocketConnector, WebSocketError, WebSocketTarget};
 
 /// What waiting for the peer gave.
 #[derive(Debug)]
@@ -90,6 +92,8 @@ pub enum TransportKind {
     Tcp,
     /// The in-memory pair of the unit tests.
     Memory,
+    /// RFC 7395: one element per WebSocket text message.
+    WebSocket,
 }
 
 impl TransportKind {
@@ -97,13 +101,18 @@ impl TransportKind {
         match self {
             TransportKind::Tcp => "tcp",
             TransportKind::Memory => "memory",
+            TransportKind::WebSocket => "websocket",
         }
     }
 
     pub fn parse(name: &str) -> Option<TransportKind> {
-        [TransportKind::Tcp, TransportKind::Memory]
-            .into_iter()
-            .find(|k| k.as_str() == name)
+        [
+            TransportKind::Tcp,
+            TransportKind::Memory,
+            TransportKind::WebSocket,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == name)
     }
 }
 
@@ -145,6 +154,13 @@ pub trait Transport: Send + Sync {
 
     /// Send `bytes` as one write, within `limit`.
     async fn send(&mut self, bytes: &[u8], limit: Duration) -> Result<(), SendError>;
+
+    /// After a [`Transport::send`] that reframed the bytes (a header sent
+    /// as RFC 7395's `<open/>`): what went on the wire instead, once, for
+    /// the transcript. Byte transports send what they are given.
+    fn sent_as(&mut self) -> Option<String> {
+        None
+    }
 
     /// The next event from the peer, waiting until `deadline` at most.
     async fn next(&mut self, deadline: Instant) -> Incoming;
