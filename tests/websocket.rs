@@ -1,0 +1,62 @@
+//! XMPP over WebSocket (RFC 7395) against real servers: the RFC 6120
+//! suite and the rfc7395 scenarios through `--target ws://…`, every
+//! verdict the one the server's WebSocket baseline records. Scenarios
+//! that send bytes as written, or use STARTTLS, are skipped there with
+//! their reason.
+
+mod support;
+
+use support::{Ejabberd, PASSWORD, Prosody, assert_no_password_in, run_suite_against_baseline};
+
+#[test]
+fn prosody_over_websocket_matches_its_baseline() {
+    let server = Prosody::start_with_websocket();
+    for user in xmpp_conform::accounts::CAST {
+        server.register(user, PASSWORD);
+    }
+    let target = server.websocket_target().expect("a WebSocket endpoint");
+    let ca = server.ca.clone().expect("a CA");
+    let run = run_suite_against_baseline(
+        &target,
+        &ca,
+        "tests/baselines/prosody-0.12-websocket.txt",
+        || server.log(),
+    );
+    assert_suite_ran_over_websocket(&run.console);
+    let json = std::fs::read_to_string(&run.json).expect("read JSON");
+    assert_no_password_in(&[("console", &run.console), ("JSON", &json)]);
+}
+
+#[test]
+fn ejabberd_over_websocket_matches_its_baseline() {
+    let server = Ejabberd::start_with_tls();
+    for user in xmpp_conform::accounts::CAST {
+        server.register(user, PASSWORD);
+    }
+    let run = run_suite_against_baseline(
+        &server.websocket_target(),
+        &server.ca,
+        "tests/baselines/ejabberd-23.01-websocket.txt",
+        || server.log(),
+    );
+    assert_suite_ran_over_websocket(&run.console);
+    let json = std::fs::read_to_string(&run.json).expect("read JSON");
+    assert_no_password_in(&[("console", &run.console), ("JSON", &json)]);
+}
+
+/// The WebSocket scenarios ran (they are skipped on any other transport),
+/// and the TCP-only and STARTTLS ones were skipped with their reasons.
+fn assert_suite_ran_over_websocket(console: &str) {
+    let line = |id: &str| {
+        console
+            .lines()
+            .find(|l| l.contains(id))
+            .unwrap_or_else(|| panic!("no verdict for {id}"))
+            .to_string()
+    };
+    assert!(!line("rfc7395/close").starts_with("SKIP"), "{console}");
+    let bad_xml = line("rfc6120/stream/bad-xml");
+    assert!(bad_xml.starts_with("SKIP"), "{bad_xml}");
+    let starttls = line("rfc6120/tls/starttls ");
+    assert!(starttls.starts_with("SKIP"), "{starttls}");
+}
