@@ -16,6 +16,8 @@
 //! URL's host, as for any `https` or `wss` URL.
 
 mod framing;
+#[cfg(test)]
+mod tests;
 
 use std::collections::VecDeque;
 use std::io;
