@@ -6,7 +6,11 @@
 
 mod support;
 
-use support::{Ejabberd, PASSWORD, Prosody, assert_no_password_in, run_suite_against_baseline};
+use support::{
+    Ejabberd, PASSWORD, Prosody, assert_no_password_in, run_suite_against_baseline,
+    serve_each_connection, text, xmpp_conform,
+};
+use tokio_tungstenite::tungstenite;
 
 #[test]
 fn prosody_over_websocket_matches_its_baseline() {
@@ -59,4 +63,46 @@ fn assert_suite_ran_over_websocket(console: &str) {
     assert!(bad_xml.starts_with("SKIP"), "{bad_xml}");
     let starttls = line("rfc6120/tls/starttls ");
     assert!(starttls.starts_with("SKIP"), "{starttls}");
+}
+
+/// A server that completes the WebSocket handshake without echoing the
+/// `xmpp` subprotocol answered: the run goes on, and each scenario fails
+/// citing RFC 7395 §3.1 (it is not "unreachable", exit 3).
+#[test]
+fn a_server_without_the_xmpp_subprotocol_fails_each_scenario() {
+    let addr = serve_each_connection(|stream| {
+        // tungstenite's server side echoes no subprotocol unless told to.
+        if let Ok(mut ws) = tungstenite::accept(stream) {
+            let _ = ws.read();
+        }
+    });
+    let url = format!("ws://{addr}/xmpp-websocket");
+    let out = xmpp_conform(&[
+        "--target",
+        &url,
+        "--domain",
+        "localhost",
+        "--timeout",
+        "3s",
+        "--filter",
+        "rfc6120/stream/basic-session",
+        "--filter",
+        "rfc7395/open-answer",
+    ]);
+    let shown = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{shown}");
+    assert_eq!(shown.matches("FAIL ").count(), 2, "{shown}");
+    assert!(shown.contains("RFC 7395 §3.1"), "{shown}");
+}
+
+/// A malformed URL is a usage error (exit 2); a WebSocket endpoint no one
+/// listens on is unreachable (exit 3), like a TCP target.
+#[test]
+fn malformed_and_unreachable_websocket_targets() {
+    let out = xmpp_conform(&["--target", "ws://", "--domain", "localhost"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let port = support::free_port();
+    let url = format!("ws://127.0.0.1:{port}/xmpp-websocket");
+    let out = xmpp_conform(&["--target", &url, "--timeout", "2s"]);
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out));
 }
