@@ -48,6 +48,28 @@ fn ejabberd_over_websocket_matches_its_baseline() {
     assert_no_password_in(&[("console", &run.console), ("JSON", &json)]);
 }
 
+/// `wss://`: the same verdicts over TLS, the certificate verified for the
+/// URL's host through the run's own rustls configuration (`--ca`).
+#[test]
+fn ejabberd_over_secure_websocket_matches_the_same_baseline() {
+    let server = Ejabberd::start_with_tls();
+    for user in xmpp_conform::accounts::CAST {
+        server.register(user, PASSWORD);
+    }
+    let run = run_suite_against_baseline(
+        &server.secure_websocket_target(),
+        &server.ca,
+        "tests/baselines/ejabberd-23.01-websocket.txt",
+        || server.log(),
+    );
+    assert_suite_ran_over_websocket(&run.console);
+    let json = std::fs::read_to_string(&run.json).expect("read JSON");
+    assert!(
+        json.contains("(subprotocol xmpp) via TLSv1_3"),
+        "the transcripts show no TLS"
+    );
+}
+
 /// The WebSocket scenarios ran (they are skipped on any other transport),
 /// and the TCP-only and STARTTLS ones were skipped with their reasons.
 fn assert_suite_ran_over_websocket(console: &str) {

@@ -513,6 +513,8 @@ pub struct Ejabberd {
     pub external_port: u16,
     /// Plain HTTP, serving XMPP over WebSocket (RFC 7395) at `/websocket`.
     pub http_port: u16,
+    /// The same over TLS (`wss://`).
+    pub https_port: u16,
     /// The CA that signed its certificate, and the only one it trusts for
     /// client certificates.
     pub ca: PathBuf,
@@ -604,7 +606,7 @@ impl Ejabberd {
         let dir = tempfile::tempdir().expect("temporary folder");
         let (port, direct_tls_port, external_port, dist_port) =
             (free_port(), free_port(), free_port(), free_port());
-        let http_port = free_port();
+        let (http_port, https_port) = (free_port(), free_port());
 
         // One PEM with the leaf, the CA that signed it and the key: ejabberd
         // matches keys to certificates itself, and with the CA at hand it
@@ -628,6 +630,7 @@ impl Ejabberd {
             .replace("@DIRECT_TLS_PORT@", &direct_tls_port.to_string())
             .replace("@EXTERNAL_PORT@", &external_port.to_string())
             .replace("@HTTP_PORT@", &http_port.to_string())
+            .replace("@HTTPS_PORT@", &https_port.to_string())
             .replace("@CERTFILE@", &certfile.display().to_string())
             .replace("@CAFILE@", &certs.ca.display().to_string());
         assert!(
@@ -667,7 +670,7 @@ impl Ejabberd {
             .unwrap_or_else(|e| panic!("start {}: {e}", erl.program.display()));
         let process_group = child.id();
         wait_for_port(port, Duration::from_secs(30), &mut child, &console);
-        for other in [direct_tls_port, external_port, http_port] {
+        for other in [direct_tls_port, external_port, http_port, https_port] {
             wait_for_port(other, Duration::from_secs(30), &mut child, &console);
         }
         Ejabberd {
@@ -676,6 +679,7 @@ impl Ejabberd {
             direct_tls_port,
             external_port,
             http_port,
+            https_port,
             ca: certs.ca,
             authority,
             startup: started.elapsed(),
@@ -698,6 +702,11 @@ impl Ejabberd {
     /// The RFC 7395 endpoint on the HTTP listener.
     pub fn websocket_target(&self) -> String {
         format!("ws://127.0.0.1:{}/websocket", self.http_port)
+    }
+
+    /// The same over TLS; the certificate is for `localhost`.
+    pub fn secure_websocket_target(&self) -> String {
+        format!("wss://localhost:{}/websocket", self.https_port)
     }
 
     pub fn external_target(&self) -> String {
