@@ -39,10 +39,18 @@ use xmpp_conform::xml::ParserConfig;
 /// - `rfc6120/sasl/anonymous`: ANONYMOUS is not offered (every session
 ///   belongs to an account), which is the server's choice;
 /// - `rfc6120/sasl/external`: no client certificate is presented (and the
-///   server asks for none).
-const NOT_PASSING: [(&str, Status); 2] = [
+///   server asks for none);
+/// - `rfc7395/*`: they need the WebSocket transport, which the reference
+///   server does not serve yet (issue 13).
+const NOT_PASSING: [(&str, Status); 8] = [
     ("rfc6120/sasl/anonymous", Status::Unsupported),
     ("rfc6120/sasl/external", Status::Skip),
+    ("rfc7395/close", Status::Skip),
+    ("rfc7395/invalid-framing-namespace", Status::Skip),
+    ("rfc7395/no-starttls", Status::Skip),
+    ("rfc7395/open-answer", Status::Skip),
+    ("rfc7395/open-lang", Status::Skip),
+    ("rfc7395/restart-after-sasl", Status::Skip),
 ];
 
 /// Bound on every wait. Faults that make the server stay silent cost this

@@ -24,9 +24,17 @@ use xmpp_conform::xml::{Element, ParserConfig, StreamEvent, StreamParser};
 ///   (every session belongs to an account), which is its choice.
 /// - `rfc6120/sasl/external`, SKIP: `demo` presents no client certificate
 ///   (and the server asks for none), so EXTERNAL cannot be tried.
-const NOT_PASSING: [(&str, &str); 2] = [
+/// - `rfc7395/*`, SKIP: they need the WebSocket transport, and the
+///   reference server has no WebSocket listener yet (issue 13).
+const NOT_PASSING: [(&str, &str); 8] = [
     ("rfc6120/sasl/anonymous", "UNSUP"),
     ("rfc6120/sasl/external", "SKIP"),
+    ("rfc7395/close", "SKIP"),
+    ("rfc7395/invalid-framing-namespace", "SKIP"),
+    ("rfc7395/no-starttls", "SKIP"),
+    ("rfc7395/open-answer", "SKIP"),
+    ("rfc7395/open-lang", "SKIP"),
+    ("rfc7395/restart-after-sasl", "SKIP"),
 ];
 
 #[test]

@@ -16,6 +16,7 @@ use crate::engine::{self, RunConfig, TlsMode, Verdict};
 use crate::report::{self, Summary, baseline::Baseline, console};
 use crate::scenario::{self, Peer, Scenario};
 use crate::transport::tls::{self, Verification};
+use crate::transport::{WebSocketConnector, WebSocketTarget};
 use crate::xml::ParserConfig;
 
 mod certs;
@@ -135,8 +136,9 @@ struct Selection {
 
 #[derive(Debug, Args)]
 struct RunArgs {
-    /// The server under test, `host:port`.
-    #[arg(long, value_name = "HOST:PORT", conflicts_with = "listen")]
+    /// The server under test: `host:port` (TCP), or `ws://host:port/path`
+    /// or `wss://…` (XMPP over WebSocket, RFC 7395; the scheme decides TLS).
+    #[arg(long, value_name = "HOST:PORT|URL", conflicts_with = "listen")]
     target: Option<String>,
     /// Test a client instead: play the server side of the client scenarios
     /// (default scenarios/client) on this `host:port`.
@@ -410,14 +412,33 @@ fn target_config(args: &RunArgs, target: &str) -> Result<RunConfig, i32> {
             return Err(EXIT_USAGE);
         }
     };
+    let mut tls_mode = match args.tls {
+        TlsArg::Starttls => TlsMode::StartTls,
+        TlsArg::Direct => TlsMode::Direct,
+        TlsArg::None => TlsMode::None,
+    };
+    // A ws:// or wss:// target: RFC 7395, where the URL's scheme, not
+    // --tls, says whether TLS is on (§3.9: never STARTTLS).
+    let connector = match WebSocketTarget::parse(target) {
+        None => None,
+        Some(Err(e)) => {
+            eprintln!("error: {e}");
+            return Err(EXIT_USAGE);
+        }
+        Some(Ok(ws)) => {
+            tls_mode = if ws.secure {
+                TlsMode::Direct
+            } else {
+                TlsMode::None
+            };
+            let connector = WebSocketConnector::new(ws, Arc::clone(&tls_config), args.timeout);
+            Some(Arc::new(connector) as Arc<dyn crate::transport::Connector>)
+        }
+    };
     Ok(RunConfig {
-        connector: None,
+        connector,
         accounts: run_accounts(args, target)?,
-        tls: match args.tls {
-            TlsArg::Starttls => TlsMode::StartTls,
-            TlsArg::Direct => TlsMode::Direct,
-            TlsArg::None => TlsMode::None,
-        },
+        tls: tls_mode,
         tls_config,
         bindings: bindings(args, target),
         target: target.to_string(),
@@ -555,6 +576,9 @@ fn parse_account(arg: &str) -> Result<Account, String> {
 
 /// The run's XMPP domain: `--domain`, else the host of `target`.
 fn run_domain(args: &RunArgs, target: &str) -> String {
+    if let Some(Ok(ws)) = WebSocketTarget::parse(target) {
+        return args.domain.clone().unwrap_or(ws.host);
+    }
     let host = match target.rsplit_once(':') {
         Some((host, _)) => host.trim_start_matches('[').trim_end_matches(']'),
         None => target,

@@ -50,10 +50,12 @@ impl Helpers {
                 self.digest_md5.insert(name, client);
                 Ok(b64::encode(&response))
             }
-            Function::DigestMd5Challenge | Function::DigestMd5Rspauth => Err(format!(
-                "`{}` checks what the peer sends; it has no value to send",
-                call.function.name()
-            )),
+            Function::DigestMd5Challenge | Function::DigestMd5Rspauth | Function::Differs => {
+                Err(format!(
+                    "`{}` checks what the peer sends; it has no value to send",
+                    call.function.name()
+                ))
+            }
         }
     }
 
@@ -75,6 +77,19 @@ impl Helpers {
                 // The client checks rspauth when it answers the second
                 // challenge; its answer (empty) is not needed here.
                 client.respond(&bytes).map(drop).map_err(|e| e.to_string())
+            }
+            Function::Differs => {
+                // A capture not bound before this line is bound to the
+                // text by the matcher, and so equals it.
+                let name = capture_name(call);
+                let earlier = bindings.capture(name).unwrap_or_default();
+                match text.trim() {
+                    "" => Err("empty".to_string()),
+                    now if now == earlier.trim() => Err(format!(
+                        "`{now}` is the value of ${name} again (or ${name} was first captured here)"
+                    )),
+                    _ => Ok(()),
+                }
             }
             Function::Base64 | Function::Plain | Function::DigestMd5Response => {
                 // Rejected in patterns when the file is loaded; compare the
@@ -269,6 +284,20 @@ mod tests {
         let wrong = b64::encode(b"rspauth=00000000000000000000000000000000");
         let result = h.check(&call("digest-md5-rspauth($c1)"), &wrong, &b);
         assert!(result.is_err_and(|e| e.contains("rspauth")));
+    }
+
+    #[test]
+    fn differs_refuses_the_earlier_value_and_nothing() {
+        let mut b = bindings();
+        b.set_capture("stream_id", "s1".to_string());
+        let mut h = Helpers::default();
+        let differs = call("differs($stream_id)");
+        assert_eq!(h.check(&differs, "s2", &b), Ok(()));
+        assert!(
+            h.check(&differs, "s1", &b)
+                .is_err_and(|e| e.contains("$stream_id"))
+        );
+        assert!(h.check(&differs, " ", &b).is_err());
     }
 
     #[test]

@@ -222,8 +222,11 @@ async fn execute_on(
     let conn = match conn {
         Ok(conn) => conn,
         Err(e) => {
-            let mut v =
-                Verdict::failed(scenario, Failure::new(FailureKind::Connect, e.to_string()));
+            let kind = match e.is_peer_violation() {
+                true => FailureKind::Unexpected,
+                false => FailureKind::Connect,
+            };
+            let mut v = Verdict::failed(scenario, Failure::new(kind, e.to_string()));
             transcript.record(Direction::Note, e.to_string());
             v.transcript = transcript;
             return v;
@@ -424,6 +427,13 @@ fn unmet_need(scenario: &Scenario, config: &RunConfig) -> Option<String> {
         .steps
         .iter()
         .any(|s| matches!(s.action, Action::StartTls));
+    let needs_starttls = uses_starttls || scenario.meta.needs.iter().any(|n| n == "starttls");
+    if config.transport() == TransportKind::WebSocket && needs_starttls {
+        return Some(
+            "uses STARTTLS, which RFC 7395 §3.9 rules out over WebSocket (TLS is wss://)"
+                .to_string(),
+        );
+    }
     match config.tls {
         TlsMode::Direct if uses_starttls => {
             return Some("uses STARTTLS; this run uses direct TLS (--tls direct)".to_string());
@@ -497,6 +507,10 @@ fn unmet_need(scenario: &Scenario, config: &RunConfig) -> Option<String> {
             // Known only once the server lists its mechanisms; checked then.
             m if m.starts_with("mechanism:") => None,
             t if t.strip_prefix("transport:") == Some(config.transport().as_str()) => None,
+            "transport:websocket" => Some(format!(
+                "needs the websocket transport (--target ws://…); this run uses {}",
+                config.transport()
+            )),
             t if t.starts_with("transport:") => Some(format!(
                 "needs the {} transport (it sends bytes as written); this run uses {}",
                 t.trim_start_matches("transport:"),

@@ -4,7 +4,11 @@ use crate::xml::{StreamEvent, writer};
 
 pub(super) fn event(event: &StreamEvent) -> String {
     match event {
-        StreamEvent::Open(header) => writer::start_tag(&header.element),
+        // Over WebSocket, the `<open/>` that was received.
+        StreamEvent::Open(header) => match &header.framing {
+            Some(open) => writer::to_xml(open),
+            None => writer::start_tag(&header.element),
+        },
         StreamEvent::Element(e) => writer::to_xml(e),
         StreamEvent::Close => "</stream:stream>".to_string(),
         StreamEvent::Error(e) => format!("(bytes the parser rejects: {e})"),

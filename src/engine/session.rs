@@ -84,7 +84,11 @@ impl Session {
             self.sent.push_str(&shown);
         }
         self.transcript.record(Direction::Sent, shown);
-        self.stream.send(bytes, limit).await
+        self.stream.send(bytes, limit).await?;
+        if let Some(framed) = self.stream.sent_as() {
+            self.transcript.record(Direction::Note, framed);
+        }
+        Ok(())
     }
 
     /// The next event from the peer that the scenario does not `ignore`,

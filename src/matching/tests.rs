@@ -348,6 +348,7 @@ fn header(decls: &[(Option<&str>, &str)], attrs: &[(&str, &str)]) -> StreamHeade
             version: "1.0".into(),
             encoding: None,
         }),
+        framing: None,
     }
 }
 

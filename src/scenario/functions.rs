@@ -56,6 +56,10 @@ pub enum Function {
     /// `digest-md5-rspauth($challenge)`: the text is the second challenge,
     /// whose `rspauth` proves the server knows the password.
     DigestMd5Rspauth,
+    /// `differs($earlier)`: the text is not empty and differs from a value
+    /// captured before, such as the stream id of the stream before a
+    /// restart (RFC 6120 §4.7.3: each stream has its own id).
+    Differs,
 }
 
 /// Where a function may be used.
@@ -113,6 +117,13 @@ const CATALOGUE: &[Spec] = &[
         side: Side::Pattern,
         arity: Some(1),
         usage: "digest-md5-rspauth($c1)",
+    },
+    Spec {
+        function: Function::Differs,
+        name: "differs",
+        side: Side::Pattern,
+        arity: Some(1),
+        usage: "differs($stream_id)",
     },
 ];
 
@@ -173,7 +184,10 @@ impl Call {
         }
         if matches!(
             spec.function,
-            Function::DigestMd5Response | Function::DigestMd5Challenge | Function::DigestMd5Rspauth
+            Function::DigestMd5Response
+                | Function::DigestMd5Challenge
+                | Function::DigestMd5Rspauth
+                | Function::Differs
         ) && !matches!(args[0], Arg::Capture(_))
         {
             return Err(format!("`{name}` takes a capture, such as {}", spec.usage));
@@ -195,7 +209,7 @@ impl Call {
                 .args
                 .iter()
                 .any(|a| matches!(a, Arg::Var(v) if bindings.is_secret(v))),
-            Function::DigestMd5Challenge | Function::DigestMd5Rspauth => false,
+            Function::DigestMd5Challenge | Function::DigestMd5Rspauth | Function::Differs => false,
         }
     }
 }
@@ -273,6 +287,7 @@ mod tests {
             Function::DigestMd5Response,
             Function::DigestMd5Challenge,
             Function::DigestMd5Rspauth,
+            Function::Differs,
         ] {
             assert_eq!(CATALOGUE.iter().filter(|s| s.function == f).count(), 1);
             assert_eq!(f.spec().function, f);

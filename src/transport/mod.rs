@@ -23,6 +23,7 @@ mod tcp;
 mod tests;
 pub mod tls;
 mod trust;
+pub mod websocket;
 
 use std::io;
 use std::sync::Arc;
@@ -36,6 +37,7 @@ pub use byte_stream::{ByteIo, ByteStream, InputFilter};
 pub use memory::MemoryConnector;
 pub use tcp::{Connection, TransportError, accept, accept_direct_tls, connect, connect_tls};
 pub use tls::{TlsError, Verification};
+pub use websocket::{WebSocketConnector, WebSocketError, WebSocketTarget};
 
 /// What waiting for the peer gave.
 #[derive(Debug)]
@@ -91,6 +93,8 @@ pub enum TransportKind {
     Tcp,
     /// The in-memory pair of the unit tests.
     Memory,
+    /// RFC 7395: one element per WebSocket text message.
+    WebSocket,
 }
 
 impl TransportKind {
@@ -98,13 +102,18 @@ impl TransportKind {
         match self {
             TransportKind::Tcp => "tcp",
             TransportKind::Memory => "memory",
+            TransportKind::WebSocket => "websocket",
         }
     }
 
     pub fn parse(name: &str) -> Option<TransportKind> {
-        [TransportKind::Tcp, TransportKind::Memory]
-            .into_iter()
-            .find(|k| k.as_str() == name)
+        [
+            TransportKind::Tcp,
+            TransportKind::Memory,
+            TransportKind::WebSocket,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == name)
     }
 }
 
@@ -146,6 +155,13 @@ pub trait Transport: Send + Sync {
 
     /// Send `bytes` as one write, within `limit`.
     async fn send(&mut self, bytes: &[u8], limit: Duration) -> Result<(), SendError>;
+
+    /// After a [`Transport::send`] that reframed the bytes (a header sent
+    /// as RFC 7395's `<open/>`): what went on the wire instead, once, for
+    /// the transcript. Byte transports send what they are given.
+    fn sent_as(&mut self) -> Option<String> {
+        None
+    }
 
     /// The next event from the peer, waiting until `deadline` at most.
     async fn next(&mut self, deadline: Instant) -> Incoming;

@@ -35,6 +35,17 @@ pub enum TransportError {
     Accept(io::Error),
     #[error(transparent)]
     Tls(#[from] TlsError),
+    #[error(transparent)]
+    WebSocket(#[from] super::WebSocketError),
+}
+
+impl TransportError {
+    /// Whether the peer answered but broke a rule while the connection
+    /// was being set up (a WebSocket handshake without the `xmpp`
+    /// subprotocol): the scenario fails, it does not end in an error.
+    pub fn is_peer_violation(&self) -> bool {
+        matches!(self, TransportError::WebSocket(e) if e.is_peer_violation())
+    }
 }
 
 /// An open connection to the peer.

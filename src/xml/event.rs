@@ -11,6 +11,11 @@ pub struct StreamHeader {
     pub element: Element,
     /// The XML declaration, if one was sent, as (version, encoding).
     pub xml_decl: Option<XmlDecl>,
+    /// The RFC 7395 `<open/>` this header stands for, when the stream runs
+    /// over WebSocket: transcripts show what was received, not the
+    /// `<stream:stream>` the patterns are matched against. Boxed: only
+    /// WebSocket streams have one, and every event carries the field.
+    pub framing: Option<Box<Element>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -13,6 +13,10 @@ pub const NS_STREAM_ERRORS: &str = "urn:ietf:params:xml:ns:xmpp-streams";
 pub const NS_CLIENT: &str = "jabber:client";
 /// `jabber:server`, the content namespace of server-to-server streams.
 pub const NS_SERVER: &str = "jabber:server";
+/// `urn:ietf:params:xml:ns:xmpp-framing`: the `<open/>` and `<close/>`
+/// that stand for the stream's opening and closing tags over WebSocket
+/// (RFC 7395 §3.3.2).
+pub const NS_FRAMING: &str = "urn:ietf:params:xml:ns:xmpp-framing";
 /// The namespace bound to the `xml` prefix by definition.
 pub const NS_XML: &str = "http://www.w3.org/XML/1998/namespace";
 /// `http://www.w3.org/2000/xmlns/`, bound to `xmlns` by definition; no

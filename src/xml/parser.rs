@@ -76,6 +76,7 @@ impl Session {
                 out.push(StreamEvent::Open(StreamHeader {
                     element,
                     xml_decl: self.xml_decl.take(),
+                    framing: None,
                 }));
                 if self_closing {
                     out.push(StreamEvent::Close);

@@ -376,6 +376,9 @@ pub struct Prosody {
     pub direct_tls_port: Option<u16>,
     /// The CA that signed its certificate, when started with TLS.
     pub ca: Option<PathBuf>,
+    /// The plain HTTP port serving `/xmpp-websocket`, when started with
+    /// WebSocket.
+    pub http_port: Option<u16>,
     pub dir: tempfile::TempDir,
 }
 
@@ -394,7 +397,7 @@ impl Prosody {
     /// With a self-signed certificate (its own CA) instead of one a test
     /// CA signed: what an operator's `openssl req -x509` gives.
     pub fn start_with_self_signed_tls() -> Prosody {
-        Prosody::launch_with(Some(TestCertificates::self_signed), "")
+        Prosody::launch_with(Some(TestCertificates::self_signed), "", false)
     }
 
     /// With TLS, and `host_config` added to the `localhost` VirtualHost
@@ -404,14 +407,21 @@ impl Prosody {
         Prosody::launch(true, host_config)
     }
 
+    /// With TLS on its c2s port (so a STARTTLS offer over WebSocket would
+    /// show), and `mod_websocket` on a plain HTTP port (RFC 7395).
+    pub fn start_with_websocket() -> Prosody {
+        Prosody::launch_with(Some(TestCertificates::create), "", true)
+    }
+
     fn launch(with_tls: bool, host_config: &str) -> Prosody {
         let certificates = with_tls.then_some(TestCertificates::create as fn(&Path, &str) -> _);
-        Prosody::launch_with(certificates, host_config)
+        Prosody::launch_with(certificates, host_config, false)
     }
 
     fn launch_with(
         certificates: Option<fn(&Path, &str) -> TestCertificates>,
         host_config: &str,
+        websocket: bool,
     ) -> Prosody {
         require_program("prosody", "prosody");
         let dir = tempfile::tempdir().expect("temporary folder");
@@ -438,6 +448,16 @@ impl Prosody {
                 &direct_tls_port.map(|p| p.to_string()).unwrap_or_default(),
             )
             .replace("@SSL@", &ssl);
+        let http_port = websocket.then(free_port);
+        let config = config
+            .replace(
+                "@HTTP_PORT@",
+                &http_port.map(|p| p.to_string()).unwrap_or_default(),
+            )
+            .replace(
+                "@HTTP_MODULES@",
+                if websocket { "\"websocket\";" } else { "" },
+            );
         let config = format!("{config}\n{host_config}\n");
         let config_path = dir.path().join("prosody.cfg.lua");
         std::fs::write(&config_path, config).expect("write the Prosody config");
@@ -454,20 +474,27 @@ impl Prosody {
             .spawn()
             .expect("start prosody");
         wait_for_port(port, Duration::from_secs(20), &mut child, &console);
-        if let Some(tls_port) = direct_tls_port {
-            wait_for_port(tls_port, Duration::from_secs(20), &mut child, &console);
+        for other in direct_tls_port.into_iter().chain(http_port) {
+            wait_for_port(other, Duration::from_secs(20), &mut child, &console);
         }
         Prosody {
             child,
             port,
             direct_tls_port,
             ca,
+            http_port,
             dir,
         }
     }
 
     pub fn target(&self) -> String {
         format!("127.0.0.1:{}", self.port)
+    }
+
+    /// The RFC 7395 endpoint, when started with WebSocket.
+    pub fn websocket_target(&self) -> Option<String> {
+        self.http_port
+            .map(|p| format!("ws://127.0.0.1:{p}/xmpp-websocket"))
     }
 
     /// Create an account on `localhost` with `prosodyctl register`.
@@ -536,6 +563,10 @@ pub struct Ejabberd {
     /// The listener with `tls_verify`: SASL EXTERNAL offered after
     /// STARTTLS.
     pub external_port: u16,
+    /// Plain HTTP, serving XMPP over WebSocket (RFC 7395) at `/websocket`.
+    pub http_port: u16,
+    /// The same over TLS (`wss://`).
+    pub https_port: u16,
     /// The CA that signed its certificate, and the only one it trusts for
     /// client certificates.
     pub ca: PathBuf,
@@ -627,6 +658,7 @@ impl Ejabberd {
         let dir = tempfile::tempdir().expect("temporary folder");
         let (port, direct_tls_port, external_port, dist_port) =
             (free_port(), free_port(), free_port(), free_port());
+        let (http_port, https_port) = (free_port(), free_port());
 
         // One PEM with the leaf, the CA that signed it and the key: ejabberd
         // matches keys to certificates itself, and with the CA at hand it
@@ -649,6 +681,8 @@ impl Ejabberd {
             .replace("@C2S_PORT@", &port.to_string())
             .replace("@DIRECT_TLS_PORT@", &direct_tls_port.to_string())
             .replace("@EXTERNAL_PORT@", &external_port.to_string())
+            .replace("@HTTP_PORT@", &http_port.to_string())
+            .replace("@HTTPS_PORT@", &https_port.to_string())
             .replace("@CERTFILE@", &certfile.display().to_string())
             .replace("@CAFILE@", &certs.ca.display().to_string());
         assert!(
@@ -688,7 +722,7 @@ impl Ejabberd {
             .unwrap_or_else(|e| panic!("start {}: {e}", erl.program.display()));
         let process_group = child.id();
         wait_for_port(port, Duration::from_secs(30), &mut child, &console);
-        for other in [direct_tls_port, external_port] {
+        for other in [direct_tls_port, external_port, http_port, https_port] {
             wait_for_port(other, Duration::from_secs(30), &mut child, &console);
         }
         Ejabberd {
@@ -696,6 +730,8 @@ impl Ejabberd {
             port,
             direct_tls_port,
             external_port,
+            http_port,
+            https_port,
             ca: certs.ca,
             authority,
             startup: started.elapsed(),
@@ -713,6 +749,16 @@ impl Ejabberd {
 
     pub fn direct_tls_target(&self) -> String {
         format!("127.0.0.1:{}", self.direct_tls_port)
+    }
+
+    /// The RFC 7395 endpoint on the HTTP listener.
+    pub fn websocket_target(&self) -> String {
+        format!("ws://127.0.0.1:{}/websocket", self.http_port)
+    }
+
+    /// The same over TLS; the certificate is for `localhost`.
+    pub fn secure_websocket_target(&self) -> String {
+        format!("wss://localhost:{}/websocket", self.https_port)
     }
 
     pub fn external_target(&self) -> String {

@@ -2,6 +2,9 @@
 -- child, on 127.0.0.1 only. The test copies this file into a temporary
 -- folder and fills in @C2S_PORT@, @DATA@, and, for TLS, @DIRECT_TLS_PORT@
 -- and @SSL@ (a certificate made at test time); without TLS both are empty.
+-- For XMPP over WebSocket (RFC 7395), @HTTP_PORT@ and @HTTP_MODULES@
+-- ("websocket") serve /xmpp-websocket in plain HTTP; otherwise both are
+-- empty and Prosody opens no HTTP port.
 
 run_as_root = true          -- CI runs as root; Prosody would otherwise refuse
 pidfile = "@DATA@/prosody.pid"
@@ -15,13 +18,15 @@ local_interfaces = { "127.0.0.1" }
 c2s_ports = { @C2S_PORT@ }
 c2s_direct_tls_ports = { @DIRECT_TLS_PORT@ }
 s2s_ports = { }
-http_ports = { }
+http_ports = { @HTTP_PORT@ }
+http_interfaces = { "127.0.0.1" }
 https_ports = { }
 
 -- No server-to-server: the tests speak client-to-server only.
 modules_disabled = { "s2s" }
 modules_enabled = {
 	"tls"; "roster"; "saslauth"; "disco"; "ping"; "version"; "time"; "uptime";
+	@HTTP_MODULES@
 }
 
 -- STARTTLS is offered when the test gives a certificate, never required.
