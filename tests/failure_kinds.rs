@@ -112,8 +112,8 @@ fn a_wrong_server_signature_is_a_sasl_failure_naming_the_mechanism() {
     assert_eq!(failure["mechanism"], "SCRAM-SHA-1", "{failure:#}");
 }
 
-/// A server that says `<proceed/>`, then sends bytes that are not a TLS
-/// record once the handshake has begun.
+/// A server that says `<proceed/>`, then answers the ClientHello with a
+/// TLS alert: the handshake fails on the server's side of TLS.
 #[test]
 fn a_broken_handshake_is_a_tls_failure() {
     let addr = answer_header_then(|mut s| {
@@ -123,9 +123,10 @@ fn a_broken_handshake_is_a_tls_failure() {
         let mut request = [0u8; 256];
         let _ = s.read(&mut request);
         let _ = s.write_all(b"<proceed xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>");
-        // The ClientHello, then an answer that is no TLS record.
+        // The ClientHello, then a fatal handshake_failure alert
+        // (RFC 8446 §6: level 2, description 40).
         let _ = s.read(&mut request);
-        let _ = s.write_all(b"this is not a TLS record\r\n");
+        let _ = s.write_all(&[0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x28]);
         std::thread::sleep(std::time::Duration::from_secs(3));
     });
     let failure = failure_of(&["--target", &addr, "--filter", "rfc6120/tls/starttls"]);

@@ -206,7 +206,9 @@ struct RunArgs {
     timeout: Duration,
     /// How TLS enters the run: `starttls` (plain TCP; scenarios negotiate
     /// TLS with their `starttls` steps), `direct` (TLS from the first byte,
-    /// XEP-0368), `none` (scenarios that need TLS are skipped).
+    /// XEP-0368: a scenario's opening STARTTLS exchange is skipped, the
+    /// scenarios about STARTTLS itself too), `none` (scenarios that need
+    /// TLS are skipped).
     #[arg(long, value_enum, default_value_t = TlsArg::Starttls)]
     tls: TlsArg,
     /// Trust this CA (PEM) for the server's certificate, besides the system's roots.

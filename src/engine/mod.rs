@@ -5,6 +5,7 @@
 //! wait bounded by the run's timeout. Many scenarios run concurrently
 //! (`--jobs`); their verdicts come back in scenario order.
 
+mod direct_tls;
 mod failure;
 mod functions;
 pub mod fuzz;
@@ -81,8 +82,9 @@ pub struct RunConfig {
 pub enum TlsMode {
     /// Plain TCP; scenarios negotiate TLS with their `starttls` steps.
     StartTls,
-    /// TLS from the first byte (XEP-0368); scenarios that use `starttls`
-    /// are skipped.
+    /// TLS from the first byte (XEP-0368): a scenario that opens with the
+    /// STARTTLS exchange runs without it (`direct_tls`); one about
+    /// STARTTLS itself (`needs = ["starttls"]`) is skipped.
     Direct,
     /// No TLS: scenarios that need it are skipped.
     None,
@@ -352,7 +354,11 @@ async fn run_steps(
 ) -> steps::StepResult {
     let timeout = config.timeout;
     let mut helpers = functions::Helpers::default();
-    for step in &scenario.steps {
+    // Under direct TLS a STARTTLS preamble is skipped, and the first
+    // features on the stream are checked in its place.
+    let skip = direct_tls::skipped_steps(scenario, config.tls, connections.current());
+    let mut features_checked = skip == 0;
+    for step in scenario.steps.iter().skip(skip) {
         let loc = &step.loc;
         if let Action::Connection { name, account } = &step.action {
             let account = account_for(scenario, config, name, account.as_deref());
@@ -416,6 +422,9 @@ async fn run_steps(
             // Handled above, before a session is borrowed.
             Action::Connection { .. } => {}
         }
+        if !features_checked {
+            features_checked = direct_tls::check_features(connections.current(), loc)?;
+        }
     }
     Ok(())
 }
@@ -435,7 +444,7 @@ fn unmet_need(scenario: &Scenario, config: &RunConfig) -> Option<String> {
         );
     }
     match config.tls {
-        TlsMode::Direct if uses_starttls => {
+        TlsMode::Direct if uses_starttls && direct_tls::preamble_len(scenario).is_none() => {
             return Some("uses STARTTLS; this run uses direct TLS (--tls direct)".to_string());
         }
         TlsMode::None if uses_starttls => {

@@ -48,6 +48,10 @@ pub(super) struct Session {
     pub sent: String,
 }
 
+/// At most this many unread events are shown before a handshake that
+/// found them.
+const UNREAD_SHOWN: usize = 16;
+
 /// Past this much the sent text is not kept for the snapshot any more.
 const SENT_LIMIT: usize = 1024 * 1024;
 
@@ -178,12 +182,40 @@ impl Session {
         upgrade: TlsUpgrade,
         limit: Duration,
     ) -> Result<String, TlsError> {
+        // Data already there is clear text where TLS had to begin: the
+        // handshake would only wait for an answer the peer is not giving.
+        if self.stream.has_unread() {
+            self.record_unread().await;
+            return Err(TlsError::ClearTextBeforeHandshake);
+        }
         self.stream.start_tls(upgrade, limit).await?;
         let described = self.stream.describe();
         self.transcript
             .record(Direction::Note, format!("TLS established: {described}"));
         self.restart();
         Ok(described)
+    }
+
+    /// Record in the transcript what the peer sent that has not been read
+    /// (so a report shows the clear text a peer sent where TLS had to
+    /// begin), taking only events already parsed or readable at once: at
+    /// most [`UNREAD_SHOWN`] of them, so a flooding peer cannot hold the
+    /// step.
+    async fn record_unread(&mut self) {
+        for _ in 0..UNREAD_SHOWN {
+            match self.stream.next(Instant::now()).await {
+                Incoming::Event(event) => self.note_received(&event),
+                Incoming::Closed(why) => {
+                    self.mark_eof(&why);
+                    break;
+                }
+                Incoming::Timeout | Incoming::Failed(_) => break,
+            }
+        }
+        self.transcript.record(
+            Direction::Note,
+            "received in clear text after the STARTTLS exchange, where the TLS handshake must begin",
+        );
     }
 
     /// Who this connection authenticates as: its account, else the run's

@@ -9,7 +9,7 @@ use crate::matching::{self, Check, Matched, Mismatch};
 use crate::scenario::functions::Call;
 use crate::scenario::template::{RenderError, Template};
 use crate::scenario::{Alternative, Expectation, Location, Meta};
-use crate::transport::{SendError, TlsUpgrade};
+use crate::transport::{SendError, TlsError, TlsUpgrade};
 use crate::xml::{StreamEvent, writer};
 
 use super::failure::{Failure, FailureKind};
@@ -82,6 +82,16 @@ pub(super) async fn start_tls(
     let upgrade = config.client_tls();
     match session.start_tls(upgrade, config.timeout).await {
         Ok(_) => Ok(()),
+        // Not a failed handshake: the server never began one, and said
+        // more in clear text instead, which the STARTTLS rules forbid.
+        Err(e @ (TlsError::ClearTextBeforeHandshake | TlsError::NotTls(_))) => {
+            session.transcript.record(Direction::Note, e.to_string());
+            let message = format!(
+                "{e}: after <proceed/> the server must start TLS and send no further XML \
+                 until TLS negotiation is complete (RFC 6120 §5.4.2.3, §5.4.3.1)"
+            );
+            Err(Failure::new(FailureKind::Unexpected, message).at(loc))
+        }
         Err(e) => {
             session.transcript.record(Direction::Note, e.to_string());
             Err(Failure::new(FailureKind::Tls, e.to_string()).at(loc))

@@ -127,6 +127,9 @@ pub enum Rule {
     OfferStartTls,
     /// STARTTLS is not offered again once TLS is on (RFC 6120 §5.4.3.3).
     NoStartTlsAfterTls,
+    /// After `<proceed/>` TLS begins at once: no further XML in clear text
+    /// until TLS negotiation is complete (RFC 6120 §5.4.2.3, §5.4.3.1).
+    TlsAfterProceed,
     /// PLAIN is offered only over TLS (RFC 6120 §13.8, RFC 4616 §6).
     PlainOnlyOverTls,
     /// Stanzas before authentication get `<not-authorized/>` (RFC 6120
@@ -177,7 +180,7 @@ pub enum Rule {
 
 impl Rule {
     /// Every rule, in the order `serve --list-faults` prints them.
-    pub const ALL: [Rule; 23] = [
+    pub const ALL: [Rule; 24] = [
         Rule::StreamNamespace,
         Rule::StreamId,
         Rule::Version,
@@ -190,6 +193,7 @@ impl Rule {
         Rule::RestrictedXml,
         Rule::OfferStartTls,
         Rule::NoStartTlsAfterTls,
+        Rule::TlsAfterProceed,
         Rule::PlainOnlyOverTls,
         Rule::PasswordChecked,
         Rule::SaslFailureConditions,
@@ -254,6 +258,11 @@ impl Rule {
                 "no-starttls-after-tls",
                 "STARTTLS is still offered once TLS is on",
                 "RFC 6120 §5.4.3.3",
+            ),
+            Rule::TlsAfterProceed => (
+                "tls-after-proceed",
+                "after <proceed/> the server sends its features again in clear text, not TLS",
+                "RFC 6120 §5.4.2.3, §5.4.3.1",
             ),
             Rule::PlainOnlyOverTls => (
                 "plain-only-over-tls",

@@ -75,6 +75,15 @@ impl Session {
         if let Flow::End(end) = self.send(&format!("<proceed xmlns='{NS_TLS}'/>")).await {
             return Flow::End(end);
         }
+        if self.shared.faults.breaks(Rule::TlsAfterProceed) {
+            // The fault: more XML in clear text where the TLS handshake
+            // must begin; then the handshake as usual, which a client
+            // that gave up on the stream never starts.
+            let text = format!("<stream:features><starttls xmlns='{NS_TLS}'/></stream:features>");
+            if let Flow::End(end) = self.send(&text).await {
+                return Flow::End(end);
+            }
+        }
         // §5.4.2.3: TLS starts right after <proceed/>, and the client sends
         // nothing but its handshake. Bytes it sent with <starttls/>,
         // already read and parsed as XML, are where its ClientHello had to

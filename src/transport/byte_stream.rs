@@ -179,6 +179,13 @@ impl<IO: ByteIo> Transport for ByteStream<IO> {
     }
 
     async fn start_tls(&mut self, upgrade: TlsUpgrade, limit: Duration) -> Result<(), TlsError> {
+        // What the peer sent after the STARTTLS exchange and before the
+        // handshake would be lost by the restart and make the handshake
+        // wait for a ClientHello/ServerHello that never comes; it is
+        // itself the fault (RFC 6120 §5.4.2.3, §5.4.3.1), so say so.
+        if self.has_unread() {
+            return Err(TlsError::ClearTextBeforeHandshake);
+        }
         let io = self.io.take().ok_or_else(|| {
             TlsError::Handshake(io::Error::new(io::ErrorKind::NotConnected, "no connection"))
         })?;

@@ -108,7 +108,7 @@ impl Connection {
         let handshake = TlsConnector::from(config).connect(name, tcp);
         match tokio::time::timeout(timeout, handshake).await {
             Ok(Ok(stream)) => Ok(Connection::Tls(Box::new(TlsStream::Client(stream)))),
-            Ok(Err(e)) => Err(TlsError::Handshake(e)),
+            Ok(Err(e)) => Err(tls::handshake_error(e)),
             Err(_) => Err(TlsError::HandshakeTimeout(timeout)),
         }
     }

@@ -83,6 +83,16 @@ pub enum TlsError {
     HandshakeTimeout(std::time::Duration),
     #[error("TLS is already on for this connection")]
     AlreadyTls,
+    /// What the peer sent where its first TLS record should be is not TLS
+    /// (`<` of clear-text XML, typically): it never started TLS.
+    #[error("the peer sent bytes that are not TLS where the TLS handshake should be ({0})")]
+    NotTls(String),
+    /// The peer's data after the STARTTLS exchange was already there, in
+    /// clear text, when the handshake was to begin.
+    #[error(
+        "the peer sent more data in clear text after the STARTTLS exchange, before the TLS handshake"
+    )]
+    ClearTextBeforeHandshake,
     #[error("the {0} transport has no TLS")]
     NotSupported(super::TransportKind),
 }
@@ -99,6 +109,27 @@ impl TlsError {
             rustls::Error::InvalidCertificate(reason) => Some(format!("{reason:?}")),
             _ => None,
         }
+    }
+}
+
+/// The error of a failed handshake: [`TlsError::NotTls`] when rustls
+/// found no TLS record at all (an unknown content type: the peer is still
+/// talking XML, say), so the report can say the peer did not start TLS
+/// rather than that TLS went wrong; else [`TlsError::Handshake`].
+pub(super) fn handshake_error(e: std::io::Error) -> TlsError {
+    let not_tls = e
+        .get_ref()
+        .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+        .is_some_and(|inner| {
+            matches!(
+                inner,
+                rustls::Error::InvalidMessage(rustls::InvalidMessage::InvalidContentType)
+            )
+        });
+    if not_tls {
+        TlsError::NotTls(e.to_string())
+    } else {
+        TlsError::Handshake(e)
     }
 }
 

@@ -88,7 +88,10 @@ pub(crate) static TABLE: &[Directive] = &[
                `<proceed/>`), verifying the certificate for `{domain}` unless `--insecure`; \
                then, as with `restart`, a new stream is expected (RFC 6120 §5.4.3.3). The \
                transcript records the TLS version and cipher suite. A failed handshake fails \
-               the scenario with the TLS reason. Testing a client, the harness runs the \
+               the scenario with the TLS reason; a server that sends XML after \
+               `<proceed/>` instead of starting TLS fails it at once (RFC 6120 §5.4.2.3, \
+               §5.4.3.1). Under `--tls direct` a scenario that opens with the STARTTLS \
+               exchange runs without it (see below). Testing a client, the harness runs the \
                server side of the handshake",
         parse: |a| a.none(Action::StartTls),
         check: None,
