@@ -366,3 +366,48 @@ fn tagged_sleeps(tag: &str) -> Vec<u32> {
         })
         .collect()
 }
+
+/// Issue 12, item 10: a client that reconnects on its own must not be
+/// judged in the next scenario. The old harness kept one listener: the
+/// first client's reconnection waited in its queue, the second scenario
+/// took it, and failed when that client was stopped. Now each scenario
+/// has its own port, and its stream ends with `</stream:stream>`.
+#[test]
+fn a_reconnecting_client_is_judged_only_in_its_own_scenario() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let first = dir.path().join("headers.xmpp");
+    std::fs::write(
+        &first,
+        "+++\ntitle = \"Headers\"\nspec = [\"RFC 6120 §4.7.1\"]\npeer = \"client\"\n+++\n\
+         C: <stream:stream to='{domain}' version='1.0'\n\
+         \x20      xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'>\n\
+         S: <stream:stream from='{domain}' id='one' version='1.0'\n\
+         \x20      xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'>\n",
+    )
+    .expect("write the scenario");
+    let second = repo().join("scenarios/client/rfc6120/stream/stream-error.xmpp");
+    let client = repo().join("tests/clients/reconnecting.py");
+    let out = xmpp_conform(&[
+        "--listen",
+        "127.0.0.1:0",
+        "--domain",
+        "localhost",
+        "--timeout",
+        "3s",
+        "--cert-dir",
+        &dir.path().join("certs").display().to_string(),
+        "--verbose",
+        "--scenarios",
+        &first.display().to_string(),
+        "--scenarios",
+        &second.display().to_string(),
+        "--exec",
+        &format!("python3 {} {{port}}", client.display()),
+    ]);
+    let shown = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{shown}");
+    assert!(
+        shown.contains("the server closed the stream with </stream:stream>"),
+        "{shown}"
+    );
+}
