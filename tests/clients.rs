@@ -97,7 +97,12 @@ fn digest_hashes(console: &str) -> Option<(String, String)> {
         .lines()
         .find(|l| l.contains("DIGEST-MD5 response verified: computed "))?;
     let computed = line.split("computed ").nth(1)?.split(' ').next()?;
-    let sent = line.split("the client sent ").nth(1)?.trim();
+    // A note may follow the hash (a realm other than the offered one).
+    let sent = line
+        .split("the client sent ")
+        .nth(1)?
+        .split(|c: char| c == ';' || c.is_whitespace())
+        .next()?;
     Some((computed.to_string(), sent.to_string()))
 }
 
