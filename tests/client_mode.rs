@@ -476,3 +476,28 @@ fn a_stream_error_instead_of_a_mechanism_is_unsupported() {
         "{shown}"
     );
 }
+
+/// Issue 12, item 12: split-and-keepalive offers `<starttls><required/>`,
+/// which inside direct TLS would break RFC 6120 §5.4.3.3 on the harness's
+/// side; it declares that it needs STARTTLS, so `--tls direct` skips it
+/// (at once: no client is waited for) instead of judging a client by it.
+#[test]
+fn split_and_keepalive_is_skipped_under_direct_tls() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let out = xmpp_conform(&[
+        "--listen",
+        "127.0.0.1:0",
+        "--tls",
+        "direct",
+        "--timeout",
+        "2s",
+        "--cert-dir",
+        &dir.path().display().to_string(),
+        "--filter",
+        "rfc6120/stream/split-and-keepalive",
+    ]);
+    let shown = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{shown}");
+    assert!(shown.contains("SKIP"), "{shown}");
+    assert!(shown.contains("STARTTLS"), "{shown}");
+}

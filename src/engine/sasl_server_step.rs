@@ -98,7 +98,10 @@ pub(super) async fn run(
     };
     if auth.name != "auth" {
         return Err(fail(
-            format!("expected <auth/>, the client sent <{}/>", auth.name),
+            format!(
+                "expected <auth/>, the client sent <{}/> (RFC 6120 §6.4.2: SASL begins with <auth/>)",
+                auth.name
+            ),
             loc,
         ));
     }
@@ -148,8 +151,9 @@ pub(super) async fn run(
                 // The client answered the wrong proof as if it were right.
                 return Err(fail(
                     format!(
-                        "the client answered a wrong {} with a <response/> instead of giving up: it does not check the server's proof",
-                        proof_name(&name)
+                        "the client answered a wrong {} with a <response/> instead of giving up: it does not check the server's proof ({})",
+                        proof_name(&name),
+                        mechanism_rule(&name)
                     ),
                     loc,
                 ));
@@ -187,11 +191,25 @@ pub(super) async fn run(
             }
             other => {
                 return Err(fail(
-                    format!("expected <response/> or <abort/>, the client sent <{other}/>"),
+                    format!(
+                        "expected <response/> or <abort/>, the client sent <{other}/> (RFC 6120 §6.4.3, §6.4.5)"
+                    ),
                     loc,
                 ));
             }
         };
+    }
+}
+
+/// The rule a client of `mechanism` follows, cited in failures: the
+/// exchange, and for mechanisms with a server proof, the duty to check it.
+fn mechanism_rule(mechanism: &str) -> &'static str {
+    match mechanism {
+        "DIGEST-MD5" => "RFC 2831 §2.1.2, §2.1.3",
+        m if m.starts_with("SCRAM-") => "RFC 5802 §5.1",
+        "PLAIN" => "RFC 4616 §2",
+        "ANONYMOUS" => "RFC 4505 §2",
+        _ => "RFC 6120 §6.4",
     }
 }
 
@@ -225,7 +243,10 @@ fn gave_up(
         return Ok(());
     }
     Err(fail(
-        format!("the client {how} in the middle of SASL {name}"),
+        format!(
+            "the client {how} in the middle of SASL {name}, whose exchange the server followed ({})",
+            mechanism_rule(name)
+        ),
         loc,
     ))
 }
@@ -244,8 +265,9 @@ async fn after_wrong_success(
     match next_event(session, meta, loc, deadline, "the client's reaction").await {
         Ok(StreamEvent::Open(_)) => Err(fail(
             format!(
-                "the client opened a new stream after <success/> carrying a wrong {}: it does not check the server's proof",
-                proof_name(name)
+                "the client opened a new stream after <success/> carrying a wrong {}: it does not check the server's proof ({})",
+                proof_name(name),
+                mechanism_rule(name)
             ),
             loc,
         )),
