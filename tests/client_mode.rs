@@ -366,3 +366,138 @@ fn tagged_sleeps(tag: &str) -> Vec<u32> {
         })
         .collect()
 }
+
+/// Issue 12, item 10: a client that reconnects on its own must not be
+/// judged in the next scenario. The old harness kept one listener: the
+/// first client's reconnection waited in its queue, the second scenario
+/// took it, and failed when that client was stopped. Now each scenario
+/// has its own port, and its stream ends with `</stream:stream>`.
+#[test]
+fn a_reconnecting_client_is_judged_only_in_its_own_scenario() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let first = dir.path().join("headers.xmpp");
+    std::fs::write(
+        &first,
+        "+++\ntitle = \"Headers\"\nspec = [\"RFC 6120 §4.7.1\"]\npeer = \"client\"\n+++\n\
+         C: <stream:stream to='{domain}' version='1.0'\n\
+         \x20      xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'>\n\
+         S: <stream:stream from='{domain}' id='one' version='1.0'\n\
+         \x20      xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'>\n",
+    )
+    .expect("write the scenario");
+    let second = repo().join("scenarios/client/rfc6120/stream/stream-error.xmpp");
+    let client = repo().join("tests/clients/reconnecting.py");
+    let out = xmpp_conform(&[
+        "--listen",
+        "127.0.0.1:0",
+        "--domain",
+        "localhost",
+        "--timeout",
+        "3s",
+        "--cert-dir",
+        &dir.path().join("certs").display().to_string(),
+        "--verbose",
+        "--scenarios",
+        &first.display().to_string(),
+        "--scenarios",
+        &second.display().to_string(),
+        "--exec",
+        &format!("python3 {} {{port}}", client.display()),
+    ]);
+    let shown = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{shown}");
+    assert!(
+        shown.contains("the server closed the stream with </stream:stream>"),
+        "{shown}"
+    );
+}
+
+/// Issue 12, item 12: a client that supports none of the offered
+/// mechanisms may give up with a stream error as well as with a close:
+/// either way the scenario is *unsupported*, not failed.
+#[test]
+fn a_stream_error_instead_of_a_mechanism_is_unsupported() {
+    let port = free_port();
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let scenario = dir.path().join("scram-only.xmpp");
+    std::fs::write(
+        &scenario,
+        "+++\ntitle = \"SCRAM only\"\nspec = [\"RFC 6120 §6.4.2\"]\npeer = \"client\"\n\
+         needs = [\"credentials\"]\n+++\n\
+         C: <stream:stream to='{domain}' version='1.0'\n\
+         \x20      xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'>\n\
+         S: <stream:stream from='{domain}' id='one' version='1.0'\n\
+         \x20      xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'>\n\
+         S: <stream:features><mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>\
+         <mechanism>SCRAM-SHA-1</mechanism></mechanisms></stream:features>\n\
+         sasl SCRAM-SHA-1\n",
+    )
+    .expect("write the scenario");
+    let client = std::thread::spawn(move || {
+        let mut s = connect(port);
+        s.write_all(HEADER).expect("header");
+        let _ = s.set_read_timeout(Some(Duration::from_secs(5)));
+        let mut seen = Vec::new();
+        let mut buf = [0u8; 4096];
+        while !String::from_utf8_lossy(&seen).contains("</stream:features>") {
+            match s.read(&mut buf) {
+                Ok(n) if n > 0 => seen.extend_from_slice(&buf[..n]),
+                _ => break,
+            }
+        }
+        let _ = s.write_all(
+            b"<stream:error><policy-violation xmlns='urn:ietf:params:xml:ns:xmpp-streams'/>\
+              </stream:error></stream:stream>",
+        );
+        drain(&mut s, Duration::from_secs(5));
+    });
+    let out = xmpp_conform(&[
+        "--listen",
+        &format!("127.0.0.1:{port}"),
+        "--domain",
+        "localhost",
+        "--user",
+        support::USER,
+        "--password",
+        support::PASSWORD,
+        "--timeout",
+        "3s",
+        "--cert-dir",
+        &dir.path().display().to_string(),
+        "--scenarios",
+        &scenario.display().to_string(),
+    ]);
+    client.join().expect("client thread");
+    let shown = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{shown}");
+    assert!(shown.contains("UNSUP"), "{shown}");
+    assert!(
+        shown.contains("sent a stream error (<policy-violation/>) without choosing a mechanism"),
+        "{shown}"
+    );
+}
+
+/// Issue 12, item 12: split-and-keepalive offers `<starttls><required/>`,
+/// which inside direct TLS would break RFC 6120 §5.4.3.3 on the harness's
+/// side; it declares that it needs STARTTLS, so `--tls direct` skips it
+/// (at once: no client is waited for) instead of judging a client by it.
+#[test]
+fn split_and_keepalive_is_skipped_under_direct_tls() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let out = xmpp_conform(&[
+        "--listen",
+        "127.0.0.1:0",
+        "--tls",
+        "direct",
+        "--timeout",
+        "2s",
+        "--cert-dir",
+        &dir.path().display().to_string(),
+        "--filter",
+        "rfc6120/stream/split-and-keepalive",
+    ]);
+    let shown = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{shown}");
+    assert!(shown.contains("SKIP"), "{shown}");
+    assert!(shown.contains("STARTTLS"), "{shown}");
+}

@@ -79,6 +79,12 @@ pub(super) fn run(args: RunArgs) -> i32 {
         exec: args.exec.clone(),
         direct_tls: args.tls == TlsArg::Direct,
         ca: ca.as_ref().map(|p| p.display().to_string()),
+        fresh_port: args.exec.is_some() && address.rsplit(':').next() == Some("0"),
+    };
+    let per_scenario = if options.fresh_port {
+        " (a new port for each scenario, given as {port})"
+    } else {
+        ""
     };
     let runtime = match runtime(2) {
         Ok(rt) => rt,
@@ -95,7 +101,7 @@ pub(super) fn run(args: RunArgs) -> i32 {
             .local_addr()
             .map_or(address.clone(), |a| a.to_string());
         println!(
-            "xmpp-conform {}: {} client scenarios, listening on {bound} (domain {domain}){}{}\n",
+            "xmpp-conform {}: {} client scenarios, listening on {bound}{per_scenario} (domain {domain}){}{}\n",
             env!("CARGO_PKG_VERSION"),
             scenarios.len(),
             ca.as_ref()

@@ -10,7 +10,14 @@
 //! exits before connecting, or exits non-zero mid-transcript, fails the
 //! scenario with its exit status; one that never connects fails after the
 //! timeout; either way the harness goes on with the next scenario.
+//!
+//! A verdict must be about the client started for its scenario: with
+//! `--exec` each scenario has a listener of its own (see [`run_all`]), and
+//! every stream the harness opened is closed with `</stream:stream>` when
+//! the scenario ends (`closing`), so a client that reconnects on its own
+//! is told the session is over rather than cut off.
 
+use std::net::SocketAddr;
 use std::process::Stdio;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -29,7 +36,10 @@ use super::transcript::Direction;
 use super::verdict::Verdict;
 use super::{RunConfig, execute_on, unmet_need};
 
+mod closing;
 mod process_tree;
+
+use closing::ClosingStream;
 
 /// How clients reach the harness, and how they are started.
 #[derive(Debug, Clone, Default)]
@@ -41,6 +51,9 @@ pub struct ListenOptions {
     pub direct_tls: bool,
     /// The CA file clients are told to trust (`{ca}`).
     pub ca: Option<String>,
+    /// With `--exec`, give each scenario a new port (the run asked for
+    /// port 0) rather than binding the run's port again.
+    pub fresh_port: bool,
 }
 
 /// Most of a client's output kept for the transcript.
@@ -49,6 +62,15 @@ const OUTPUT_LIMIT: usize = 16 * 1024;
 const EXIT_GRACE: Duration = Duration::from_secs(2);
 
 /// Run every scenario against the clients that connect to `listener`.
+///
+/// With `--exec`, each scenario gets a listener of its own, bound after
+/// the previous client was stopped and closed before the next one starts:
+/// a client that reconnects on its own leaves a connection queued on the
+/// old listener, and closing it refuses that connection, so no scenario
+/// judges the previous scenario's client. The port is a fresh one when the
+/// run asked for port 0 (`{port}` is per scenario), else the same port
+/// bound again. Without `--exec` the clients are the user's, started when
+/// the user likes, so the one listener stays.
 pub async fn run_all(
     scenarios: Vec<Scenario>,
     config: Arc<RunConfig>,
@@ -56,18 +78,11 @@ pub async fn run_all(
     options: ListenOptions,
     mut on_verdict: impl FnMut(&Verdict),
 ) -> Vec<Verdict> {
-    let port = listener.local_addr().map(|a| a.port()).unwrap_or_default();
-    let acceptor = Arc::new(Acceptor {
-        listener,
-        server_tls: config.server_tls.clone().filter(|_| options.direct_tls),
-        timeout: config.timeout,
-    });
-    // A scenario's further connections (`connection NAME`) are the
-    // client's next ones.
-    let config = Arc::new(RunConfig {
-        connector: Some(Arc::clone(&acceptor) as Arc<dyn Connector>),
-        ..RunConfig::clone(&config)
-    });
+    let mut listeners = Listeners {
+        address: listener.local_addr().ok(),
+        unused: Some(listener),
+        kept: None,
+    };
     let mut verdicts = Vec::with_capacity(scenarios.len());
     for scenario in &scenarios {
         let started = Instant::now();
@@ -75,7 +90,13 @@ pub async fn run_all(
             Some(reason) => {
                 Verdict::failed(scenario, Failure::new(FailureKind::NeedsUnmet, reason))
             }
-            None => run_one(scenario, &config, &acceptor, &options, port).await,
+            None => match listeners.next(&config, &options).await {
+                Ok(acceptor) => run_one(scenario, &config, acceptor, &options).await,
+                Err(e) => Verdict::failed(
+                    scenario,
+                    Failure::new(FailureKind::Setup, format!("cannot listen again: {e}")),
+                ),
+            },
         };
         verdict.duration = started.elapsed();
         on_verdict(&verdict);
@@ -84,17 +105,74 @@ pub async fn run_all(
     verdicts
 }
 
+/// Where the scenarios' listeners come from (see [`run_all`]).
+struct Listeners {
+    /// The run's address, as first bound.
+    address: Option<SocketAddr>,
+    /// The run's own listener, until a scenario takes it.
+    unused: Option<TcpListener>,
+    /// Without `--exec`: the one acceptor every scenario shares.
+    kept: Option<Arc<Acceptor>>,
+}
+
+impl Listeners {
+    /// The acceptor of the next scenario.
+    async fn next(
+        &mut self,
+        config: &RunConfig,
+        options: &ListenOptions,
+    ) -> std::io::Result<Arc<Acceptor>> {
+        if let Some(kept) = &self.kept {
+            return Ok(Arc::clone(kept));
+        }
+        let listener = match self.unused.take() {
+            Some(listener) => listener,
+            None => {
+                let Some(mut address) = self.address else {
+                    return Err(std::io::Error::other("the run's address is unknown"));
+                };
+                if options.fresh_port {
+                    address.set_port(0);
+                }
+                // tokio sets SO_REUSEADDR: the same port binds again at once.
+                TcpListener::bind(address).await?
+            }
+        };
+        let acceptor = Arc::new(Acceptor {
+            listener,
+            server_tls: config.server_tls.clone().filter(|_| options.direct_tls),
+            timeout: config.timeout,
+        });
+        if options.exec.is_none() {
+            self.kept = Some(Arc::clone(&acceptor));
+        }
+        Ok(acceptor)
+    }
+}
+
+/// One scenario on `acceptor`'s listener; with `--exec`, the listener is
+/// dropped (its queue refused) only after the client was stopped.
 async fn run_one(
     scenario: &Scenario,
     config: &RunConfig,
-    acceptor: &Acceptor,
+    acceptor: Arc<Acceptor>,
     options: &ListenOptions,
-    port: u16,
 ) -> Verdict {
+    let port = acceptor
+        .listener
+        .local_addr()
+        .map(|a| a.port())
+        .unwrap_or_default();
+    // A scenario's further connections (`connection NAME`) are the
+    // client's next ones.
+    let config = RunConfig {
+        connector: Some(Arc::clone(&acceptor) as Arc<dyn Connector>),
+        ..RunConfig::clone(config)
+    };
     let mut client = match &options.exec {
         None => None,
         Some(template) => {
-            let command = command_line(template, port, config, options);
+            let command = command_line(template, port, &config, options);
             match Client::start(&command) {
                 Ok(c) => Some(c),
                 Err(e) => {
@@ -109,8 +187,8 @@ async fn run_one(
             }
         }
     };
-    let conn = accept(acceptor, config, client.as_mut()).await;
-    let mut verdict = execute_on(conn, scenario, config).await;
+    let conn = accept(&acceptor, &config, client.as_mut()).await;
+    let mut verdict = execute_on(conn, scenario, &config).await;
     if let Some(client) = client {
         client.finish(&mut verdict).await;
     }
@@ -140,7 +218,7 @@ impl Connector for Acceptor {
             }
             None => transport::accept(&self.listener, self.timeout).await?,
         };
-        Ok(ByteStream::new(conn, parser).boxed())
+        Ok(ClosingStream::wrap(ByteStream::new(conn, parser).boxed()))
     }
 }
 

@@ -21,7 +21,7 @@ use crate::sasl::server::{
     decode_auth, decode_response, encode_success_data,
 };
 use crate::scenario::{Location, Meta, SaslOption, SaslSpec};
-use crate::xml::{Element, NS_SASL, StreamEvent};
+use crate::xml::{Element, NS_SASL, NS_STREAM_ERRORS, NS_STREAMS, StreamEvent};
 
 use super::RunConfig;
 use super::failure::{Failure, FailureKind};
@@ -81,21 +81,27 @@ pub(super) async fn run(
     let wrong = spec.options.contains(&SaslOption::WrongProof);
 
     let auth = next_sasl(session, config, meta, loc, "<auth/>").await?;
-    let Some(auth) = auth else {
+    let auth = match auth {
+        Ok(auth) => auth,
         // Mechanisms are the client's choice: one that speaks none of the
-        // offered ones may only give up.
-        return Err(Failure::new(
-            FailureKind::Unsupported,
-            format!(
-                "the client closed the stream without choosing a mechanism; offered: {}",
-                spec.mechanisms.join(", ")
-            ),
-        )
-        .at(loc));
+        // offered ones may only give up, by a close or a stream error.
+        Err(how) => {
+            return Err(Failure::new(
+                FailureKind::Unsupported,
+                format!(
+                    "the client {how} without choosing a mechanism; offered: {}",
+                    spec.mechanisms.join(", ")
+                ),
+            )
+            .at(loc));
+        }
     };
     if auth.name != "auth" {
         return Err(fail(
-            format!("expected <auth/>, the client sent <{}/>", auth.name),
+            format!(
+                "expected <auth/>, the client sent <{}/> (RFC 6120 §6.4.2: SASL begins with <auth/>)",
+                auth.name
+            ),
             loc,
         ));
     }
@@ -145,8 +151,9 @@ pub(super) async fn run(
                 // The client answered the wrong proof as if it were right.
                 return Err(fail(
                     format!(
-                        "the client answered a wrong {} with a <response/> instead of giving up: it does not check the server's proof",
-                        proof_name(&name)
+                        "the client answered a wrong {} with a <response/> instead of giving up: it does not check the server's proof ({})",
+                        proof_name(&name),
+                        mechanism_rule(&name)
                     ),
                     loc,
                 ));
@@ -167,9 +174,9 @@ pub(super) async fn run(
                 return refuse(session, config, &name, &failure, loc).await;
             }
         }
-        let next = next_sasl(session, config, meta, loc, "<response/>").await?;
-        let Some(next) = next else {
-            return gave_up(session, wrong, &name, "closed the connection", loc);
+        let next = match next_sasl(session, config, meta, loc, "<response/>").await? {
+            Ok(next) => next,
+            Err(how) => return gave_up(session, wrong, &name, &how, loc),
         };
         step = match next.name.as_str() {
             "response" => match decode_response(next.text().trim()) {
@@ -184,11 +191,25 @@ pub(super) async fn run(
             }
             other => {
                 return Err(fail(
-                    format!("expected <response/> or <abort/>, the client sent <{other}/>"),
+                    format!(
+                        "expected <response/> or <abort/>, the client sent <{other}/> (RFC 6120 §6.4.3, §6.4.5)"
+                    ),
                     loc,
                 ));
             }
         };
+    }
+}
+
+/// The rule a client of `mechanism` follows, cited in failures: the
+/// exchange, and for mechanisms with a server proof, the duty to check it.
+fn mechanism_rule(mechanism: &str) -> &'static str {
+    match mechanism {
+        "DIGEST-MD5" => "RFC 2831 §2.1.2, §2.1.3",
+        m if m.starts_with("SCRAM-") => "RFC 5802 §5.1",
+        "PLAIN" => "RFC 4616 §2",
+        "ANONYMOUS" => "RFC 4505 §2",
+        _ => "RFC 6120 §6.4",
     }
 }
 
@@ -222,7 +243,10 @@ fn gave_up(
         return Ok(());
     }
     Err(fail(
-        format!("the client {how} in the middle of SASL {name}"),
+        format!(
+            "the client {how} in the middle of SASL {name}, whose exchange the server followed ({})",
+            mechanism_rule(name)
+        ),
         loc,
     ))
 }
@@ -241,8 +265,9 @@ async fn after_wrong_success(
     match next_event(session, meta, loc, deadline, "the client's reaction").await {
         Ok(StreamEvent::Open(_)) => Err(fail(
             format!(
-                "the client opened a new stream after <success/> carrying a wrong {}: it does not check the server's proof",
-                proof_name(name)
+                "the client opened a new stream after <success/> carrying a wrong {}: it does not check the server's proof ({})",
+                proof_name(name),
+                mechanism_rule(name)
             ),
             loc,
         )),
@@ -290,19 +315,27 @@ async fn send(session: &mut Session, config: &RunConfig, text: &str, loc: &Locat
         .map_err(|e| send_failed(&e, loc))
 }
 
-/// The client's next SASL element; `None` when it closed the stream or
-/// the connection.
+/// The client's next SASL element, or how it gave up instead: it closed
+/// the stream or the connection, or sent a stream error (RFC 6120 §4.9:
+/// the way to end a stream it cannot go on with).
 async fn next_sasl(
     session: &mut Session,
     config: &RunConfig,
     meta: &Meta,
     loc: &Location,
     waiting_for: &str,
-) -> Result<Option<Element>, Box<Failure>> {
+) -> Result<Result<Element, String>, Box<Failure>> {
     let deadline = Instant::now() + config.timeout;
     match next_event(session, meta, loc, deadline, waiting_for).await {
-        Ok(StreamEvent::Element(e)) if e.ns == NS_SASL => Ok(Some(e)),
-        Ok(StreamEvent::Close) => Ok(None),
+        Ok(StreamEvent::Element(e)) if e.ns == NS_SASL => Ok(Ok(e)),
+        Ok(StreamEvent::Close) => Ok(Err("closed the stream".to_string())),
+        Ok(StreamEvent::Element(e)) if e.ns == NS_STREAMS && e.name == "error" => {
+            let condition = e
+                .child_elements()
+                .find(|c| c.ns == NS_STREAM_ERRORS && c.name != "text")
+                .map_or("no condition".to_string(), |c| format!("<{}/>", c.name));
+            Ok(Err(format!("sent a stream error ({condition})")))
+        }
         Ok(StreamEvent::Element(e)) => Err(fail(
             format!(
                 "expected {waiting_for}, the client sent <{}/>",
@@ -314,7 +347,7 @@ async fn next_sasl(
             format!("expected {waiting_for}, the client opened a new stream"),
             loc,
         )),
-        Err(_) if session.peer_closed => Ok(None),
+        Err(_) if session.peer_closed => Ok(Err("closed the connection".to_string())),
         Err(e) => Err(e),
     }
 }

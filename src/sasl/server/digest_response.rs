@@ -164,15 +164,20 @@ pub(super) fn verify(
                 list(&offered.realms)
             )));
         }
-        Some(r) if !offered.realms.is_empty() && !offered.realms.iter().any(|o| o == r) => {
-            return Err(not_authorized(format!(
-                "realm is {}, expected {}",
-                quoted(r),
-                list(&offered.realms)
-            )));
-        }
         _ => {}
     }
+    // "its value SHOULD be one of those realms" (RFC 2831 §2.1.2): another
+    // realm breaks no MUST, and the hash covers it, so it is checked with
+    // the realm the client sent and the choice is noted, not refused.
+    let foreign_realm = realm
+        .filter(|r| !offered.realms.is_empty() && !offered.realms.iter().any(|o| o == r))
+        .map(|r| {
+            format!(
+                "; note: the client's realm {} is not the offered {} (RFC 2831 §2.1.2: it SHOULD be one of them), so the hashes were computed with the client's",
+                quoted(r),
+                list(&offered.realms)
+            )
+        });
     if nonce != expected_nonce.as_slice() {
         return Err(not_authorized(format!(
             "nonce is {}, expected the challenge's {}",
@@ -243,7 +248,7 @@ pub(super) fn verify(
         quoted(cnonce),
         quoted(digest_uri),
         String::from_utf8_lossy(hash),
-    );
+    ) + foreign_realm.as_deref().unwrap_or_default();
     Ok(Verified {
         identity: Identity::Account { authcid, authzid },
         rspauth,
@@ -434,11 +439,6 @@ mod tests {
                 "no realm directive, required because the challenge offered 'example.org'",
             ),
             (
-                response(set("realm", "other")),
-                NotAuthorized,
-                "realm is 'other', expected 'example.org'",
-            ),
-            (
                 response(set("nonce", "X")),
                 NotAuthorized,
                 "nonce is 'X', expected the challenge's 'N'",
@@ -525,5 +525,32 @@ mod tests {
         };
         verify(&response(set("realm", "mine")), &o, &accounts()).unwrap();
         verify(&response(remove("realm")), &o, &accounts()).unwrap();
+    }
+
+    /// Issue 12, item 12: a realm other than the offered one is a SHOULD
+    /// (RFC 2831 §2.1.2), not a refusal: the hash is checked with the
+    /// client's realm and the summary says so. A wrong hash for that realm
+    /// is still refused.
+    #[test]
+    fn another_realm_is_checked_with_the_clients_realm_and_noted() {
+        let v = verify(
+            &response(set("realm", "other")),
+            &offered(true),
+            &accounts(),
+        )
+        .expect("a SHOULD is not a refusal");
+        assert!(v.summary.contains("realm 'other'"), "{}", v.summary);
+        assert!(v.summary.contains("SHOULD be one of them"), "{}", v.summary);
+        let wrong = |l: &mut Vec<(&'static str, String)>| {
+            set("realm", "other")(l);
+            set("response", &"0".repeat(32))(l);
+        };
+        assert_eq!(
+            fails(&response(wrong), &offered(true)).condition,
+            NotAuthorized
+        );
+        // The offered realm gets no note.
+        let v = verify(&response(|_| {}), &offered(true), &accounts()).unwrap();
+        assert!(!v.summary.contains("SHOULD"), "{}", v.summary);
     }
 }
