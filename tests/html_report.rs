@@ -4,7 +4,8 @@
 //! after the page's script has run must show the JSON report's counts,
 //! filter the passing scenarios away when the URL asks for the others, and
 //! open a failing scenario's diff and two-column transcript. A screenshot
-//! goes to reports/html-report.png for people to look at.
+//! goes to reports/html-report.png for people to look at, and HTML Tidy
+//! validates the page.
 
 mod support;
 
@@ -128,6 +129,15 @@ fn chromium_shows_the_counts_filters_and_a_failing_transcript() {
     for (i, _) in dom.match_indices("https://") {
         assert!(dom[..i].ends_with("href=\""), "a URL that is not a link");
     }
+
+    // HTML Tidy finds nothing to warn about (exit 0; 1 is warnings).
+    require_program("tidy", "tidy");
+    let tidy = Command::new("tidy")
+        .args(["-q", "-e"])
+        .arg(&html)
+        .output()
+        .expect("run tidy");
+    assert_eq!(tidy.status.code(), Some(0), "tidy: {}", text(&tidy));
 
     // A picture for people: the failures only, one transcript open.
     let shot = repo().join("reports/html-report.png");
