@@ -9,22 +9,15 @@ mod support;
 use std::io::{Read, Write};
 
 use serde_json::Value;
-use support::{answer_header_then, text, xmpp_conform};
-use xmpp_conform::reference::{Config, Faults, ReferenceServer, Rule, ServerHandle};
+use support::{Reference, answer_header_then, text, xmpp_conform};
+use xmpp_conform::reference::{Config, Faults, Rule};
 
 /// The one scenario's `failure` object from a `--json` run of `args`.
 fn failure_of(args: &[&str]) -> Value {
     let dir = tempfile::tempdir().expect("temporary folder");
     let json = dir.path().join("report.json");
     let json_arg = json.to_str().expect("UTF-8 path");
-    let mut all = vec![
-        "--domain",
-        "localhost",
-        "--timeout",
-        "2s",
-        "--json",
-        json_arg,
-    ];
+    let mut all = vec!["--timeout", "2s", "--json", json_arg];
     all.extend_from_slice(args);
     let out = xmpp_conform(&all);
     let report: Value = serde_json::from_str(
@@ -37,18 +30,30 @@ fn failure_of(args: &[&str]) -> Value {
 }
 
 fn basic_session(addr: &str) -> Value {
-    failure_of(&["--target", addr, "--filter", "rfc6120/stream/basic-session"])
+    failure_of(&[
+        "--target",
+        addr,
+        "--domain",
+        "localhost",
+        "--filter",
+        "rfc6120/stream/basic-session",
+    ])
 }
 
-/// A reference server on its own runtime, kept while the test runs.
-fn reference(faults: Faults) -> (tokio::runtime::Runtime, ServerHandle) {
-    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+/// The reference server with `faults` and romeo's account.
+fn reference(faults: Faults) -> Reference {
     let mut config = Config::new("localhost").with_account("romeo", "secret");
     config.faults = faults;
-    let server = runtime
-        .block_on(ReferenceServer::start(config))
-        .expect("start the reference server");
-    (runtime, server)
+    Reference::start(config)
+}
+
+/// The one scenario `id` against `server`, with `extra` options.
+fn against(server: &Reference, id: &str, extra: &[&str]) -> Value {
+    let mut args = server.target_args();
+    args.extend(extra.iter().map(|a| a.to_string()));
+    args.extend(["--filter".to_string(), id.to_string()]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    failure_of(&args)
 }
 
 #[test]
@@ -78,36 +83,20 @@ fn garbage_is_not_xml() {
 
 #[test]
 fn a_header_without_an_id_is_a_mismatch() {
-    let (_runtime, server) = reference(Faults::default().breaking(Rule::StreamId));
-    let ca = server.ca_path().to_str().expect("UTF-8 path").to_owned();
-    let failure = failure_of(&[
-        "--target",
-        &server.addr().to_string(),
-        "--ca",
-        &ca,
-        "--filter",
-        "rfc6120/stream/basic-session",
-    ]);
+    let server = reference(Faults::default().breaking(Rule::StreamId));
+    let failure = against(&server, "rfc6120/stream/basic-session", &[]);
     assert_eq!(failure["kind"], "mismatch", "{failure:#}");
     assert!(failure["diff"].is_string(), "{failure:#}");
 }
 
 #[test]
 fn a_wrong_server_signature_is_a_sasl_failure_naming_the_mechanism() {
-    let (_runtime, server) = reference(Faults::default().breaking(Rule::ScramServerSignature));
-    let ca = server.ca_path().to_str().expect("UTF-8 path").to_owned();
-    let failure = failure_of(&[
-        "--target",
-        &server.addr().to_string(),
-        "--ca",
-        &ca,
-        "--user",
-        "romeo",
-        "--password",
-        "secret",
-        "--filter",
+    let server = reference(Faults::default().breaking(Rule::ScramServerSignature));
+    let failure = against(
+        &server,
         "rfc6120/sasl/scram-sha-1",
-    ]);
+        &["--user", "romeo", "--password", "secret"],
+    );
     assert_eq!(failure["kind"], "sasl", "{failure:#}");
     assert_eq!(failure["mechanism"], "SCRAM-SHA-1", "{failure:#}");
 }
@@ -129,6 +118,13 @@ fn a_broken_handshake_is_a_tls_failure() {
         let _ = s.write_all(&[0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x28]);
         std::thread::sleep(std::time::Duration::from_secs(3));
     });
-    let failure = failure_of(&["--target", &addr, "--filter", "rfc6120/tls/starttls"]);
+    let failure = failure_of(&[
+        "--target",
+        &addr,
+        "--domain",
+        "localhost",
+        "--filter",
+        "rfc6120/tls/starttls",
+    ]);
     assert_eq!(failure["kind"], "tls", "{failure:#}");
 }

@@ -16,8 +16,8 @@ use std::net::TcpStream;
 use std::process::Output;
 use std::time::{Duration, Instant};
 
-use support::{serve_each_connection, text, xmpp_conform};
-use xmpp_conform::reference::{Config, ReferenceServer, ServerHandle};
+use support::{Reference, serve_each_connection, text, xmpp_conform};
+use xmpp_conform::reference::Config;
 
 const TIMEOUT: &str = "2s";
 /// What the whole run may take against a target that never answers: twice
@@ -141,21 +141,16 @@ fn a_reset_connection_is_no_xmpp_server() {
     stopped_before_the_suite(&out, took, "closed the connection without a stream header");
 }
 
-/// A reference server on its own runtime, with the cast's accounts.
-fn reference() -> (tokio::runtime::Runtime, ServerHandle) {
-    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+/// The reference server with romeo's and juliet's accounts.
+fn reference() -> Reference {
     let config = Config::new("localhost").with_account("romeo", "secret");
-    let config = config.with_account("juliet", "secret");
-    let server = runtime
-        .block_on(ReferenceServer::start(config))
-        .expect("start the reference server");
-    (runtime, server)
+    Reference::start(config.with_account("juliet", "secret"))
 }
 
 #[test]
 fn an_untrusted_certificate_is_said_once_with_the_fix() {
-    let (_runtime, server) = reference();
-    let (out, took) = full_run(&server.addr().to_string(), &[]);
+    let reference = reference();
+    let (out, took) = full_run(&reference.server.addr().to_string(), &[]);
     stopped_before_the_suite(&out, took, "the server's certificate is not trusted");
     assert!(text(&out).contains("--ca FILE"), "{}", text(&out));
     assert!(text(&out).contains("--insecure"), "{}", text(&out));
@@ -163,9 +158,9 @@ fn an_untrusted_certificate_is_said_once_with_the_fix() {
 
 #[test]
 fn a_refused_password_is_said_once_with_the_option_to_check() {
-    let (_runtime, server) = reference();
-    let ca = server.ca_path().to_str().expect("UTF-8 path").to_owned();
-    let addr = server.addr().to_string();
+    let reference = reference();
+    let ca = reference.server.ca_path().display().to_string();
+    let addr = reference.server.addr().to_string();
     let (out, took) = full_run(
         &addr,
         &["--ca", &ca, "--user", "romeo", "--password", "not-it"],

@@ -9,8 +9,8 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde_json::Value;
-use support::{cast_args, text, xmpp_conform};
-use xmpp_conform::reference::{Config, ReferenceServer};
+use support::{Reference, cast_args, text, xmpp_conform};
+use xmpp_conform::reference::Config;
 
 const PASSWORD: &str = support::PASSWORD;
 
@@ -33,38 +33,22 @@ fn verdicts(json: &Path) -> BTreeMap<String, String> {
 
 #[test]
 fn four_shards_merged_give_the_verdicts_of_one_run() {
-    let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let config = xmpp_conform::accounts::CAST
         .iter()
         .fold(Config::new("localhost"), |c, name| {
             c.with_account(*name, PASSWORD)
         });
-    let server = runtime
-        .block_on(ReferenceServer::start(config))
-        .expect("start the reference server");
+    let reference = Reference::start(config);
     let dir = tempfile::tempdir().expect("temporary folder");
-    let addr = server.addr().to_string();
-    let ca = server.ca_path().to_str().expect("UTF-8 path").to_owned();
-    let cast = cast_args();
     let run = |json: &Path, shard: Option<&str>| {
-        let mut args = vec![
-            "--target",
-            &addr,
-            "--domain",
-            "localhost",
-            "--ca",
-            &ca,
-            "--user",
-            "romeo",
-            "--password",
-            PASSWORD,
-            "--json",
-            json.to_str().expect("UTF-8 path"),
-        ];
+        let mut args = reference.target_args();
+        args.extend(["--user", "romeo", "--password", PASSWORD].map(String::from));
+        args.extend(["--json".to_string(), json.display().to_string()]);
         if let Some(shard) = shard {
-            args.extend(["--shard", shard]);
+            args.extend(["--shard".to_string(), shard.to_string()]);
         }
-        args.extend(cast.iter().map(String::as_str));
+        args.extend(cast_args());
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let out = xmpp_conform(&args);
         assert!(matches!(out.status.code(), Some(0 | 1)), "{}", text(&out));
     };

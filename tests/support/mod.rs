@@ -51,6 +51,40 @@ pub fn answer_header_then(behave: fn(TcpStream)) -> String {
 pub const SERVER_HEADER: &[u8] = b"<?xml version='1.0'?><stream:stream from='localhost' id='x1' \
     version='1.0' xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'>";
 
+/// A reference server running on a tokio runtime of its own, for tests
+/// that drive the harness's binary against it; both stop when it drops.
+pub struct Reference {
+    pub server: xmpp_conform::reference::ServerHandle,
+    _runtime: tokio::runtime::Runtime,
+}
+
+impl Reference {
+    /// Start a server with `config`.
+    pub fn start(config: xmpp_conform::reference::Config) -> Reference {
+        let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime");
+        let server = runtime
+            .block_on(xmpp_conform::reference::ReferenceServer::start(config))
+            .expect("start the reference server");
+        Reference {
+            server,
+            _runtime: runtime,
+        }
+    }
+
+    /// `--target ADDR --domain localhost --ca CA`: how the harness reaches
+    /// it, trusting its certificate.
+    pub fn target_args(&self) -> Vec<String> {
+        vec![
+            "--target".into(),
+            self.server.addr().to_string(),
+            "--domain".into(),
+            "localhost".into(),
+            "--ca".into(),
+            self.server.ca_path().display().to_string(),
+        ]
+    }
+}
+
 pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
