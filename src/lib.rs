@@ -14,6 +14,8 @@
 //!   the tests; the engine and the reference server share it.
 //! - [`xml`]: the streaming parser turning received bytes into events.
 //! - [`matching`]: compares received elements with the scenario's patterns.
+//! - [`lint`]: rules of RFC 6120 every received stanza is held to, in every
+//!   scenario.
 //! - [`sasl`]: SASL mechanisms as I/O-free state machines, client and server
 //!   side.
 //! - [`snapshot`]: the normalized received stream, pinned in insta-format
@@ -29,6 +31,7 @@ pub mod bindings;
 pub mod cli;
 pub mod corpus;
 pub mod engine;
+pub mod lint;
 pub mod matching;
 pub mod reference;
 pub mod report;

@@ -128,3 +128,22 @@ fn a_broken_handshake_is_a_tls_failure() {
     ]);
     assert_eq!(failure["kind"], "tls", "{failure:#}");
 }
+
+/// The passive lint: a presence of type error without its `<error/>`
+/// (RFC 6120 §8.3.1), sent along the way and skipped by the scenario as
+/// unsolicited presence, still fails it, naming the rule.
+#[test]
+fn a_stanza_breaking_a_lint_rule_is_a_lint_failure() {
+    let addr = answer_header_then(|mut s| {
+        let _ = s.write_all(b"<presence type='error' from='localhost'/><stream:features/>");
+        let mut sink = [0u8; 1024];
+        while matches!(s.read(&mut sink), Ok(n) if n > 0) {}
+    });
+    let failure = basic_session(&addr);
+    assert_eq!(failure["kind"], "lint", "{failure:#}");
+    let message = failure["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("error-child (RFC 6120 §8.3.1"),
+        "{message}"
+    );
+}

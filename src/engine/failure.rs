@@ -37,6 +37,9 @@ pub enum FailureKind {
     Check,
     /// The pinned snapshot of the received stream differs.
     Snapshot,
+    /// An element the peer sent broke a rule of the passive lint
+    /// ([`crate::lint`]), whatever the scenario was about.
+    Lint,
     /// Sending to the peer failed.
     Send,
     /// Reading from the peer failed for another reason than a close.
@@ -72,8 +75,9 @@ impl FailureKind {
                 Level::Should | Level::May => Status::NonStrict,
             },
             // The peer's stream changed from what was pinned: a regression
-            // whatever the level of the rule the scenario is about.
-            Snapshot => Status::Fail,
+            // whatever the level of the rule the scenario is about. A lint
+            // rule is a MUST of its own, whatever the scenario's level.
+            Snapshot | Lint => Status::Fail,
             Unsupported => Status::Unsupported,
             NeedsUnmet => Status::Skip,
             Connect | Setup | ScenarioBug | HarnessBug => Status::Error,
@@ -93,6 +97,7 @@ impl FailureKind {
             Tls => "tls",
             Check => "check",
             Snapshot => "snapshot",
+            Lint => "lint",
             Send => "send",
             Read => "read",
             Unsupported => "unsupported",

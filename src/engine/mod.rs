@@ -244,9 +244,18 @@ async fn execute_on(
     }
     let outcome = run_steps(scenario, config, &mut connections, &mut bindings).await;
     let session = connections.close_all().await;
-    let mut verdict = match outcome {
-        Ok(()) => Verdict::new(scenario, Status::Pass, None),
-        Err(failure) => Verdict::failed(scenario, *failure),
+    let mut verdict = match (outcome, session.lint.first()) {
+        (Ok(()), None) => Verdict::new(scenario, Status::Pass, None),
+        // The scenario's own steps passed; what the peer sent along the
+        // way did not.
+        (Ok(()), Some(finding)) => Verdict::failed(
+            scenario,
+            Failure::new(
+                FailureKind::Lint,
+                format!("the peer sent an element that breaks {finding}"),
+            ),
+        ),
+        (Err(failure), _) => Verdict::failed(scenario, *failure),
     };
     let Session {
         transcript,
@@ -319,6 +328,7 @@ impl Connections {
         let mut transcript = std::mem::take(&mut old.transcript);
         let mut log = std::mem::take(&mut old.log);
         let sent = std::mem::take(&mut old.sent);
+        let mut lint = std::mem::take(&mut old.lint);
         transcript.record(Direction::Note, format!("now on connection `{name}`"));
         transcript.on_connection(name);
         if let Some(described) = connected {
@@ -333,6 +343,8 @@ impl Connections {
         log.append(std::mem::take(&mut new.log));
         new.log = log;
         new.sent = sent + &std::mem::take(&mut new.sent);
+        lint.append(&mut new.lint);
+        new.lint = lint;
         Ok(())
     }
 

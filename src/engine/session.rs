@@ -46,6 +46,8 @@ pub(super) struct Session {
     /// What the harness sent (as the transcript shows it), so the snapshot
     /// can tell the harness's own ids and resources from the peer's.
     pub sent: String,
+    /// Rules of the passive lint ([`crate::lint`]) the peer's elements broke.
+    pub lint: Vec<crate::lint::Finding>,
 }
 
 /// At most this many unread events are shown before a handshake that
@@ -67,6 +69,7 @@ impl Session {
             transcript,
             log: Log::default(),
             sent: String::new(),
+            lint: Vec::new(),
         }
     }
 
@@ -149,6 +152,13 @@ impl Session {
             _ => render::event(event),
         };
         self.transcript.record(Direction::Received, shown);
+        if let StreamEvent::Element(e) = event {
+            for finding in crate::lint::check(e) {
+                self.transcript
+                    .record(Direction::Note, format!("lint: breaks {finding}"));
+                self.lint.push(finding);
+            }
+        }
         let item = match event {
             StreamEvent::Open(h) => Item::Header(h.clone()),
             StreamEvent::Element(e) => Item::Element(e.clone()),
