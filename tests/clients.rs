@@ -125,8 +125,11 @@ fn run(client: &RealClient) -> Run {
         USER,
         "--password",
         PASSWORD,
+        // Long enough for a Python client to start on a busy machine (a
+        // cold import of aioxmpp takes seconds); a client that answers
+        // never waits for it.
         "--timeout",
-        "5s",
+        "15s",
         "--cert-dir",
         &path(&dir.path().join("certs")),
         "--baseline",
