@@ -194,6 +194,18 @@ fn a_hang_on_long_attributes_is_found_shrunk_and_replayable() {
     assert_eq!(replay.status.code(), Some(1), "{replayed}");
     assert!(replayed.contains(&format!("FAIL  {id}")), "{replayed}");
     assert!(replayed.contains("nothing arrived within 1s"), "{replayed}");
+    // A case is its seed: the range the reproducer names finds it again.
+    let written = std::fs::read_to_string(&scenario).expect("read the finding");
+    let range = written
+        .split("--seed-range ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .expect("the finding names its seed")
+        .to_owned();
+    let again = tempfile::tempdir().expect("temporary folder");
+    let (code, shown, _) = fuzz_with(&addr, again.path(), &["--seed-range", &range]);
+    assert_eq!(code, Some(1), "{shown}");
+    assert_eq!(findings(again.path()), found, "{shown}");
 }
 
 #[test]

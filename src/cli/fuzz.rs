@@ -219,3 +219,19 @@ pub(super) fn run(args: FuzzArgs) -> i32 {
         EXIT_FAILED
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_seed_range_is_a_then_b_above_it() {
+        assert_eq!(parse_seed_range("5..9"), Ok(5..9));
+        assert_eq!(parse_seed_range(" 0 .. 1 "), Ok(0..1));
+        for bad in ["9..5", "5..5", "5", "a..b", "-1..3", "1..2..3"] {
+            assert!(parse_seed_range(bad).is_err(), "{bad}");
+        }
+        assert_eq!(show_range(&(3..u64::MAX)), "3..");
+        assert_eq!(show_range(&(3..7)), "3..7");
+    }
+}
