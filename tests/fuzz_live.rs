@@ -119,9 +119,11 @@ fn serve(mut stream: TcpStream, flaw: Flaw, dead: &AtomicBool) {
     }
 }
 
-fn fuzz(addr: &str, out: &Path) -> (Option<i32>, String, Duration) {
+/// `xmpp-conform fuzz` against `addr` with a 1 s timeout, writing into
+/// `out`, with `extra` arguments (seeds, jobs, findings).
+fn fuzz_with(addr: &str, out: &Path, extra: &[&str]) -> (Option<i32>, String, Duration) {
     let started = Instant::now();
-    let run = xmpp_conform(&[
+    let mut args = vec![
         "fuzz",
         "--target",
         addr,
@@ -131,14 +133,32 @@ fn fuzz(addr: &str, out: &Path) -> (Option<i32>, String, Duration) {
         "1s",
         "--duration",
         "60s",
-        "--seed",
-        "42",
-        "--max-findings",
-        "1",
         "--out",
         out.to_str().expect("utf-8 path"),
-    ]);
+    ];
+    args.extend(extra);
+    let run = xmpp_conform(&args);
     (run.status.code(), text(&run), started.elapsed())
+}
+
+/// The fixed-seed run the planted flaws are found with.
+fn fuzz(addr: &str, out: &Path) -> (Option<i32>, String, Duration) {
+    fuzz_with(addr, out, &["--seed", "42", "--max-findings", "1"])
+}
+
+/// The findings in `dir`: their file names (content hashes), sorted.
+fn findings(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .filter_map(|e| e.file_name().into_string().ok())
+                .filter(|n| n.ends_with(".xmpp"))
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
 }
 
 #[test]
@@ -154,8 +174,11 @@ fn a_hang_on_long_attributes_is_found_shrunk_and_replayable() {
         shown.contains("an attribute value of 8192 bytes"),
         "{shown}"
     );
-    let scenario = out.path().join("finding-1.xmpp");
-    assert!(scenario.is_file(), "{shown}");
+    let found = findings(out.path());
+    assert_eq!(found.len(), 1, "{shown}");
+    assert!(found[0].starts_with("hang-"), "{found:?}");
+    let scenario = out.path().join(&found[0]);
+    let id = found[0].trim_end_matches(".xmpp");
     // The reproducer fails against the fragile server, as the finding says.
     let replay = xmpp_conform(&[
         "--target",
@@ -169,8 +192,20 @@ fn a_hang_on_long_attributes_is_found_shrunk_and_replayable() {
     ]);
     let replayed = text(&replay);
     assert_eq!(replay.status.code(), Some(1), "{replayed}");
-    assert!(replayed.contains("FAIL  finding-1"), "{replayed}");
+    assert!(replayed.contains(&format!("FAIL  {id}")), "{replayed}");
     assert!(replayed.contains("nothing arrived within 1s"), "{replayed}");
+    // A case is its seed: the range the reproducer names finds it again.
+    let written = std::fs::read_to_string(&scenario).expect("read the finding");
+    let range = written
+        .split("--seed-range ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .expect("the finding names its seed")
+        .to_owned();
+    let again = tempfile::tempdir().expect("temporary folder");
+    let (code, shown, _) = fuzz_with(&addr, again.path(), &["--seed-range", &range]);
+    assert_eq!(code, Some(1), "{shown}");
+    assert_eq!(findings(again.path()), found, "{shown}");
 }
 
 #[test]
@@ -182,7 +217,66 @@ fn a_server_that_dies_on_deep_nesting_is_found() {
     assert!(took < Duration::from_secs(60), "took {took:?}");
     assert!(shown.contains("FINDING 1  crash"), "{shown}");
     assert!(shown.contains("nested"), "{shown}");
-    assert!(out.path().join("finding-1.xmpp").is_file());
+    let found = findings(out.path());
+    assert!(
+        found.len() == 1 && found[0].starts_with("crash-"),
+        "{found:?}"
+    );
+}
+
+/// Cases are handed out in seed order and each depends on its seed alone,
+/// so four connections at once find what one finds: the same files.
+#[test]
+fn four_jobs_find_what_one_job_finds() {
+    for flaw in [Flaw::HangOnLongAttribute, Flaw::DieOnDeepNesting] {
+        let mut found = Vec::new();
+        for jobs in ["1", "4"] {
+            // A fresh server each time: the second flaw kills it.
+            let addr = fragile_server(flaw);
+            let out = tempfile::tempdir().expect("temporary folder");
+            let args = ["--seed", "42", "--max-findings", "1", "--jobs", jobs];
+            let (code, shown, _) = fuzz_with(&addr, out.path(), &args);
+            assert_eq!(code, Some(1), "--jobs {jobs}: {shown}");
+            found.push((findings(out.path()), shown));
+        }
+        assert_eq!(found[0].0.len(), 1, "{}", found[0].1);
+        assert_eq!(found[0].0, found[1].0, "{}\n{}", found[0].1, found[1].1);
+    }
+}
+
+/// Two shards (`--seed-range`) of one range find, merged, what the whole
+/// range finds; a finding both shards make is one file.
+#[test]
+fn two_seed_ranges_merge_into_the_findings_of_the_whole() {
+    let addr = fragile_server(Flaw::HangOnLongAttribute);
+    let root = tempfile::tempdir().expect("temporary folder");
+    let dir = |name: &str| root.path().join(name);
+    let many = ["--max-findings", "100", "--jobs", "4"];
+    let shards = [("whole", "0..160"), ("a", "0..80"), ("b", "80..160")];
+    for (name, range) in shards {
+        let args = [&["--seed-range", range][..], &many[..]].concat();
+        let (code, shown, _) = fuzz_with(&addr, &dir(name), &args);
+        assert_eq!(code, Some(1), "{range}: {shown}");
+    }
+    let merged = xmpp_conform(&[
+        "fuzz",
+        "--merge",
+        dir("a").to_str().expect("utf-8 path"),
+        dir("b").to_str().expect("utf-8 path"),
+        "--out",
+        dir("merged").to_str().expect("utf-8 path"),
+    ]);
+    let shown = text(&merged);
+    assert_eq!(merged.status.code(), Some(0), "{shown}");
+    let whole = findings(&dir("whole"));
+    assert!(whole.len() >= 2, "{whole:?}");
+    assert_eq!(findings(&dir("merged")), whole, "{shown}");
+    let (a, b) = (findings(&dir("a")), findings(&dir("b")));
+    let both = a.iter().filter(|n| b.contains(n)).count();
+    assert!(
+        shown.contains(&format!("({both} found by more than one shard)")),
+        "{shown}"
+    );
 }
 
 #[test]

@@ -198,7 +198,8 @@ struct RunArgs {
     resource: Option<String>,
     #[command(flatten)]
     selection: Selection,
-    /// Scenarios run at once (default: the number of cores).
+    /// Scenarios run at once (default: the number of cores); for `fuzz`,
+    /// cases in flight (default: 1; the findings are the same).
     #[arg(long, value_name = "N")]
     jobs: Option<usize>,
     /// Bound on every wait: connect, each expected answer, each write.

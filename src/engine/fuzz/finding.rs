@@ -1,5 +1,11 @@
 //! A finding, written as a scenario file that reproduces it, so it can be
 //! replayed with `--scenarios` and kept as a regression test.
+//!
+//! A finding is identified by what it sends, not by when it was found: the
+//! file is named `<kind>-<hash>.xmpp`, the hash over its kind, phase and
+//! bytes. The same finding from two workers or two machines (`--jobs`,
+//! `--seed-range`) is the same file, so findings merge by copying folders
+//! into one (`fuzz --merge`) without duplicates.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -31,6 +37,8 @@ pub struct Finding {
     pub parts: Vec<Vec<u8>>,
     /// What the oracle saw.
     pub detail: String,
+    /// The case's seed: `--seed-range S..S+1` runs this case alone.
+    pub seed: u64,
     /// The reproducer scenario, once written.
     pub scenario: Option<PathBuf>,
 }
@@ -50,21 +58,66 @@ impl Finding {
     }
 }
 
-/// Write `finding` as `dir/finding-<n>.xmpp`; returns its path.
-pub fn write_scenario(
-    dir: &Path,
-    n: usize,
-    finding: &Finding,
-    phase: Phase,
-    seed: u64,
-) -> std::io::Result<PathBuf> {
+/// The file name of `finding`: `hang-<16 hex>.xmpp` or `crash-….xmpp`.
+pub fn file_name(finding: &Finding, phase: Phase) -> String {
+    let kind = match finding.kind {
+        Kind::Hang => "hang",
+        Kind::Crash => "crash",
+    };
+    let mut hash = Fnv::default();
+    hash.write(kind.as_bytes());
+    hash.write(phase.name().as_bytes());
+    for part in &finding.parts {
+        // Length first, so that how the bytes were split counts.
+        hash.write(&(part.len() as u64).to_le_bytes());
+        hash.write(part);
+    }
+    format!("{kind}-{:016x}.xmpp", hash.0)
+}
+
+/// Whether `name` is one [`file_name`] could have given.
+pub fn is_finding_name(name: &str) -> bool {
+    let Some(stem) = name.strip_suffix(".xmpp") else {
+        return false;
+    };
+    let hex = stem
+        .strip_prefix("hang-")
+        .or_else(|| stem.strip_prefix("crash-"));
+    hex.is_some_and(|h| h.len() == 16 && h.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// FNV-1a, 64 bits: written here because a finding's name must not change
+/// between builds or Rust versions (std's hasher may), and it needs no key.
+struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Fnv {
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 ^= u64::from(*b);
+            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+}
+
+/// Write `finding` as `dir/`[`file_name`]; returns its path. A file of that
+/// name is the same finding, found before: it is left as it is.
+pub fn write_scenario(dir: &Path, finding: &Finding, phase: Phase) -> std::io::Result<PathBuf> {
     std::fs::create_dir_all(dir)?;
-    let path = dir.join(format!("finding-{n}.xmpp"));
-    std::fs::write(&path, scenario_text(finding, phase, seed))?;
+    let path = dir.join(file_name(finding, phase));
+    if !path.exists() {
+        std::fs::write(&path, scenario_text(finding, phase))?;
+    }
     Ok(path)
 }
 
-fn scenario_text(finding: &Finding, phase: Phase, seed: u64) -> String {
+fn scenario_text(finding: &Finding, phase: Phase) -> String {
+    let seed = finding.seed;
     let mut out = String::new();
     let what = match finding.kind {
         Kind::Hang => "stops answering",
@@ -89,10 +142,11 @@ fn scenario_text(finding: &Finding, phase: Phase, seed: u64) -> String {
     let _ = writeln!(out, "+++");
     let _ = writeln!(
         out,
-        "# Found by `xmpp-conform fuzz --seed {seed} --phase {}`: {}.\n\
+        "# Found by `xmpp-conform fuzz --seed-range {seed}..{} --phase {}`: {}.\n\
          # Whatever the stanza, the server must answer the ping that follows it\n\
          # (a result or an error) or close the stream (with a stream error,\n\
          # RFC 6120 §4.9), and keep serving other connections.",
+        seed.wrapping_add(1),
         phase.name(),
         finding.detail
     );
@@ -157,10 +211,11 @@ mod tests {
                 b"</message>".to_vec(),
             ],
             detail: "no answer".into(),
+            seed: 7,
             scenario: None,
         };
         for phase in [Phase::PreAuth, Phase::PostAuth] {
-            let text = scenario_text(&finding, phase, 7);
+            let text = scenario_text(&finding, phase);
             let parsed =
                 crate::scenario::parse_str(&text, Path::new("finding-1.xmpp"), "finding-1");
             assert!(
@@ -169,6 +224,22 @@ mod tests {
                 parsed.err().map(|e| e.to_string())
             );
         }
+        assert!(scenario_text(&finding, Phase::PreAuth).contains("--seed-range 7..8"));
+        // The name depends on the bytes and their split, not on the seed.
+        let name = file_name(&finding, Phase::PreAuth);
+        assert!(is_finding_name(&name), "{name}");
+        let other_seed = Finding {
+            seed: 99,
+            ..finding.clone()
+        };
+        assert_eq!(file_name(&other_seed, Phase::PreAuth), name);
+        let joined = Finding {
+            parts: vec![finding.parts.concat()],
+            ..finding.clone()
+        };
+        assert_ne!(file_name(&joined, Phase::PreAuth), name);
+        assert_ne!(file_name(&finding, Phase::PostAuth), name);
+        assert!(!is_finding_name("finding-1.xmpp"));
         assert_eq!(sent_line(b"<a>{b}</a>"), "<a>{{b}}</a>");
         assert_eq!(sent_line(b"<a>\xFF"), "{hex:3C 61 3E FF}");
     }

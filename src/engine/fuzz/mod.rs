@@ -12,23 +12,28 @@
 //! retried, so it is kept as found. Each finding is written as a scenario
 //! file that reproduces it.
 //!
-//! Cases run one after another: with a fixed `--seed` the same cases go out
-//! in the same order, so a run can be repeated.
+//! Cases run on `jobs` connections at once ([`pool`]). Each case is
+//! generated from its own seed, handed out in seed order, so a case is
+//! the same whichever worker or machine runs it: `--seed-range A..B`
+//! splits a campaign into disjoint, repeatable shards, and the findings
+//! kept are the same whatever `jobs` is (see [`pool::settle`]).
 
 mod case;
 pub mod finding;
+pub mod merge;
 mod mutate;
+mod pool;
 mod seeds;
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::scenario::{Meta, Scenario};
 
 use super::RunConfig;
-use case::Outcome;
 pub use finding::{Finding, Kind};
-use mutate::{Mutation, Rng};
+pub use merge::{MergeError, Merged, merge};
 
 /// Where the cases are sent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,7 +57,11 @@ impl Phase {
 #[derive(Debug, Clone)]
 pub struct FuzzConfig {
     pub duration: Duration,
-    pub seed: u64,
+    /// The seeds of the cases to run, in order; the run ends at the end of
+    /// the range or of `duration`, whichever comes first.
+    pub seeds: std::ops::Range<u64>,
+    /// Cases in flight at once, each on its own connection.
+    pub jobs: usize,
     pub phase: Phase,
     /// A liveness probe every this many cases.
     pub probe_every: usize,
@@ -60,6 +69,14 @@ pub struct FuzzConfig {
     pub max_findings: usize,
     /// Where reproducer scenarios are written.
     pub out_dir: PathBuf,
+}
+
+impl FuzzConfig {
+    /// One past the last seed handed out, in a run that ran `cases` cases
+    /// from the start of the range: where a following shard can start.
+    pub fn next_seed(&self, cases: u64) -> u64 {
+        self.seeds.start.saturating_add(cases).min(self.seeds.end)
+    }
 }
 
 /// Progress, for the console.
@@ -91,7 +108,8 @@ fn meta() -> Meta {
     Meta::harness("fuzz")
 }
 
-/// Run until `fuzz.duration` has passed or `max_findings` were found.
+/// Run until `fuzz.duration` has passed, the seed range is done or
+/// `max_findings` were found.
 pub async fn run(
     config: &RunConfig,
     fuzz: &FuzzConfig,
@@ -106,86 +124,41 @@ pub async fn run(
         findings: Vec::new(),
         unreachable: None,
     };
-    if let Err(why) = case::alive(config, &meta).await {
+    let mut config = config.clone();
+    if config.connector.is_none() {
+        // Resolved once, not once per case: a name costs a blocking
+        // getaddrinfo on each connect.
+        let first = tokio::net::lookup_host(config.target.as_str())
+            .await
+            .map(|mut addrs| addrs.next());
+        match first {
+            Ok(Some(addr)) => config.target = addr.to_string(),
+            Ok(None) => {}
+            Err(e) => {
+                report.unreachable = Some(format!("cannot resolve {}: {e}", config.target));
+                return report;
+            }
+        }
+    }
+    if let Err(why) = case::alive(&config, &meta).await {
         report.unreachable = Some(why);
         return report;
     }
-    let seeds = seeds::from_scenarios(scenarios, &config.bindings, fuzz.phase);
-    let mut rng = Rng::new(fuzz.seed);
-    let mut last_progress = Instant::now();
-    while started.elapsed() < fuzz.duration && report.findings.len() < fuzz.max_findings {
-        let stanza = &seeds[rng.below(seeds.len())];
-        let mutation = Mutation::random(&mut rng);
-        let parts = mutate::apply(stanza, &mutation);
-        let outcome = case::run(config, fuzz.phase, &meta, &parts).await;
-        report.cases += 1;
-        let probe_due = report.cases.is_multiple_of(fuzz.probe_every.max(1) as u64);
-        let found = match outcome {
-            Outcome::Answered if !probe_due => None,
-            Outcome::Hang(detail) => Some((Kind::Hang, detail)),
-            Outcome::Down(detail) => Some((Kind::Crash, detail)),
-            // A dropped connection, or a probe that is due: is it alive?
-            Outcome::Answered | Outcome::Dropped => match case::alive(config, &meta).await {
-                Ok(()) => None,
-                Err(why) => Some((
-                    Kind::Crash,
-                    format!("a fresh connection failed afterwards: {why}"),
-                )),
-            },
-        };
-        if let Some((kind, detail)) = found {
-            let mut finding = Finding {
-                kind,
-                stanza: stanza.clone(),
-                mutation: mutation.clone(),
-                parts,
-                detail,
-                scenario: None,
-            };
-            if kind == Kind::Hang {
-                shrink(config, fuzz.phase, &meta, &mut finding).await;
-            }
-            let n = report.findings.len() + 1;
-            finding.scenario =
-                finding::write_scenario(&fuzz.out_dir, n, &finding, fuzz.phase, fuzz.seed).ok();
-            let crashed = kind == Kind::Crash;
-            report.findings.push(finding);
-            if crashed {
-                // Nothing more can be learnt from a server that is down.
-                break;
-            }
-        }
-        if last_progress.elapsed() >= Duration::from_millis(250) {
-            last_progress = Instant::now();
-            progress(Progress {
-                cases: report.cases,
-                findings: report.findings.len(),
-                elapsed: started.elapsed(),
-            });
-        }
+    let stanzas = seeds::from_scenarios(scenarios, &config.bindings, fuzz.phase);
+    let pool = Arc::new(pool::Pool::new(config, fuzz.clone(), meta, stanzas));
+    let (cases, found) = pool::run(&pool, |cases, findings| {
+        progress(Progress {
+            cases,
+            findings,
+            elapsed: started.elapsed(),
+        })
+    })
+    .await;
+    report.cases = cases;
+    report.findings = pool::settle(found, fuzz.max_findings);
+    for finding in &mut report.findings {
+        finding.scenario = finding::write_scenario(&fuzz.out_dir, finding, fuzz.phase).ok();
     }
     report.elapsed = started.elapsed();
     report
-}
-
-/// Try smaller versions of a hanging mutation; keep the smallest that
-/// still hangs.
-async fn shrink(config: &RunConfig, phase: Phase, meta: &Meta, finding: &mut Finding) {
-    let mut candidates = finding.mutation.smaller();
-    while let Some(smaller) = candidates.first().cloned() {
-        let parts = mutate::apply(&finding.stanza, &smaller);
-        match case::run(config, phase, meta, &parts).await {
-            Outcome::Hang(detail) => {
-                finding.mutation = smaller.clone();
-                finding.parts = parts;
-                finding.detail = detail;
-                candidates = smaller.smaller();
-            }
-            _ => {
-                // This size no longer reproduces; the sizes between it and
-                // the last one that did are not worth a search.
-                break;
-            }
-        }
-    }
 }

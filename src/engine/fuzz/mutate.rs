@@ -27,6 +27,16 @@ impl Rng {
     }
 }
 
+/// The case a seed stands for: which of `stanzas` seeds to mutate, and
+/// how. A case depends on its seed alone (its own generator), so the same
+/// seed gives the same case whatever ran before it, on whichever worker or
+/// machine: that is what lets `--jobs` and `--seed-range` split a run.
+pub fn case(seed: u64, stanzas: usize) -> (usize, Mutation) {
+    let mut rng = Rng::new(seed);
+    let stanza = rng.below(stanzas);
+    (stanza, Mutation::random(&mut rng))
+}
+
 /// One way of breaking a stanza. Each keeps its size parameter, so a
 /// finding can be shrunk by trying smaller values.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -242,6 +252,14 @@ mod tests {
         let ys: Vec<u64> = (0..5).map(|_| b.next()).collect();
         assert_eq!(xs, ys);
         assert_ne!(Rng::new(8).next(), xs[0]);
+    }
+
+    #[test]
+    fn a_case_depends_on_its_seed_alone() {
+        assert_eq!(case(42, 30), case(42, 30));
+        let distinct: std::collections::HashSet<String> =
+            (0..64).map(|s| format!("{:?}", case(s, 30))).collect();
+        assert!(distinct.len() > 32, "{distinct:?}");
     }
 
     #[test]
