@@ -60,3 +60,33 @@ fn a_pipe_gets_no_bar() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert!(!text(&out).contains(BAR), "{}", text(&out));
 }
+
+/// The live fuzzer's bar: cases, rate and findings against the duration,
+/// on a terminal only.
+#[test]
+fn the_fuzzer_shows_its_bar_on_a_terminal_only() {
+    require_program("script", "util-linux");
+    let reference = support::Reference::start(
+        xmpp_conform::reference::Config::new("localhost").with_account("romeo", "secret"),
+    );
+    let target = reference.server.addr().to_string();
+    let binary = env!("CARGO_BIN_EXE_xmpp-conform");
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let run = |env: &str| {
+        let command = format!(
+            "{env} NO_COLOR=1 '{binary}' fuzz --target {target} --domain localhost \
+             --duration 1s --out '{}'",
+            dir.path().display()
+        );
+        let out = Command::new("script")
+            .args(["-qfec", &command, "/dev/null"])
+            .output()
+            .expect("run script");
+        text(&out)
+    };
+    let shown = run("env -u CI");
+    assert!(shown.contains(" findings ("), "{shown}");
+    assert!(shown.contains("/s, "), "{shown}");
+    let shown = run("env CI=true");
+    assert!(!shown.contains(" findings ("), "{shown}");
+}

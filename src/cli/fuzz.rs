@@ -1,6 +1,5 @@
 //! `xmpp-conform fuzz`: the live fuzzer against a server.
 
-use std::io::{IsTerminal, Write};
 use std::ops::Range;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -149,26 +148,14 @@ pub(super) fn run(args: FuzzArgs) -> i32 {
         args.duration,
         scenarios.len()
     );
-    let tty = std::io::stderr().is_terminal();
+    let progress = crate::report::progress::FuzzProgress::new(args.duration);
     let report = runtime.block_on(fuzz::run(
         &config,
         &fuzz_config,
         &scenarios,
-        |p: Progress| {
-            if tty {
-                eprint!(
-                    "\r{} cases, {:.0}/s, {} findings   ",
-                    p.cases,
-                    p.cases as f64 / p.elapsed.as_secs_f64().max(1e-9),
-                    p.findings
-                );
-                let _ = std::io::stderr().flush();
-            }
-        },
+        |p: Progress| progress.update(p.cases, p.findings, p.elapsed),
     ));
-    if tty {
-        eprintln!();
-    }
+    progress.finish();
     if let Some(why) = &report.unreachable {
         eprintln!("error: {target} does not open a stream: {why}");
         return EXIT_UNREACHABLE;

@@ -108,3 +108,42 @@ impl Observer for SuiteProgress {
         self.update();
     }
 }
+
+/// The live fuzzer's bar: time against the run's duration, with cases,
+/// their rate and the findings so far; nothing where none is wanted.
+pub struct FuzzProgress {
+    bar: Option<ProgressBar>,
+}
+
+impl FuzzProgress {
+    pub fn new(duration: Duration) -> FuzzProgress {
+        let bar = wanted().then(|| {
+            let bar = ProgressBar::with_draw_target(
+                Some(duration.as_millis().max(1) as u64),
+                ProgressDrawTarget::stderr_with_hz(5),
+            );
+            let style =
+                ProgressStyle::with_template("{spinner} [{bar:30}] {msg} ({elapsed}/{duration})")
+                    .unwrap_or_else(|_| ProgressStyle::default_bar())
+                    .progress_chars("=> ");
+            bar.set_style(style);
+            bar
+        });
+        FuzzProgress { bar }
+    }
+
+    /// `cases` run in `elapsed`, `findings` found.
+    pub fn update(&self, cases: u64, findings: usize, elapsed: Duration) {
+        if let Some(bar) = &self.bar {
+            bar.set_position(elapsed.as_millis() as u64);
+            let rate = cases as f64 / elapsed.as_secs_f64().max(1e-9);
+            bar.set_message(format!("{cases} cases, {rate:.0}/s, {findings} findings"));
+        }
+    }
+
+    pub fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
