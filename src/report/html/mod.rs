@@ -79,11 +79,13 @@ fn header(out: &mut String, summary: &Summary, run: &RunInfo<'_>) {
         out,
         "<header>\n<h1>xmpp-conform <span class=\"result {result}\">{}</span></h1>\n\
          <dl class=\"run\">\n<dt>target</dt><dd>{}</dd>\n<dt>domain</dt><dd>{}</dd>\n\
+         <dt>transport</dt><dd>{}</dd>\n\
          <dt>started</dt><dd>{}</dd>\n<dt>duration</dt><dd>{:.2} s</dd>\n\
          <dt>options</dt><dd>{}</dd>\n<dt>version</dt><dd>xmpp-conform {}</dd>\n</dl>\n",
         result.to_uppercase(),
         escape(run.target),
         escape(run.domain),
+        transport_of(run.target),
         humantime::format_rfc3339_seconds(run.started),
         run.wall_time.as_secs_f64(),
         if run.options.is_empty() {
@@ -182,6 +184,21 @@ fn filters(out: &mut String, verdicts: &[Verdict]) {
          <label>text <input name=\"text\" type=\"search\"></label>\n\
          <output name=\"shown\"></output>\n</form>\n",
     );
+}
+
+/// What carried the run, from the target's form: each target names one.
+fn transport_of(target: &str) -> String {
+    let kinds: Vec<&str> = target
+        .split(", ")
+        .map(|t| match t.split_once("://").map(|(scheme, _)| scheme) {
+            Some("ws" | "wss") => "WebSocket (RFC 7395)",
+            Some("http" | "https") => "BOSH (XEP-0206)",
+            _ => "TCP",
+        })
+        .collect();
+    let mut unique = kinds.clone();
+    unique.dedup();
+    unique.join(", ")
 }
 
 /// `RFC 6120 §4` for a scenario citing `RFC 6120 §4.9.3.13` first.
