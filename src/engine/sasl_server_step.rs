@@ -204,13 +204,7 @@ pub(super) async fn run(
 /// The rule a client of `mechanism` follows, cited in failures: the
 /// exchange, and for mechanisms with a server proof, the duty to check it.
 fn mechanism_rule(mechanism: &str) -> &'static str {
-    match mechanism {
-        "DIGEST-MD5" => "RFC 2831 §2.1.2, §2.1.3",
-        m if m.starts_with("SCRAM-") => "RFC 5802 §5.1",
-        "PLAIN" => "RFC 4616 §2",
-        "ANONYMOUS" => "RFC 4505 §2",
-        _ => "RFC 6120 §6.4",
-    }
+    sasl::find(mechanism).map_or("RFC 6120 §6.4", |m| m.spec)
 }
 
 /// A fault on the harness's side (its random source, a misuse of the

@@ -22,6 +22,9 @@ use super::{Anonymous, Credentials, DigestMd5, External, Mechanism, Plain, Scram
 pub struct MechanismEntry {
     /// The IANA name, as in `<mechanism/>` and `<auth mechanism='…'/>`.
     pub name: &'static str,
+    /// Where the mechanism's exchange (and a client's duty to check the
+    /// server's proof) is written: what a failure of it cites.
+    pub spec: &'static str,
     /// Chosen by `login` and offered by the harness's servers without being
     /// asked for by name. Not for ANONYMOUS, which authenticates nobody in
     /// particular, nor EXTERNAL, which needs a client certificate: a
@@ -63,6 +66,7 @@ pub struct ServerProofEntry {
 pub const MECHANISMS: [MechanismEntry; 6] = [
     MechanismEntry {
         name: "SCRAM-SHA-256",
+        spec: "RFC 5802 §5.1, RFC 7677",
         automatic: true,
         needs_password: true,
         password_in_clear: false,
@@ -78,6 +82,7 @@ pub const MECHANISMS: [MechanismEntry; 6] = [
     },
     MechanismEntry {
         name: "SCRAM-SHA-1",
+        spec: "RFC 5802 §5.1",
         automatic: true,
         needs_password: true,
         password_in_clear: false,
@@ -93,6 +98,7 @@ pub const MECHANISMS: [MechanismEntry; 6] = [
     },
     MechanismEntry {
         name: "DIGEST-MD5",
+        spec: "RFC 2831 §2.1.2, §2.1.3",
         automatic: true,
         needs_password: true,
         password_in_clear: false,
@@ -107,6 +113,7 @@ pub const MECHANISMS: [MechanismEntry; 6] = [
     },
     MechanismEntry {
         name: "PLAIN",
+        spec: "RFC 4616 §2",
         automatic: true,
         needs_password: true,
         password_in_clear: true,
@@ -122,6 +129,7 @@ pub const MECHANISMS: [MechanismEntry; 6] = [
     },
     MechanismEntry {
         name: "ANONYMOUS",
+        spec: "RFC 4505 §2",
         automatic: false,
         needs_password: false,
         password_in_clear: false,
@@ -132,6 +140,7 @@ pub const MECHANISMS: [MechanismEntry; 6] = [
     },
     MechanismEntry {
         name: "EXTERNAL",
+        spec: "RFC 4422 Appendix A",
         automatic: false,
         needs_password: false,
         password_in_clear: false,
