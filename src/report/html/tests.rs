@@ -77,7 +77,10 @@ fn the_page_counts_links_and_escapes() {
     );
     assert!(page.contains("<span class=\"kind\">mismatch</span>"));
     assert!(page.contains("2027-01-15T08:00:00Z"), "the run's date");
-    assert!(page.contains("<dt>transport</dt><dd>TCP</dd>"), "the transport");
+    assert!(
+        page.contains("<dt>transport</dt><dd>TCP</dd>"),
+        "the transport"
+    );
 }
 
 #[test]
