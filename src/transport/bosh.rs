@@ -165,6 +165,7 @@ impl Connector for BoshConnector {
             terminating: false,
             payload_out: false,
             restarted: false,
+            turn: None,
             in_flight: JoinSet::new(),
             idle: vec![sender],
             outbox: VecDeque::new(),
@@ -220,6 +221,8 @@ struct Bosh {
     payload_out: bool,
     /// The stream was restarted and its new header has not been given.
     restarted: bool,
+    /// Resolves once the last request started has gone out.
+    turn: Option<tokio::sync::oneshot::Receiver<()>>,
     in_flight: JoinSet<Reply>,
     idle: Vec<Sender>,
     outbox: VecDeque<Queued>,
@@ -252,9 +255,29 @@ impl Bosh {
         let sender = self.idle.pop();
         let limit = self.request_limit();
         let endpoint = Arc::clone(&self.endpoint);
+        let (sent, next) = tokio::sync::oneshot::channel();
+        let turn = http::Turn {
+            after: self.turn.replace(next),
+            sent,
+        };
         self.in_flight
-            .spawn(http::exchange(endpoint, sender, rid, body, limit));
+            .spawn(http::exchange(endpoint, sender, rid, body, limit, turn));
         rid
+    }
+
+    /// Open connections until each request the session allows in flight
+    /// has one ready: a request that opened its own connection could reach
+    /// the server after the next rid, which a server may hold back until
+    /// the gap is filled (XEP-0124 §14.3); ejabberd then stalls.
+    async fn fill_idle(&mut self) {
+        let allowed = self.session.as_ref().map_or(1, |s| s.requests);
+        self.idle.retain(|s| !s.is_closed());
+        while self.ended.is_none() && self.idle.len() + self.in_flight.len() < allowed {
+            match self.endpoint.open().await {
+                Ok(sender) => self.idle.push(sender),
+                Err(e) => self.end(format!("could not open another HTTP connection: {e}")),
+            }
+        }
     }
 
     /// Start queued requests while the session allows more in flight;
@@ -347,7 +370,7 @@ impl Bosh {
             self.restarted = false;
             self.open(&body, terminates);
         }
-        let (events, terminated) = framing::events(&body);
+        let (events, terminated) = framing::events(&body, self.terminating);
         self.pending.extend(events);
         if terminated {
             self.terminating = true;
@@ -356,8 +379,11 @@ impl Bosh {
         // At once, not when this stream is next read: a scenario may be
         // on another connection while the server wants to push (a stream
         // error that ends this session is lost without a request to carry
-        // it).
-        self.keep_polling();
+        // it). Only on a connection already open, so it cannot overtake a
+        // later rid (see `fill_idle`).
+        if !self.idle.is_empty() {
+            self.keep_polling();
+        }
     }
 
     /// The answer to a creation or restart request: the stream header.
@@ -465,6 +491,7 @@ impl Transport for Bosh {
             }
         };
         let deadline = Instant::now() + limit;
+        self.fill_idle().await;
         let mut rid = self.pump();
         while !self.outbox.is_empty() {
             if self.ended.is_some() {
@@ -473,8 +500,10 @@ impl Transport for Bosh {
             if !self.answer(deadline).await && Instant::now() >= deadline {
                 return Err(SendError::Timeout(limit));
             }
+            self.fill_idle().await;
             rid = self.pump().or(rid);
         }
+        self.fill_idle().await;
         self.payload_out = true;
         self.keep_polling();
         let sid = self.session.as_ref().map_or("", |s| s.sid.as_str());
@@ -499,6 +528,7 @@ impl Transport for Bosh {
             if let Some(why) = &self.ended {
                 return Incoming::Closed(why.clone());
             }
+            self.fill_idle().await;
             self.pump();
             self.keep_polling();
             if self.in_flight.is_empty() {

@@ -343,8 +343,10 @@ pub(super) fn raised_limits(
 /// `type='terminate'`, the end of the stream. A `remote-stream-error`
 /// carries the stream error as a child (XEP-0206 §8); any other
 /// condition has no stream-level form, so the body itself is passed on
-/// for a scenario to match.
-pub(super) fn events(body: &Element) -> (Vec<StreamEvent>, bool) {
+/// for a scenario to match, unless the client asked for the end
+/// (`ending`): then any condition (ejabberd answers the held request with
+/// `other-request`, XEP-0124 §17.2) is only the close.
+pub(super) fn events(body: &Element, ending: bool) -> (Vec<StreamEvent>, bool) {
     let mut out: Vec<StreamEvent> = body
         .children
         .iter()
@@ -357,6 +359,7 @@ pub(super) fn events(body: &Element) -> (Vec<StreamEvent>, bool) {
     if terminated {
         match body.attr("condition") {
             None | Some("remote-stream-error") => {}
+            Some(_) if ending => {}
             Some(_) => {
                 let mut shown = body.clone();
                 shown.children.clear();
@@ -441,7 +444,7 @@ mod tests {
         assert_eq!(header.element.attr("version"), Some("1.0"));
         assert_eq!(header.element.attr("requests"), Some("2"));
         assert_eq!(header.content_namespace(), Some(NS_CLIENT));
-        let (events, ended) = events(&body);
+        let (events, ended) = events(&body, false);
         assert!(!ended);
         assert!(matches!(&events[..], [StreamEvent::Element(e)] if e.name == "features"));
     }
@@ -455,7 +458,7 @@ mod tests {
             0,
         )
         .expect("a body");
-        let (events, ended) = events(&body);
+        let (events, ended) = events(&body, false);
         assert!(ended);
         assert!(matches!(
             &events[..],

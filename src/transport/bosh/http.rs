@@ -15,7 +15,8 @@ use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Bytes;
 use hyper::client::conn::http1::{self, SendRequest};
 use hyper_util::rt::TokioIo;
-use tokio::time::timeout;
+use tokio::sync::oneshot;
+use tokio::time::{sleep, timeout};
 
 use super::super::{Connection, TransportError};
 use super::BoshTarget;
@@ -79,15 +80,30 @@ pub(super) struct Reply {
     pub outcome: Result<(u16, Bytes), HttpFailure>,
 }
 
-/// POST `body` on `sender` (or a new connection), within `limit`.
+/// How long after the previous request went out the next one waits: two
+/// requests on two connections could otherwise reach the server in the
+/// other order, and a server may hold a request whose rid comes early
+/// until the gap is filled (ejabberd 23.01 then never answered).
+const PACE: Duration = Duration::from_millis(5);
+
+/// The order requests go out in: each waits for the one before it
+/// (`after`) and tells the next (`sent`).
+pub(super) struct Turn {
+    pub after: Option<oneshot::Receiver<()>>,
+    pub sent: oneshot::Sender<()>,
+}
+
+/// POST `body` on `sender` (or a new connection) in its turn, within
+/// `limit`.
 pub(super) async fn exchange(
     endpoint: Arc<Endpoint>,
     sender: Option<Sender>,
     rid: u64,
     body: String,
     limit: Duration,
+    turn: Turn,
 ) -> Reply {
-    match timeout(limit, post(&endpoint, sender, body)).await {
+    match timeout(limit, post(&endpoint, sender, body, turn)).await {
         Ok(Ok((sender, status, bytes))) => Reply {
             rid,
             sender: Some(sender),
@@ -110,6 +126,7 @@ async fn post(
     endpoint: &Endpoint,
     sender: Option<Sender>,
     body: String,
+    turn: Turn,
 ) -> Result<(Sender, u16, Bytes), HttpFailure> {
     let mut sender = match sender {
         Some(s) if !s.is_closed() => s,
@@ -121,7 +138,17 @@ async fn post(
         .header(hyper::header::HOST, target.authority.as_str())
         .header(hyper::header::CONTENT_TYPE, "text/xml; charset=utf-8")
         .body(Full::new(Bytes::from(body)))?;
-    let response = sender.send_request(request).await?;
+    if let Some(previous) = turn.after {
+        // An error means the previous request ended without going out:
+        // nothing to wait for.
+        let _ = previous.await;
+        sleep(PACE).await;
+    }
+    // hyper queues the request on the connection when called; the future
+    // only waits for the response.
+    let response = sender.send_request(request);
+    let _ = turn.sent.send(());
+    let response = response.await?;
     let status = response.status().as_u16();
     let bytes = Limited::new(response.into_body(), endpoint.max_body)
         .collect()
