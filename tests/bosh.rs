@@ -46,6 +46,28 @@ fn ejabberd_over_bosh_matches_its_baseline() {
     assert_no_password_in(&[("console", &run.console), ("JSON", &json)]);
 }
 
+/// `https://`: the same verdicts over TLS, the certificate verified for
+/// the URL's host through the run's own rustls configuration (`--ca`).
+#[test]
+fn ejabberd_over_https_bosh_matches_the_same_baseline() {
+    let server = Ejabberd::start_with_tls();
+    for user in xmpp_conform::accounts::CAST {
+        server.register(user, PASSWORD);
+    }
+    let run = run_suite_against_baseline(
+        &server.secure_bosh_target(),
+        &server.ca,
+        "tests/baselines/ejabberd-23.01-bosh.txt",
+        || server.log(),
+    );
+    assert_suite_ran_over_bosh(&run.console);
+    let json = std::fs::read_to_string(&run.json).expect("read JSON");
+    assert!(
+        json.contains("HTTP/1.1 over TLS"),
+        "the transcripts show no TLS"
+    );
+}
+
 /// The BOSH scenarios ran (they are skipped on any other transport), and
 /// the TCP-only and STARTTLS ones were skipped with their reasons.
 fn assert_suite_ran_over_bosh(console: &str) {

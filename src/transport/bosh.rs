@@ -24,7 +24,7 @@ use std::time::Duration;
 use tokio::task::JoinSet;
 use tokio::time::{Instant, timeout_at};
 
-use crate::xml::{Attribute, Element, ParserConfig, StreamEvent, StreamHeader};
+use crate::xml::{Attribute, Element, NS_SASL, ParserConfig, StreamEvent, StreamHeader};
 
 use super::{
     Connector, Incoming, SendError, TlsError, TlsUpgrade, Transport, TransportError, TransportKind,
@@ -165,6 +165,7 @@ impl Connector for BoshConnector {
             terminating: false,
             payload_out: false,
             restarted: false,
+            awaiting_restart: false,
             turn: None,
             in_flight: JoinSet::new(),
             idle: vec![sender],
@@ -221,6 +222,10 @@ struct Bosh {
     payload_out: bool,
     /// The stream was restarted and its new header has not been given.
     restarted: bool,
+    /// SASL succeeded and the restart request has not gone out: XEP-0206
+    /// §5 makes it the client's next request, so no long-poll before it
+    /// (ejabberd then at times answered neither).
+    awaiting_restart: bool,
     /// Resolves once the last request started has gone out.
     turn: Option<tokio::sync::oneshot::Receiver<()>>,
     in_flight: JoinSet<Reply>,
@@ -296,6 +301,7 @@ impl Bosh {
             let body = match queued {
                 Queued::Payload(text) => framing::payload_request(rid, &sid, &text),
                 Queued::Restart(attrs) => {
+                    self.awaiting_restart = false;
                     if self.restarted {
                         self.opening = Some(rid);
                     }
@@ -318,6 +324,7 @@ impl Bosh {
         if let Some(session) = &self.session
             && self.ended.is_none()
             && !self.terminating
+            && !self.awaiting_restart
             && self.opening.is_none()
             && self.outbox.is_empty()
             && (self.in_flight.is_empty()
@@ -361,6 +368,9 @@ impl Bosh {
         // header, whichever request carried it: Prosody answers a held
         // request, and sends the features even before the restart request.
         let has_content = body.child_elements().next().is_some();
+        if body.child_elements().any(|e| e.is(NS_SASL, "success")) {
+            self.awaiting_restart = true;
+        }
         let opens = match &self.session {
             None => self.opening == Some(reply.rid),
             Some(_) => self.restarted && (self.opening == Some(reply.rid) || has_content),
@@ -558,15 +568,18 @@ impl Transport for Bosh {
 
     async fn shutdown(&mut self, limit: Duration) {
         // End the session rather than leave it to the server's inactivity
-        // timeout; best effort, within `limit`.
+        // timeout; best effort, within `limit`. The held request stays
+        // out: the server answers it (Prosody answers nothing else until
+        // it has, so aborting it cost every scenario the whole `limit`).
         if self.session.is_some() && !self.terminating && self.ended.is_none() {
             self.outbox.clear();
             self.outbox.push_back(Queued::Terminate);
-            self.in_flight.abort_all();
-            while self.in_flight.join_next().await.is_some() {}
-            self.pump();
             let deadline = Instant::now() + limit;
-            while !self.in_flight.is_empty() && self.answer(deadline).await {}
+            self.fill_idle().await;
+            self.pump();
+            while self.ended.is_none() && self.answer(deadline).await {
+                self.pump();
+            }
         }
         self.in_flight.abort_all();
     }

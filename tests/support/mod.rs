@@ -806,6 +806,11 @@ impl Ejabberd {
         format!("http://127.0.0.1:{}/bosh", self.http_port)
     }
 
+    /// BOSH over TLS (`https://`), on the TLS listener, at `/bosh`.
+    pub fn secure_bosh_target(&self) -> String {
+        format!("https://localhost:{}/bosh", self.https_port)
+    }
+
     pub fn secure_websocket_target(&self) -> String {
         format!("wss://localhost:{}/websocket", self.https_port)
     }
