@@ -52,7 +52,7 @@ fn prosody_matches_its_baseline_and_reports_are_valid() {
     let list = xmpp_conform(&["list"]);
     let scenario_count = String::from_utf8_lossy(&list.stdout)
         .lines()
-        .filter(|l| l.starts_with("rfc"))
+        .filter(|l| l.starts_with("rfc") || l.starts_with("xep"))
         .count();
     assert!(
         scenario_count >= 15,

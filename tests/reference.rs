@@ -26,7 +26,9 @@ use xmpp_conform::xml::{Element, ParserConfig, StreamEvent, StreamParser};
 ///   (and the server asks for none), so EXTERNAL cannot be tried.
 /// - `rfc7395/*`, SKIP: they need the WebSocket transport, and the
 ///   reference server has no WebSocket listener yet (issue 13).
-const NOT_PASSING: [(&str, &str); 8] = [
+/// - `xep0206/*`, SKIP: they need the BOSH transport, and the reference
+///   server has no BOSH listener yet (issue 13).
+const NOT_PASSING: [(&str, &str); 14] = [
     ("rfc6120/sasl/anonymous", "UNSUP"),
     ("rfc6120/sasl/external", "SKIP"),
     ("rfc7395/close", "SKIP"),
@@ -35,6 +37,12 @@ const NOT_PASSING: [(&str, &str); 8] = [
     ("rfc7395/open-answer", "SKIP"),
     ("rfc7395/open-lang", "SKIP"),
     ("rfc7395/restart-after-sasl", "SKIP"),
+    ("xep0206/restart-after-sasl", "SKIP"),
+    ("xep0206/restartlogic", "SKIP"),
+    ("xep0206/session-attributes", "SKIP"),
+    ("xep0206/session-creation", "SKIP"),
+    ("xep0206/session-example", "SKIP"),
+    ("xep0206/terminate", "SKIP"),
 ];
 
 #[test]

@@ -83,7 +83,7 @@ fn snapshots_are_stable_and_catch_a_changed_server() {
     let listed = xmpp_conform(&["list"]);
     let scenarios = String::from_utf8_lossy(&listed.stdout)
         .lines()
-        .filter(|l| l.starts_with("rfc"))
+        .filter(|l| l.starts_with("rfc") || l.starts_with("xep"))
         .count();
     assert_eq!(written.len(), scenarios - skipped, "{console}");
     assert!(

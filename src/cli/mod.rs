@@ -16,7 +16,7 @@ use crate::engine::{self, RunConfig, TlsMode, Verdict};
 use crate::report::{self, Summary, baseline::Baseline, console};
 use crate::scenario::{self, Peer, Scenario};
 use crate::transport::tls::{self, Verification};
-use crate::transport::{WebSocketConnector, WebSocketTarget};
+use crate::transport::{BoshConnector, BoshTarget, WebSocketConnector, WebSocketTarget};
 use crate::xml::ParserConfig;
 
 mod certs;
@@ -137,7 +137,8 @@ struct Selection {
 #[derive(Debug, Args)]
 struct RunArgs {
     /// The server under test: `host:port` (TCP), or `ws://host:port/path`
-    /// or `wss://…` (XMPP over WebSocket, RFC 7395; the scheme decides TLS).
+    /// or `wss://…` (XMPP over WebSocket, RFC 7395), or `http://host:port/path`
+    /// or `https://…` (BOSH, XEP-0124 and XEP-0206); the scheme decides TLS.
     #[arg(long, value_name = "HOST:PORT|URL", conflicts_with = "listen")]
     target: Option<String>,
     /// Test a client instead: play the server side of the client scenarios
@@ -423,7 +424,7 @@ fn target_config(args: &RunArgs, target: &str) -> Result<RunConfig, i32> {
     // A ws:// or wss:// target: RFC 7395, where the URL's scheme, not
     // --tls, says whether TLS is on (§3.9: never STARTTLS).
     let connector = match WebSocketTarget::parse(target) {
-        None => None,
+        None => bosh_connector(target, &tls_config, args.timeout, &mut tls_mode)?,
         Some(Err(e)) => {
             eprintln!("error: {e}");
             return Err(EXIT_USAGE);
@@ -452,6 +453,32 @@ fn target_config(args: &RunArgs, target: &str) -> Result<RunConfig, i32> {
         server_tls: None,
         parser: parser_config(args),
     })
+}
+
+/// An http:// or https:// target: BOSH (XEP-0124, XEP-0206), where the
+/// URL's scheme, not --tls, says whether TLS is on.
+fn bosh_connector(
+    target: &str,
+    tls_config: &Arc<rustls::ClientConfig>,
+    timeout: std::time::Duration,
+    tls_mode: &mut TlsMode,
+) -> Result<Option<Arc<dyn crate::transport::Connector>>, i32> {
+    match BoshTarget::parse(target) {
+        None => Ok(None),
+        Some(Err(e)) => {
+            eprintln!("error: {e}");
+            Err(EXIT_USAGE)
+        }
+        Some(Ok(bosh)) => {
+            *tls_mode = if bosh.secure {
+                TlsMode::Direct
+            } else {
+                TlsMode::None
+            };
+            let connector = BoshConnector::new(bosh, Arc::clone(tls_config), timeout);
+            Ok(Some(Arc::new(connector)))
+        }
+    }
 }
 
 /// `snapshots review`: interactive on a terminal, or all at once.
@@ -581,6 +608,9 @@ fn parse_account(arg: &str) -> Result<Account, String> {
 fn run_domain(args: &RunArgs, target: &str) -> String {
     if let Some(Ok(ws)) = WebSocketTarget::parse(target) {
         return args.domain.clone().unwrap_or(ws.host);
+    }
+    if let Some(Ok(bosh)) = BoshTarget::parse(target) {
+        return args.domain.clone().unwrap_or(bosh.host);
     }
     let host = match target.rsplit_once(':') {
         Some((host, _)) => host.trim_start_matches('[').trim_end_matches(']'),

@@ -449,11 +449,20 @@ fn unmet_need(scenario: &Scenario, config: &RunConfig) -> Option<String> {
         .iter()
         .any(|s| matches!(s.action, Action::StartTls));
     let needs_starttls = uses_starttls || scenario.meta.needs.iter().any(|n| n == "starttls");
-    if config.transport() == TransportKind::WebSocket && needs_starttls {
-        return Some(
-            "uses STARTTLS, which RFC 7395 §3.9 rules out over WebSocket (TLS is wss://)"
-                .to_string(),
-        );
+    match config.transport() {
+        TransportKind::WebSocket if needs_starttls => {
+            return Some(
+                "uses STARTTLS, which RFC 7395 §3.9 rules out over WebSocket (TLS is wss://)"
+                    .to_string(),
+            );
+        }
+        TransportKind::Bosh if needs_starttls => {
+            return Some(
+                "uses STARTTLS, which BOSH has no place for (XEP-0206: TLS is the https:// URL's)"
+                    .to_string(),
+            );
+        }
+        _ => {}
     }
     match config.tls {
         TlsMode::Direct if uses_starttls && direct_tls::preamble_len(scenario).is_none() => {
@@ -530,6 +539,10 @@ fn unmet_need(scenario: &Scenario, config: &RunConfig) -> Option<String> {
             t if t.strip_prefix("transport:") == Some(config.transport().as_str()) => None,
             "transport:websocket" => Some(format!(
                 "needs the websocket transport (--target ws://…); this run uses {}",
+                config.transport()
+            )),
+            "transport:bosh" => Some(format!(
+                "needs the bosh transport (--target http://…); this run uses {}",
                 config.transport()
             )),
             t if t.starts_with("transport:") => Some(format!(

@@ -16,6 +16,7 @@
 //! [`Transport::carries_raw_bytes`], so that a scenario sending broken XML
 //! or split writes can be skipped with the reason rather than misjudged.
 
+pub mod bosh;
 mod byte_stream;
 pub mod memory;
 mod tcp;
@@ -33,6 +34,7 @@ use tokio::time::Instant;
 
 use crate::xml::{ParserConfig, StreamEvent};
 
+pub use bosh::{BoshConnector, BoshError, BoshTarget};
 pub use byte_stream::{ByteIo, ByteStream, InputFilter};
 pub use memory::MemoryConnector;
 pub use tcp::{Connection, TransportError, accept, accept_direct_tls, connect, connect_tls};
@@ -95,6 +97,8 @@ pub enum TransportKind {
     Memory,
     /// RFC 7395: one element per WebSocket text message.
     WebSocket,
+    /// XEP-0124 and XEP-0206: stanzas in HTTP request and response bodies.
+    Bosh,
 }
 
 impl TransportKind {
@@ -103,6 +107,7 @@ impl TransportKind {
             TransportKind::Tcp => "tcp",
             TransportKind::Memory => "memory",
             TransportKind::WebSocket => "websocket",
+            TransportKind::Bosh => "bosh",
         }
     }
 
@@ -111,6 +116,7 @@ impl TransportKind {
             TransportKind::Tcp,
             TransportKind::Memory,
             TransportKind::WebSocket,
+            TransportKind::Bosh,
         ]
         .into_iter()
         .find(|k| k.as_str() == name)

@@ -17,6 +17,12 @@ pub const NS_SERVER: &str = "jabber:server";
 /// that stand for the stream's opening and closing tags over WebSocket
 /// (RFC 7395 §3.3.2).
 pub const NS_FRAMING: &str = "urn:ietf:params:xml:ns:xmpp-framing";
+/// `http://jabber.org/protocol/httpbind`: BOSH's `<body/>` wrapper
+/// (XEP-0124 §4).
+pub const NS_HTTPBIND: &str = "http://jabber.org/protocol/httpbind";
+/// `urn:xmpp:xbosh`: the XMPP attributes of a BOSH `<body/>`
+/// (`xmpp:version`, `xmpp:restart`, `xmpp:restartlogic`; XEP-0206).
+pub const NS_XBOSH: &str = "urn:xmpp:xbosh";
 /// The namespace bound to the `xml` prefix by definition.
 pub const NS_XML: &str = "http://www.w3.org/XML/1998/namespace";
 /// `http://www.w3.org/2000/xmlns/`, bound to `xmlns` by definition; no

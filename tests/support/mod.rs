@@ -431,7 +431,7 @@ impl Prosody {
     /// With a self-signed certificate (its own CA) instead of one a test
     /// CA signed: what an operator's `openssl req -x509` gives.
     pub fn start_with_self_signed_tls() -> Prosody {
-        Prosody::launch_with(Some(TestCertificates::self_signed), "", false)
+        Prosody::launch_with(Some(TestCertificates::self_signed), "", &[])
     }
 
     /// With TLS, and `host_config` added to the `localhost` VirtualHost
@@ -444,18 +444,24 @@ impl Prosody {
     /// With TLS on its c2s port (so a STARTTLS offer over WebSocket would
     /// show), and `mod_websocket` on a plain HTTP port (RFC 7395).
     pub fn start_with_websocket() -> Prosody {
-        Prosody::launch_with(Some(TestCertificates::create), "", true)
+        Prosody::launch_with(Some(TestCertificates::create), "", &["websocket"])
+    }
+
+    /// With TLS on its c2s port (so a STARTTLS offer over BOSH would
+    /// show), and `mod_bosh` on a plain HTTP port (XEP-0124, XEP-0206).
+    pub fn start_with_bosh() -> Prosody {
+        Prosody::launch_with(Some(TestCertificates::create), "", &["bosh"])
     }
 
     fn launch(with_tls: bool, host_config: &str) -> Prosody {
         let certificates = with_tls.then_some(TestCertificates::create as fn(&Path, &str) -> _);
-        Prosody::launch_with(certificates, host_config, false)
+        Prosody::launch_with(certificates, host_config, &[])
     }
 
     fn launch_with(
         certificates: Option<fn(&Path, &str) -> TestCertificates>,
         host_config: &str,
-        websocket: bool,
+        http_modules: &[&str],
     ) -> Prosody {
         require_program("prosody", "prosody");
         let dir = tempfile::tempdir().expect("temporary folder");
@@ -482,16 +488,14 @@ impl Prosody {
                 &direct_tls_port.map(|p| p.to_string()).unwrap_or_default(),
             )
             .replace("@SSL@", &ssl);
-        let http_port = websocket.then(free_port);
+        let http_port = (!http_modules.is_empty()).then(free_port);
+        let modules: String = http_modules.iter().map(|m| format!("\"{m}\";")).collect();
         let config = config
             .replace(
                 "@HTTP_PORT@",
                 &http_port.map(|p| p.to_string()).unwrap_or_default(),
             )
-            .replace(
-                "@HTTP_MODULES@",
-                if websocket { "\"websocket\";" } else { "" },
-            );
+            .replace("@HTTP_MODULES@", &modules);
         let config = format!("{config}\n{host_config}\n");
         let config_path = dir.path().join("prosody.cfg.lua");
         std::fs::write(&config_path, config).expect("write the Prosody config");
@@ -529,6 +533,12 @@ impl Prosody {
     pub fn websocket_target(&self) -> Option<String> {
         self.http_port
             .map(|p| format!("ws://127.0.0.1:{p}/xmpp-websocket"))
+    }
+
+    /// The BOSH endpoint, when started with BOSH.
+    pub fn bosh_target(&self) -> Option<String> {
+        self.http_port
+            .map(|p| format!("http://127.0.0.1:{p}/http-bind"))
     }
 
     /// Create an account on `localhost` with `prosodyctl register`.
@@ -791,6 +801,16 @@ impl Ejabberd {
     }
 
     /// The same over TLS; the certificate is for `localhost`.
+    /// BOSH (XEP-0124, XEP-0206) in plain HTTP, at `/bosh`.
+    pub fn bosh_target(&self) -> String {
+        format!("http://127.0.0.1:{}/bosh", self.http_port)
+    }
+
+    /// BOSH over TLS (`https://`), on the TLS listener, at `/bosh`.
+    pub fn secure_bosh_target(&self) -> String {
+        format!("https://localhost:{}/bosh", self.https_port)
+    }
+
     pub fn secure_websocket_target(&self) -> String {
         format!("wss://localhost:{}/websocket", self.https_port)
     }

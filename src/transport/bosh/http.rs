@@ -1,0 +1,159 @@
+//! The HTTP side of BOSH: explicit HTTP/1.1 connections (hyper's
+//! `client::conn::http1`) over the crate's own [`Connection`], one request
+//! at a time on each.
+//!
+//! BOSH keeps up to `requests` requests in flight at once, the server
+//! holding one while the client sends on another (XEP-0124 §11), so the
+//! transport owns its connections: each request takes an idle one or opens
+//! a new one, and gives it back with the answer. A pooled client would
+//! decide that itself and hide what the tests need to control.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Bytes;
+use hyper::client::conn::http1::{self, SendRequest};
+use hyper_util::rt::TokioIo;
+use tokio::sync::oneshot;
+use tokio::time::{sleep, timeout};
+
+use super::super::{Connection, TransportError};
+use super::BoshTarget;
+
+/// One HTTP/1.1 connection's sending half.
+pub(super) type Sender = SendRequest<Full<Bytes>>;
+
+/// Why one request got no usable answer.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum HttpFailure {
+    #[error(transparent)]
+    Connect(#[from] TransportError),
+    #[error("HTTP failed: {0}")]
+    Http(#[from] hyper::Error),
+    #[error("the request could not be built: {0}")]
+    Request(#[from] hyper::http::Error),
+    #[error("reading the response failed: {0}")]
+    Body(String),
+    #[error("no HTTP response within {0:?} (the session's wait plus the run's timeout)")]
+    Timeout(Duration),
+}
+
+/// Where requests go and how connections are opened: the target, the
+/// run's TLS configuration for `https`, and the connect timeout.
+#[derive(Debug)]
+pub(super) struct Endpoint {
+    pub target: BoshTarget,
+    pub tls: Arc<rustls::ClientConfig>,
+    pub timeout: Duration,
+    /// The largest response body read (a few stanzas' worth).
+    pub max_body: usize,
+}
+
+impl Endpoint {
+    /// A new connection, TLS for `https`, with the HTTP/1.1 handshake
+    /// done; the connection's driver runs as a task until the sender is
+    /// dropped.
+    pub async fn open(&self) -> Result<Sender, HttpFailure> {
+        let target = &self.target;
+        let conn: Connection = if target.secure {
+            let tls = Arc::clone(&self.tls);
+            super::super::connect_tls(&target.address, &target.host, tls, self.timeout).await?
+        } else {
+            super::super::connect(&target.address, self.timeout).await?
+        };
+        let (sender, driver) = http1::handshake(TokioIo::new(conn)).await?;
+        tokio::spawn(async move {
+            // Ends when the sender is dropped or the peer closes; its
+            // error, if any, shows on the next request.
+            let _ = driver.await;
+        });
+        Ok(sender)
+    }
+}
+
+/// An answer to one request: the rid it carried, the connection to reuse
+/// (when it is still open), and the status and body.
+pub(super) struct Reply {
+    pub rid: u64,
+    pub sender: Option<Sender>,
+    pub outcome: Result<(u16, Bytes), HttpFailure>,
+}
+
+/// How long after the previous request went out the next one waits: two
+/// requests on two connections could otherwise reach the server in the
+/// other order, and a server may hold a request whose rid comes early
+/// until the gap is filled (ejabberd 23.01 then never answered).
+const PACE: Duration = Duration::from_millis(5);
+
+/// The order requests go out in: each waits for the one before it
+/// (`after`) and tells the next (`sent`).
+pub(super) struct Turn {
+    pub after: Option<oneshot::Receiver<()>>,
+    pub sent: oneshot::Sender<()>,
+}
+
+/// POST `body` on `sender` (or a new connection) in its turn, within
+/// `limit`.
+pub(super) async fn exchange(
+    endpoint: Arc<Endpoint>,
+    sender: Option<Sender>,
+    rid: u64,
+    body: String,
+    limit: Duration,
+    turn: Turn,
+) -> Reply {
+    match timeout(limit, post(&endpoint, sender, body, turn)).await {
+        Ok(Ok((sender, status, bytes))) => Reply {
+            rid,
+            sender: Some(sender),
+            outcome: Ok((status, bytes)),
+        },
+        Ok(Err(e)) => Reply {
+            rid,
+            sender: None,
+            outcome: Err(e),
+        },
+        Err(_) => Reply {
+            rid,
+            sender: None,
+            outcome: Err(HttpFailure::Timeout(limit)),
+        },
+    }
+}
+
+async fn post(
+    endpoint: &Endpoint,
+    sender: Option<Sender>,
+    body: String,
+    turn: Turn,
+) -> Result<(Sender, u16, Bytes), HttpFailure> {
+    let mut sender = match sender {
+        Some(s) if !s.is_closed() => s,
+        _ => endpoint.open().await?,
+    };
+    sender.ready().await?;
+    let target = &endpoint.target;
+    let request = hyper::Request::post(target.path.as_str())
+        .header(hyper::header::HOST, target.authority.as_str())
+        .header(hyper::header::CONTENT_TYPE, "text/xml; charset=utf-8")
+        .body(Full::new(Bytes::from(body)))?;
+    if let Some(previous) = turn.after {
+        // An error means the previous request ended without going out:
+        // nothing to wait for.
+        let _ = previous.await;
+        sleep(PACE).await;
+    }
+    // hyper queues the request on the connection when called; the future
+    // only waits for the response.
+    let response = sender.send_request(request);
+    let _ = turn.sent.send(());
+    let response = response.await?;
+    let status = response.status().as_u16();
+    let bytes = Limited::new(response.into_body(), endpoint.max_body)
+        .collect()
+        .await
+        .map_err(|e| HttpFailure::Body(e.to_string()))?
+        .to_bytes();
+    Ok((sender, status, bytes))
+}
