@@ -9,7 +9,7 @@ use crate::matching::{self, Check, Matched, Mismatch};
 use crate::scenario::functions::Call;
 use crate::scenario::template::{RenderError, Template};
 use crate::scenario::{Alternative, Expectation, Location, Meta};
-use crate::transport::{SendError, TlsError, TlsUpgrade};
+use crate::transport::{MessageKind, SendError, TlsError, TlsUpgrade};
 use crate::xml::{StreamEvent, writer};
 
 use super::failure::{Failure, FailureKind};
@@ -60,6 +60,36 @@ pub(super) async fn send(
         }
         Err(e) => Err(send_failed(&e, loc)),
     }
+}
+
+/// `ws-send`: the line as one message of its own, as is. Its bytes are
+/// in the transcript as sent (a binary message's, lossily; secrets
+/// redacted as in `C:` lines).
+pub(super) async fn send_message(
+    session: &mut Session,
+    binary: bool,
+    line: &Template,
+    bindings: &Bindings,
+    loc: &Location,
+    timeout: Duration,
+) -> StepResult {
+    let bytes = line.render(bindings).map_err(|e| {
+        Failure::new(FailureKind::ScenarioBug, format!("scenario bug: {e}")).at(loc)
+    })?;
+    let kind = if binary {
+        MessageKind::Binary
+    } else {
+        MessageKind::Text
+    };
+    let shown = if line.has_secret(bindings) {
+        line.shown(bindings)
+    } else {
+        String::from_utf8_lossy(&bytes).into_owned()
+    };
+    session
+        .send_message(kind, &bytes, shown, timeout)
+        .await
+        .map_err(|e| send_failed(&e, loc))
 }
 
 /// Sending failed: the transport refused bytes it cannot carry as written

@@ -122,6 +122,12 @@ pub enum Action {
     ExpectClose,
     /// Nothing may arrive from the peer for this long.
     Silence(Duration),
+    /// `ws-send text|binary LINE`: the line, placeholders substituted, as
+    /// one WebSocket message of that kind, with no framing translation
+    /// (RFC 7395's rules about messages themselves: a binary message, two
+    /// elements in one, half of one). Transports without messages refuse
+    /// it, which skips the scenario.
+    WsSend { binary: bool, line: Template },
     /// `login` (`bind: true`) and `authenticate` (`bind: false`): open a
     /// stream if none is open, STARTTLS if offered, SASL with the best
     /// offered mechanism (or `--mechanism`), restart; then for `login`,

@@ -72,6 +72,13 @@ pub enum SendError {
     },
 }
 
+/// The kind of a message sent as is ([`Transport::send_message`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MessageKind {
+    Text,
+    Binary,
+}
+
 /// Which side of a TLS handshake the harness takes, and with what.
 #[derive(Debug, Clone)]
 pub enum TlsUpgrade {
@@ -155,6 +162,23 @@ pub trait Transport: Send + Sync {
 
     /// Send `bytes` as one write, within `limit`.
     async fn send(&mut self, bytes: &[u8], limit: Duration) -> Result<(), SendError>;
+
+    /// Send `bytes` as one message of `kind`, as given, bypassing the
+    /// framing translation: for scenarios about the framing itself (RFC
+    /// 7395: a binary message, two elements in one message). Byte streams
+    /// have no messages, so the default refuses (the scenario is skipped).
+    async fn send_message(
+        &mut self,
+        kind: MessageKind,
+        bytes: &[u8],
+        limit: Duration,
+    ) -> Result<(), SendError> {
+        let _ = (kind, bytes, limit);
+        Err(SendError::Unsupported {
+            transport: self.kind(),
+            why: "it carries a byte stream, not messages".to_string(),
+        })
+    }
 
     /// After a [`Transport::send`] that reframed the bytes (a header sent
     /// as RFC 7395's `<open/>`): what went on the wire instead, once, for

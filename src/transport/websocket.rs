@@ -37,8 +37,8 @@ use crate::xml::{Condition, ParserConfig, StreamError, StreamEvent};
 
 use super::byte_stream::is_disconnect;
 use super::{
-    Connection, Connector, Incoming, SendError, TlsError, TlsUpgrade, Transport, TransportError,
-    TransportKind,
+    Connection, Connector, Incoming, MessageKind, SendError, TlsError, TlsUpgrade, Transport,
+    TransportError, TransportKind,
 };
 
 /// The subprotocol RFC 7395 §3.1 registers, which the client requests and
@@ -316,6 +316,33 @@ impl Transport for WebSocket {
 
     fn sent_as(&mut self) -> Option<String> {
         self.note.take()
+    }
+
+    async fn send_message(
+        &mut self,
+        kind: MessageKind,
+        bytes: &[u8],
+        limit: Duration,
+    ) -> Result<(), SendError> {
+        let message = match kind {
+            MessageKind::Binary => Message::binary(bytes.to_vec()),
+            MessageKind::Text => match std::str::from_utf8(bytes) {
+                Ok(text) => Message::text(text),
+                Err(_) => {
+                    return Err(SendError::Unsupported {
+                        transport: TransportKind::WebSocket,
+                        why: "a text message must be UTF-8 (RFC 6455 §5.6)".to_string(),
+                    });
+                }
+            },
+        };
+        match timeout(limit, self.ws.send(message)).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(WsError::Io(e))) => Err(SendError::Io(e)),
+            Ok(Err(WsError::ConnectionClosed | WsError::AlreadyClosed)) => Err(SendError::Gone),
+            Ok(Err(e)) => Err(SendError::Io(io::Error::other(e))),
+            Err(_) => Err(SendError::Timeout(limit)),
+        }
     }
 
     async fn next(&mut self, deadline: Instant) -> Incoming {

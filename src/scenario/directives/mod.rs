@@ -17,6 +17,7 @@ pub(crate) use reference::markdown_table;
 use super::error::ScenarioError;
 use super::model::{Action, Peer};
 use super::suggest::did_you_mean;
+use super::template::Template;
 
 /// What a directive line becomes.
 #[derive(Debug)]
@@ -175,6 +176,17 @@ pub(crate) static TABLE: &[Directive] = &[
         check: None,
     },
     Directive {
+        name: "ws-send",
+        args: "text|binary LINE",
+        peers: SERVER,
+        help: "the line (placeholders substituted, as in `C:` lines) as one WebSocket \
+               message of that kind, sent as is: no `<open/>` translation, no namespace \
+               added. For RFC 7395's rules about messages themselves (a binary message, two \
+               elements in one, half of one); on other transports the scenario is skipped",
+        parse: ws_send,
+        check: None,
+    },
+    Directive {
         name: "include",
         args: "PATH",
         peers: BOTH,
@@ -268,6 +280,41 @@ fn silence(args: &Args) -> Result<Parsed, ScenarioError> {
             args.at_text(format!("invalid duration `{}`: {e}", args.text))
                 .with_help("e.g. `500ms`, `2s`, `1m 30s`")
         })
+}
+
+/// `ws-send text LINE` or `ws-send binary LINE`.
+fn ws_send(args: &Args) -> Result<Parsed, ScenarioError> {
+    let help = "e.g. `ws-send binary <presence xmlns='jabber:client'/>` or `ws-send text <a/><b/>`";
+    let Some((at, kind)) = args.words().next() else {
+        return Err(args
+            .at_name("`ws-send` needs `text` or `binary` and a line")
+            .with_help(help));
+    };
+    let binary = match kind {
+        "text" => false,
+        "binary" => true,
+        _ => {
+            return Err(args
+                .at(at, kind.len(), format!("`{kind}` is not a message kind"))
+                .with_help("`text` or `binary`"));
+        }
+    };
+    let rest = &args.text[at + kind.len() - args.start..];
+    let line_at = at + kind.len() + (rest.len() - rest.trim_start().len());
+    let text = rest.trim_start();
+    if text.is_empty() {
+        return Err(args
+            .at(at, kind.len(), "`ws-send` needs a line to send")
+            .with_help(help));
+    }
+    let line = Template::parse(text).map_err(|e| {
+        let err = args.at(line_at + e.offset, e.len, e.message);
+        match e.help {
+            Some(h) => err.with_help(h),
+            None => err,
+        }
+    })?;
+    Ok(Parsed::Step(Action::WsSend { binary, line }))
 }
 
 /// `connection NAME` or `connection NAME as ACCOUNT`, names of letters,
@@ -395,7 +442,7 @@ mod tests {
         let m = check(login, &parsed, Peer::Client).expect_err("refused");
         assert_eq!(
             m.message,
-            "`login` and `authenticate` are for server scenarios"
+            "`login`, `authenticate` and `ws-send` are for server scenarios"
         );
         assert_eq!(m.width, 1);
     }
