@@ -16,8 +16,11 @@
 //! URL's host, as for any `https` or `wss` URL.
 
 mod framing;
+mod server;
 #[cfg(test)]
 mod tests;
+
+pub use server::{Departures, ServerOptions, accept};
 
 use std::collections::VecDeque;
 use std::io;
@@ -156,18 +159,16 @@ impl Connector for WebSocketConnector {
         };
         let described = conn.describe();
         let ws = handshake(target, conn, &parser, self.timeout).await?;
-        Ok(Box::new(WebSocket {
+        let described = format!(
+            "websocket {} (subprotocol xmpp) via {described}",
+            target.url
+        );
+        Ok(Box::new(WebSocket::new(
             ws,
-            described: format!(
-                "websocket {} (subprotocol xmpp) via {described}",
-                target.url
-            ),
-            tls: target.secure,
-            pending: VecDeque::new(),
-            ended: None,
-            received: 0,
-            note: None,
-        }))
+            described,
+            target.secure,
+            Role::Client,
+        )))
     }
 }
 
@@ -210,9 +211,17 @@ async fn handshake(
     }
 }
 
-/// One XMPP stream over a WebSocket.
+/// Which end of the WebSocket this is: the harness's client, or the
+/// reference server's side with what only it needs.
+enum Role {
+    Client,
+    Server(Box<server::ServerSide>),
+}
+
+/// One XMPP stream over a WebSocket, either role.
 struct WebSocket {
     ws: WebSocketStream<Connection>,
+    role: Role,
     described: String,
     tls: bool,
     pending: VecDeque<StreamEvent>,
@@ -225,6 +234,19 @@ struct WebSocket {
 }
 
 impl WebSocket {
+    fn new(ws: WebSocketStream<Connection>, described: String, tls: bool, role: Role) -> Self {
+        WebSocket {
+            ws,
+            role,
+            described,
+            tls,
+            pending: VecDeque::new(),
+            ended: None,
+            received: 0,
+            note: None,
+        }
+    }
+
     fn end(&mut self, why: String) {
         if self.ended.is_none() {
             self.ended = Some(why);
@@ -234,9 +256,15 @@ impl WebSocket {
     fn receive(&mut self, message: Message) {
         match message {
             Message::Text(text) => {
-                let event = framing::incoming(text.as_str(), self.received);
+                match &self.role {
+                    Role::Client => self
+                        .pending
+                        .push_back(framing::incoming(text.as_str(), self.received)),
+                    Role::Server(server) => self
+                        .pending
+                        .extend(server.incoming(text.as_str(), self.received)),
+                }
                 self.received += text.len() as u64;
-                self.pending.push_back(event);
             }
             Message::Binary(bytes) => {
                 self.pending
@@ -300,12 +328,24 @@ impl Transport for WebSocket {
     }
 
     async fn send(&mut self, bytes: &[u8], limit: Duration) -> Result<(), SendError> {
-        let out = framing::outgoing(bytes).map_err(|why| SendError::Unsupported {
-            transport: TransportKind::WebSocket,
-            why,
-        })?;
-        self.note = out.note;
-        match timeout(limit, self.ws.send(Message::text(out.text))).await {
+        let messages = match &mut self.role {
+            Role::Server(server) => server.reframe(bytes),
+            Role::Client => {
+                let out = framing::outgoing(bytes).map_err(|why| SendError::Unsupported {
+                    transport: TransportKind::WebSocket,
+                    why,
+                })?;
+                self.note = out.note;
+                vec![out.text]
+            }
+        };
+        let sending = async {
+            for text in messages {
+                self.ws.feed(Message::text(text)).await?;
+            }
+            self.ws.flush().await
+        };
+        match timeout(limit, sending).await {
             Ok(Ok(())) => Ok(()),
             Ok(Err(WsError::Io(e))) => Err(SendError::Io(e)),
             Ok(Err(WsError::ConnectionClosed | WsError::AlreadyClosed)) => Err(SendError::Gone),
