@@ -10,7 +10,7 @@ use crate::scenario::functions::Call;
 use crate::scenario::template::{RenderError, Template};
 use crate::scenario::{Alternative, Expectation, Location, Meta};
 use crate::transport::{MessageKind, SendError, TlsError, TlsUpgrade};
-use crate::xml::{StreamEvent, writer};
+use crate::xml::{NS_STREAMS, StreamEvent, writer};
 
 use super::failure::{Failure, FailureKind};
 use super::functions::Helpers;
@@ -269,6 +269,14 @@ pub(super) async fn expect_close(
         {
             Received::Eof => return Ok(()),
             Received::Event(StreamEvent::Close) => continue,
+            // Closing with a stream error first is closing too (RFC 6120
+            // §4.9.1.1): where a rule allows either, the error is noted.
+            Received::Event(StreamEvent::Element(e)) if e.is(NS_STREAMS, "error") => {
+                session.transcript.record(
+                    Direction::Note,
+                    "a stream error before the close".to_string(),
+                );
+            }
             // What matters here is the close; bytes that are not XML (a TLS
             // alert after a failed handshake, say) may come before it.
             Received::Event(StreamEvent::Error(e)) => {

@@ -192,14 +192,16 @@ pub enum Rule {
     /// `<open/>` and `<close/>` outside the framing namespace are
     /// `invalid-namespace` (RFC 7395 §3.3.2).
     WebSocketFramingNamespace,
-    /// One element per message: a message holding more is an error
-    /// (RFC 7395 §3.3.3).
+    /// One complete element per message: a message holding more, or
+    /// less, is an error (RFC 7395 §3.3.3).
     WebSocketOneElement,
+    /// Text messages only (RFC 7395 §3.2).
+    WebSocketTextOnly,
 }
 
 impl Rule {
     /// Every rule, in the order `serve --list-faults` prints them.
-    pub const ALL: [Rule; 28] = [
+    pub const ALL: [Rule; 29] = [
         Rule::StreamNamespace,
         Rule::StreamId,
         Rule::Version,
@@ -227,6 +229,7 @@ impl Rule {
         Rule::WebSocketSubprotocol,
         Rule::WebSocketFramingNamespace,
         Rule::WebSocketOneElement,
+        Rule::WebSocketTextOnly,
         Rule::WebSocketNoStartTls,
     ];
 
@@ -389,8 +392,13 @@ impl Rule {
             ),
             Rule::WebSocketOneElement => (
                 "websocket-one-element",
-                "a WebSocket message holding several elements is taken element by element",
+                "WebSocket messages are read as one byte stream: several elements in one are taken, half of one waits for the rest",
                 "RFC 7395 §3.3.3",
+            ),
+            Rule::WebSocketTextOnly => (
+                "websocket-text-only",
+                "a binary WebSocket message is read as if it were text",
+                "RFC 7395 §3.2",
             ),
         }
     }

@@ -279,7 +279,8 @@ fn websocket_options(shared: &Shared) -> ServerOptions {
         departures: Departures {
             no_subprotocol_echo: faults.breaks(Rule::WebSocketSubprotocol),
             any_framing_namespace: faults.breaks(Rule::WebSocketFramingNamespace),
-            several_elements: faults.breaks(Rule::WebSocketOneElement),
+            messages_as_bytes: faults.breaks(Rule::WebSocketOneElement),
+            binary_as_text: faults.breaks(Rule::WebSocketTextOnly),
         },
     }
 }

@@ -255,8 +255,13 @@ impl WebSocket {
 
     fn receive(&mut self, message: Message) {
         match message {
+            Message::Binary(bytes) if matches!(&self.role, Role::Server(s) if s.binary_as_text()) =>
+            {
+                let text = String::from_utf8_lossy(&bytes).into_owned();
+                self.receive(Message::text(text));
+            }
             Message::Text(text) => {
-                match &self.role {
+                match &mut self.role {
                     Role::Client => self
                         .pending
                         .push_back(framing::incoming(text.as_str(), self.received)),

@@ -161,8 +161,8 @@ pub(crate) static TABLE: &[Directive] = &[
         name: "expect-close",
         args: "",
         peers: BOTH,
-        help: "the peer must close the connection (after its `</stream:stream>`, if any) \
-               within the timeout",
+        help: "the peer must close the connection (after a stream error and its \
+               `</stream:stream>`, if any) within the timeout",
         parse: |a| a.none(Action::ExpectClose),
         check: None,
     },

@@ -40,9 +40,12 @@ pub struct Departures {
     pub no_subprotocol_echo: bool,
     /// `<open/>` in another namespace is taken as the header (§3.3.2).
     pub any_framing_namespace: bool,
-    /// A message holding several elements is taken element by element
-    /// (§3.3.3).
-    pub several_elements: bool,
+    /// Messages are read as one byte stream (§3.3.3 broken): several
+    /// elements in one message are taken one by one, and half of one
+    /// waits for the rest in later messages.
+    pub messages_as_bytes: bool,
+    /// A binary message is read as if it were text (§3.2).
+    pub binary_as_text: bool,
 }
 
 /// How the server side accepts.
@@ -63,6 +66,9 @@ pub(super) struct ServerSide {
     /// Reads the server's own RFC 6120 output back, to reframe it.
     outgoing: StreamParser,
     departures: Departures,
+    /// For [`Departures::messages_as_bytes`]: what the messages that were
+    /// not one element each add up to.
+    joined: Option<StreamParser>,
 }
 
 /// The server side of the opening handshake on an accepted connection:
@@ -124,6 +130,7 @@ pub async fn accept(
     let server = ServerSide {
         outgoing: StreamParser::new(own_output()),
         departures: options.departures,
+        joined: None,
     };
     Ok(Box::new(WebSocket::new(
         ws,
@@ -183,9 +190,9 @@ impl ServerSide {
     /// A received text message as the session's event: as on the client
     /// side, and `<open/>` or `<close/>` outside the framing namespace is
     /// `invalid-namespace` (§3.3.2) unless the departure takes it anyway;
-    /// several elements in one message are an error unless the departure
-    /// takes them one by one.
-    pub(super) fn incoming(&self, text: &str, offset: u64) -> Vec<StreamEvent> {
+    /// a message that is not one element is an error unless the departure
+    /// reads messages as one byte stream.
+    pub(super) fn incoming(&mut self, text: &str, offset: u64) -> Vec<StreamEvent> {
         let event = framing::incoming(text, offset);
         match event {
             StreamEvent::Element(e) if matches!(e.name.as_str(), "open" | "close") => {
@@ -202,25 +209,25 @@ impl ServerSide {
                     })]
                 }
             }
-            StreamEvent::Error(_) if self.departures.several_elements => {
-                let mut parser = StreamParser::new(ParserConfig::default());
+            StreamEvent::Error(_) if self.departures.messages_as_bytes => {
+                let joined = self.joined.get_or_insert_with(|| {
+                    let mut parser = StreamParser::new(ParserConfig::default());
+                    let header =
+                        format!("<stream:stream xmlns='{NS_CLIENT}' xmlns:stream='{NS_STREAMS}'>");
+                    parser.feed(header.as_bytes(), &mut Vec::new());
+                    parser
+                });
                 let mut events = Vec::new();
-                let wrapped = format!(
-                    "<stream:stream xmlns='{NS_CLIENT}' xmlns:stream='{NS_STREAMS}'>{text}"
-                );
-                parser.feed(wrapped.as_bytes(), &mut events);
-                let elements: Vec<StreamEvent> = events
-                    .into_iter()
-                    .filter(|e| matches!(e, StreamEvent::Element(_)))
-                    .collect();
-                if elements.is_empty() {
-                    vec![event]
-                } else {
-                    elements
-                }
+                joined.feed(text.as_bytes(), &mut events);
+                events
             }
             event => vec![event],
         }
+    }
+
+    /// Whether a binary message is read as text (a departure).
+    pub(super) fn binary_as_text(&self) -> bool {
+        self.departures.binary_as_text
     }
 }
 
@@ -268,6 +275,7 @@ mod tests {
         ServerSide {
             outgoing: StreamParser::new(own_output()),
             departures,
+            joined: None,
         }
     }
 
@@ -307,13 +315,13 @@ mod tests {
 
     #[test]
     fn open_outside_the_framing_namespace_is_invalid_namespace() {
-        let s = side(Departures::default());
+        let mut s = side(Departures::default());
         let events = s.incoming("<open xmlns='urn:example:wrong' to='x' version='1.0'/>", 0);
         assert!(
             matches!(&events[..], [StreamEvent::Error(e)] if e.condition == Condition::InvalidNamespace),
             "{events:?}"
         );
-        let lax = side(Departures {
+        let mut lax = side(Departures {
             any_framing_namespace: true,
             ..Departures::default()
         });
@@ -322,15 +330,24 @@ mod tests {
     }
 
     #[test]
-    fn two_elements_in_one_message() {
+    fn messages_that_are_not_one_element() {
         let text = "<presence xmlns='jabber:client'/><presence xmlns='jabber:client'/>";
         let strict = side(Departures::default()).incoming(text, 0);
         assert!(matches!(&strict[..], [StreamEvent::Error(_)]), "{strict:?}");
-        let lax = side(Departures {
-            several_elements: true,
+        let mut lax = side(Departures {
+            messages_as_bytes: true,
             ..Departures::default()
-        })
-        .incoming(text, 0);
-        assert_eq!(lax.len(), 2, "{lax:?}");
+        });
+        assert_eq!(lax.incoming(text, 0).len(), 2);
+        // Half an element waits for the rest.
+        assert!(
+            lax.incoming("<message xmlns='jabber:client'>", 0)
+                .is_empty()
+        );
+        let rest = lax.incoming("<body>hi</body></message>", 0);
+        assert!(
+            matches!(&rest[..], [StreamEvent::Element(e)] if e.name == "message"),
+            "{rest:?}"
+        );
     }
 }
