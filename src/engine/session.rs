@@ -106,6 +106,7 @@ impl Session {
         let label = match kind {
             MessageKind::Text => "a text message",
             MessageKind::Binary => "a binary message",
+            MessageKind::Ping => "a ping, its pong awaited",
         };
         self.transcript.record(Direction::Sent, shown.clone());
         self.transcript

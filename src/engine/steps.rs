@@ -8,7 +8,7 @@ use crate::bindings::Bindings;
 use crate::matching::{self, Check, Matched, Mismatch};
 use crate::scenario::functions::Call;
 use crate::scenario::template::{RenderError, Template};
-use crate::scenario::{Alternative, Expectation, Location, Meta};
+use crate::scenario::{Alternative, Expectation, Location, Meta, WsMessage};
 use crate::transport::{MessageKind, SendError, TlsError, TlsUpgrade};
 use crate::xml::{NS_STREAMS, StreamEvent, writer};
 
@@ -67,7 +67,7 @@ pub(super) async fn send(
 /// redacted as in `C:` lines).
 pub(super) async fn send_message(
     session: &mut Session,
-    binary: bool,
+    kind: WsMessage,
     line: &Template,
     bindings: &Bindings,
     loc: &Location,
@@ -76,10 +76,10 @@ pub(super) async fn send_message(
     let bytes = line.render(bindings).map_err(|e| {
         Failure::new(FailureKind::ScenarioBug, format!("scenario bug: {e}")).at(loc)
     })?;
-    let kind = if binary {
-        MessageKind::Binary
-    } else {
-        MessageKind::Text
+    let kind = match kind {
+        WsMessage::Text => MessageKind::Text,
+        WsMessage::Binary => MessageKind::Binary,
+        WsMessage::Ping => MessageKind::Ping,
     };
     let shown = if line.has_secret(bindings) {
         line.shown(bindings)
@@ -97,7 +97,9 @@ pub(super) async fn send_message(
 pub(super) fn send_failed(e: &SendError, loc: &Location) -> Box<Failure> {
     let kind = match e {
         SendError::Unsupported { .. } => FailureKind::NeedsUnmet,
-        SendError::Timeout(_) | SendError::Io(_) | SendError::Gone => FailureKind::Send,
+        SendError::Timeout(_) | SendError::Io(_) | SendError::Gone | SendError::NoPong(_) => {
+            FailureKind::Send
+        }
     };
     Failure::new(kind, format!("could not send to the peer: {e}")).at(loc)
 }

@@ -197,11 +197,13 @@ pub enum Rule {
     WebSocketOneElement,
     /// Text messages only (RFC 7395 §3.2).
     WebSocketTextOnly,
+    /// A WebSocket ping is answered with a pong (RFC 6455 §5.5.2).
+    WebSocketPing,
 }
 
 impl Rule {
     /// Every rule, in the order `serve --list-faults` prints them.
-    pub const ALL: [Rule; 29] = [
+    pub const ALL: [Rule; 30] = [
         Rule::StreamNamespace,
         Rule::StreamId,
         Rule::Version,
@@ -230,6 +232,7 @@ impl Rule {
         Rule::WebSocketFramingNamespace,
         Rule::WebSocketOneElement,
         Rule::WebSocketTextOnly,
+        Rule::WebSocketPing,
         Rule::WebSocketNoStartTls,
     ];
 
@@ -394,6 +397,11 @@ impl Rule {
                 "websocket-one-element",
                 "WebSocket messages are read as one byte stream: several elements in one are taken, half of one waits for the rest",
                 "RFC 7395 §3.3.3",
+            ),
+            Rule::WebSocketPing => (
+                "websocket-ping",
+                "a WebSocket ping is answered by hanging up, without a pong",
+                "RFC 6455 §5.5.2, RFC 7395 §3.8",
             ),
             Rule::WebSocketTextOnly => (
                 "websocket-text-only",

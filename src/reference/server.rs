@@ -281,6 +281,7 @@ fn websocket_options(shared: &Shared) -> ServerOptions {
             any_framing_namespace: faults.breaks(Rule::WebSocketFramingNamespace),
             messages_as_bytes: faults.breaks(Rule::WebSocketOneElement),
             binary_as_text: faults.breaks(Rule::WebSocketTextOnly),
+            no_pong: faults.breaks(Rule::WebSocketPing),
         },
     }
 }

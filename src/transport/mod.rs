@@ -63,6 +63,9 @@ pub enum SendError {
     Io(#[from] io::Error),
     #[error("no connection")]
     Gone,
+    /// A ping's pong did not come back: why.
+    #[error("the ping was not answered (RFC 6455 §5.5.2: a pong MUST follow): {0}")]
+    NoPong(String),
     /// The transport frames the stream itself and cannot send these bytes
     /// as written (a partial element, bytes that are not UTF-8).
     #[error("the {transport} transport cannot send arbitrary bytes: {why}")]
@@ -77,6 +80,8 @@ pub enum SendError {
 pub enum MessageKind {
     Text,
     Binary,
+    /// A ping (RFC 6455 §5.5.2): the send waits for its pong.
+    Ping,
 }
 
 /// Which side of a TLS handshake the harness takes, and with what.

@@ -280,10 +280,48 @@ impl WebSocket {
                 Some(f) => format!("the peer closed the WebSocket ({} {})", f.code, f.reason),
                 None => "the peer closed the WebSocket".to_string(),
             }),
+            // The departure: a ping ends the connection before the pong
+            // tungstenite queued goes out (on the next read, never made).
+            Message::Ping(_) if matches!(&self.role, Role::Server(s) if s.no_pong()) => {
+                self.end("a ping, answered by hanging up (a fault)".to_string())
+            }
             // tungstenite answers pings itself; pongs and raw frames
             // carry nothing for the stream.
             Message::Ping(_) | Message::Pong(_) | Message::Frame(_) => {}
         }
+    }
+
+    /// Send a ping and wait, until `limit`, for the pong with the same
+    /// data; what else arrives meanwhile is kept for [`Transport::next`].
+    async fn ping(&mut self, data: &[u8], limit: Duration) -> Result<(), SendError> {
+        let deadline = Instant::now() + limit;
+        match timeout_at(deadline, self.ws.send(Message::Ping(data.to_vec().into()))).await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => return Err(SendError::Io(io::Error::other(e))),
+            Err(_) => return Err(SendError::Timeout(limit)),
+        }
+        for _ in 0..DRAIN_MESSAGES {
+            match timeout_at(deadline, self.ws.next()).await {
+                Err(_) => return Err(SendError::NoPong(format!("nothing within {limit:?}"))),
+                Ok(Some(Ok(Message::Pong(pong)))) if pong.as_ref() == data => return Ok(()),
+                Ok(Some(Ok(message))) => self.receive(message),
+                Ok(Some(Err(e))) => {
+                    let why = format!("the WebSocket failed: {e}");
+                    let _ = self.read_failed(e);
+                    return Err(SendError::NoPong(why));
+                }
+                Ok(None) => {
+                    self.end("the peer closed the connection".to_string());
+                    return Err(SendError::NoPong("the peer closed the connection".into()));
+                }
+            }
+            if let Some(why) = &self.ended {
+                return Err(SendError::NoPong(why.clone()));
+            }
+        }
+        Err(SendError::NoPong(format!(
+            "{DRAIN_MESSAGES} other messages and no pong"
+        )))
     }
 
     /// A read that failed: the peer went away, broke the WebSocket
@@ -370,6 +408,7 @@ impl Transport for WebSocket {
         limit: Duration,
     ) -> Result<(), SendError> {
         let message = match kind {
+            MessageKind::Ping => return self.ping(bytes, limit).await,
             MessageKind::Binary => Message::binary(bytes.to_vec()),
             MessageKind::Text => match std::str::from_utf8(bytes) {
                 Ok(text) => Message::text(text),

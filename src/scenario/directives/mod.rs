@@ -15,7 +15,7 @@ pub(crate) use args::Args;
 pub(crate) use reference::markdown_table;
 
 use super::error::ScenarioError;
-use super::model::{Action, Peer};
+use super::model::{Action, Peer, WsMessage};
 use super::suggest::did_you_mean;
 use super::template::Template;
 
@@ -177,12 +177,14 @@ pub(crate) static TABLE: &[Directive] = &[
     },
     Directive {
         name: "ws-send",
-        args: "text|binary LINE",
+        args: "text|binary|ping LINE",
         peers: SERVER,
         help: "the line (placeholders substituted, as in `C:` lines) as one WebSocket \
                message of that kind, sent as is: no `<open/>` translation, no namespace \
                added. For RFC 7395's rules about messages themselves (a binary message, two \
-               elements in one, half of one); on other transports the scenario is skipped",
+               elements in one, half of one). `ping`: a ping carrying the line, whose pong (RFC 6455 \
+               §5.5.2) must come back within the timeout. On other transports the scenario is \
+               skipped",
         parse: ws_send,
         check: None,
     },
@@ -290,13 +292,14 @@ fn ws_send(args: &Args) -> Result<Parsed, ScenarioError> {
             .at_name("`ws-send` needs `text` or `binary` and a line")
             .with_help(help));
     };
-    let binary = match kind {
-        "text" => false,
-        "binary" => true,
+    let kind_of = match kind {
+        "text" => WsMessage::Text,
+        "binary" => WsMessage::Binary,
+        "ping" => WsMessage::Ping,
         _ => {
             return Err(args
                 .at(at, kind.len(), format!("`{kind}` is not a message kind"))
-                .with_help("`text` or `binary`"));
+                .with_help("`text`, `binary` or `ping`"));
         }
     };
     let rest = &args.text[at + kind.len() - args.start..];
@@ -314,7 +317,10 @@ fn ws_send(args: &Args) -> Result<Parsed, ScenarioError> {
             None => err,
         }
     })?;
-    Ok(Parsed::Step(Action::WsSend { binary, line }))
+    Ok(Parsed::Step(Action::WsSend {
+        kind: kind_of,
+        line,
+    }))
 }
 
 /// `connection NAME` or `connection NAME as ACCOUNT`, names of letters,

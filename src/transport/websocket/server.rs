@@ -46,6 +46,9 @@ pub struct Departures {
     pub messages_as_bytes: bool,
     /// A binary message is read as if it were text (§3.2).
     pub binary_as_text: bool,
+    /// A ping is answered by hanging up, without its pong (RFC 6455
+    /// §5.5.2).
+    pub no_pong: bool,
 }
 
 /// How the server side accepts.
@@ -223,6 +226,11 @@ impl ServerSide {
             }
             event => vec![event],
         }
+    }
+
+    /// Whether a ping is answered by hanging up (a departure).
+    pub(super) fn no_pong(&self) -> bool {
+        self.departures.no_pong
     }
 
     /// Whether a binary message is read as text (a departure).
