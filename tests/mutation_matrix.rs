@@ -32,6 +32,7 @@ use xmpp_conform::engine::{self, RunConfig, Status, TlsMode};
 use xmpp_conform::reference::{Config, Faults, ReferenceServer, Rule};
 use xmpp_conform::scenario::{self, Peer, Scenario};
 use xmpp_conform::transport::tls::{self, Verification};
+use xmpp_conform::transport::{WebSocketConnector, WebSocketTarget};
 use xmpp_conform::xml::ParserConfig;
 
 /// The built-in scenarios that do not pass against the conforming
@@ -40,19 +41,11 @@ use xmpp_conform::xml::ParserConfig;
 ///   belongs to an account), which is the server's choice;
 /// - `rfc6120/sasl/external`: no client certificate is presented (and the
 ///   server asks for none);
-/// - `rfc7395/*`: they need the WebSocket transport, which the reference
-///   server does not serve yet (issue 13);
 /// - `xep0206/*`: they need the BOSH transport, which the reference server
 ///   does not serve yet (issue 13).
-const NOT_PASSING: [(&str, Status); 14] = [
+const NOT_PASSING: [(&str, Status); 8] = [
     ("rfc6120/sasl/anonymous", Status::Unsupported),
     ("rfc6120/sasl/external", Status::Skip),
-    ("rfc7395/close", Status::Skip),
-    ("rfc7395/invalid-framing-namespace", Status::Skip),
-    ("rfc7395/no-starttls", Status::Skip),
-    ("rfc7395/open-answer", Status::Skip),
-    ("rfc7395/open-lang", Status::Skip),
-    ("rfc7395/restart-after-sasl", Status::Skip),
     ("xep0206/restart-after-sasl", Status::Skip),
     ("xep0206/restartlogic", Status::Skip),
     ("xep0206/session-attributes", Status::Skip),
@@ -114,7 +107,18 @@ fn run_config(addr: &str, ca: &Path) -> RunConfig {
     }
 }
 
-/// Every scenario against a reference server with `faults`.
+/// Whether the scenario is about the WebSocket transport: its row runs
+/// over WebSocket, every other over TCP.
+fn over_websocket(scenario: &Scenario) -> bool {
+    scenario
+        .meta
+        .needs
+        .iter()
+        .any(|n| n == "transport:websocket")
+}
+
+/// Every scenario against a reference server with `faults`: the
+/// WebSocket ones through its WebSocket URL, the others over TCP.
 async fn column(scenarios: Vec<Scenario>, faults: Faults) -> Column {
     let mut config = xmpp_conform::accounts::CAST
         .iter()
@@ -123,8 +127,25 @@ async fn column(scenarios: Vec<Scenario>, faults: Faults) -> Column {
         });
     config.faults = faults.clone();
     let server = ReferenceServer::start(config).await.expect("start");
-    let run = Arc::new(run_config(&server.addr().to_string(), server.ca_path()));
-    let verdicts = engine::run_all(scenarios, run, JOBS, |_| {}).await;
+    let tcp = Arc::new(run_config(&server.addr().to_string(), server.ca_path()));
+    let url = server.websocket_url().expect("a WebSocket listener");
+    let mut ws = run_config(url, server.ca_path());
+    let target = WebSocketTarget::parse(url)
+        .expect("a ws:// URL")
+        .expect("well formed");
+    ws.tls = TlsMode::None;
+    ws.connector = Some(Arc::new(WebSocketConnector::new(
+        target,
+        Arc::clone(&ws.tls_config),
+        TIMEOUT,
+    )));
+    let (websocket, others): (Vec<Scenario>, Vec<Scenario>) =
+        scenarios.into_iter().partition(over_websocket);
+    let (mut verdicts, ws_verdicts) = tokio::join!(
+        engine::run_all(others, tcp, JOBS, |_| {}),
+        engine::run_all(websocket, Arc::new(ws), JOBS, |_| {})
+    );
+    verdicts.extend(ws_verdicts);
     let stats = server.shutdown().await;
     assert_eq!(
         stats.panicked, 0,

@@ -10,7 +10,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use clap::{Args, Parser};
+use clap::{Args, Parser, ValueEnum};
 
 use crate::reference::{Config, ReferenceServer, Rule};
 
@@ -48,6 +48,20 @@ pub(super) struct DemoArgs {
     /// Repeatable.
     #[arg(long = "fault", value_name = "NAME", value_parser = fault_parser())]
     faults: Vec<Rule>,
+    /// The transports to run the suite over, one run each: TCP, WebSocket
+    /// (RFC 7395, the server's `ws://` URL), or both, TCP first. With
+    /// `all`, the WebSocket run's report files get `-websocket` before
+    /// their extension.
+    #[arg(long, value_enum, default_value_t = DemoTransport::All)]
+    transport: DemoTransport,
+}
+
+/// Which of the reference server's transports `demo` runs over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(super) enum DemoTransport {
+    Tcp,
+    Websocket,
+    All,
 }
 
 pub(super) fn run(args: DemoArgs) -> i32 {
@@ -71,15 +85,27 @@ pub(super) fn run(args: DemoArgs) -> i32 {
             return EXIT_FAILED;
         }
     };
-    let target = server.addr().to_string();
+    let tcp = server.addr().to_string();
+    let websocket = server.websocket_url().unwrap_or_default().to_owned();
     println!(
-        "reference server on {target} (domain {DOMAIN}, account {USER}), CA {}{banner}",
+        "reference server on {tcp} and {websocket} (domain {DOMAIN}, account {USER}), CA {}{banner}",
         server.ca_path().display()
     );
-    let code = match run_args(&args, &target, server.ca_path()) {
-        Some(run) => super::run_target(run),
-        None => EXIT_USAGE,
+    let runs: &[(&str, &str)] = match args.transport {
+        DemoTransport::Tcp => &[("", &tcp)],
+        DemoTransport::Websocket => &[("", &websocket)],
+        DemoTransport::All => &[("", &tcp), ("-websocket", &websocket)],
     };
+    let mut code = 0;
+    for (suffix, target) in runs {
+        if runs.len() > 1 {
+            println!("\n── over {target} ──");
+        }
+        code = code.max(match run_args(&args, target, server.ca_path(), suffix) {
+            Some(run) => super::run_target(run),
+            None => EXIT_USAGE,
+        });
+    }
     let stats = server_runtime.block_on(server.shutdown());
     if stats.panicked > 0 {
         eprintln!(
@@ -94,7 +120,12 @@ pub(super) fn run(args: DemoArgs) -> i32 {
 /// The arguments of `xmpp-conform --target ADDR --domain localhost --ca
 /// CA --user romeo --password secret`, plus the demo's own options: built
 /// by clap itself, so every other option has its `--target` default.
-fn run_args(args: &DemoArgs, target: &str, ca: &std::path::Path) -> Option<super::RunArgs> {
+fn run_args(
+    args: &DemoArgs,
+    target: &str,
+    ca: &std::path::Path,
+    suffix: &str,
+) -> Option<super::RunArgs> {
     let cli = match Cli::try_parse_from(["xmpp-conform", "--target", target]) {
         Ok(cli) => cli,
         Err(e) => {
@@ -116,8 +147,22 @@ fn run_args(args: &DemoArgs, target: &str, ca: &std::path::Path) -> Option<super
     run.jobs = args.jobs;
     run.timeout = args.timeout;
     run.verbose = args.verbose;
-    run.junit = args.junit.clone();
-    run.json = args.json.clone();
-    run.html = args.html.clone();
+    run.junit = args.junit.as_deref().map(|p| suffixed(p, suffix));
+    run.json = args.json.as_deref().map(|p| suffixed(p, suffix));
+    run.html = args.html.as_deref().map(|p| suffixed(p, suffix));
     Some(run)
+}
+
+/// `report.json` with `-websocket` before the extension: one report per
+/// run when `demo` runs over several transports.
+fn suffixed(path: &std::path::Path, suffix: &str) -> PathBuf {
+    if suffix.is_empty() {
+        return path.to_path_buf();
+    }
+    let stem = path.file_stem().unwrap_or_default().to_string_lossy();
+    let name = match path.extension() {
+        Some(ext) => format!("{stem}{suffix}.{}", ext.to_string_lossy()),
+        None => format!("{stem}{suffix}"),
+    };
+    path.with_file_name(name)
 }

@@ -36,6 +36,10 @@ pub(super) struct ServeArgs {
     /// TLS from the first byte (XEP-0368) instead of STARTTLS.
     #[arg(long)]
     direct_tls: bool,
+    /// Where the WebSocket listener (RFC 7395, path /xmpp-websocket)
+    /// listens (port 0: the OS picks one).
+    #[arg(long, value_name = "HOST:PORT", default_value = "127.0.0.1:0")]
+    websocket: SocketAddr,
     /// Drop a client that sends nothing for this long.
     #[arg(long, default_value = "5m", value_parser = humantime::parse_duration)]
     idle_timeout: Duration,
@@ -98,6 +102,7 @@ pub(super) fn run(args: &ServeArgs) -> i32 {
     config.listen = args.listen;
     config.cert_dir = args.cert_dir.clone();
     config.direct_tls = args.direct_tls;
+    config.websocket = Some(args.websocket);
     config.limits.idle_timeout = args.idle_timeout;
     config.faults = args.faults.iter().copied().collect();
     let runtime = match runtime(2) {
@@ -126,8 +131,10 @@ pub(super) fn run(args: &ServeArgs) -> i32 {
              CA certificate: {ca}\n\
              account: {user}@{domain}, password {shown}; also {cast} with it\n\
              run the suite: xmpp-conform --target {addr} --domain {domain} --ca {ca} --user {user}{password}{tls}{faults}\n\
+             over WebSocket (RFC 7395): xmpp-conform --target {ws} --domain {domain} --user {user}{password}\n\
              Ctrl-C stops it.",
             faults = faults_banner(&config_faults),
+            ws = server.websocket_url().unwrap_or_default(),
             cast = crate::accounts::CAST.join(", "),
             domain = args.domain,
             user = args.user,

@@ -428,6 +428,9 @@ async fn run_steps(
                 steps::expect_close(session, &scenario.meta, loc, timeout).await?
             }
             Action::Silence(quiet) => steps::silence(session, &scenario.meta, loc, *quiet).await?,
+            Action::WsSend { kind, line } => {
+                steps::send_message(session, *kind, line, bindings, loc, timeout).await?
+            }
             Action::Login { bind } => {
                 login::run(session, config, &scenario.meta, bindings, *bind, loc).await?
             }

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use crate::transport::{Incoming, SendError, TlsError, TlsUpgrade, Transport};
+use crate::transport::{Incoming, MessageKind, SendError, TlsError, TlsUpgrade, Transport};
 use crate::xml::{Element, NS_CLIENT, NS_SASL, NS_STREAMS, StreamEvent};
 
 use crate::accounts::Account;
@@ -96,6 +96,28 @@ impl Session {
             self.transcript.record(Direction::Note, framed);
         }
         Ok(())
+    }
+
+    /// Send `bytes` as one message of `kind`, as is (`ws-send`).
+    pub async fn send_message(
+        &mut self,
+        kind: MessageKind,
+        bytes: &[u8],
+        shown: String,
+        limit: Duration,
+    ) -> Result<(), SendError> {
+        let label = match kind {
+            MessageKind::Text => "a text message",
+            MessageKind::Binary => "a binary message",
+            MessageKind::Ping => "a ping, its pong awaited",
+        };
+        self.transcript.record(Direction::Sent, shown.clone());
+        self.transcript
+            .record(Direction::Note, format!("sent as is, as {label}"));
+        if self.sent.len() + shown.len() <= SENT_LIMIT {
+            self.sent.push_str(&shown);
+        }
+        self.stream.send_message(kind, bytes, limit).await
     }
 
     /// The next event from the peer that the scenario does not `ignore`,

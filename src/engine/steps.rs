@@ -8,9 +8,9 @@ use crate::bindings::Bindings;
 use crate::matching::{self, Check, Matched, Mismatch};
 use crate::scenario::functions::Call;
 use crate::scenario::template::{RenderError, Template};
-use crate::scenario::{Alternative, Expectation, Location, Meta};
-use crate::transport::{SendError, TlsError, TlsUpgrade};
-use crate::xml::{StreamEvent, writer};
+use crate::scenario::{Alternative, Expectation, Location, Meta, WsMessage};
+use crate::transport::{MessageKind, SendError, TlsError, TlsUpgrade};
+use crate::xml::{NS_STREAMS, StreamEvent, writer};
 
 use super::failure::{Failure, FailureKind};
 use super::functions::Helpers;
@@ -62,12 +62,44 @@ pub(super) async fn send(
     }
 }
 
+/// `ws-send`: the line as one message of its own, as is. Its bytes are
+/// in the transcript as sent (a binary message's, lossily; secrets
+/// redacted as in `C:` lines).
+pub(super) async fn send_message(
+    session: &mut Session,
+    kind: WsMessage,
+    line: &Template,
+    bindings: &Bindings,
+    loc: &Location,
+    timeout: Duration,
+) -> StepResult {
+    let bytes = line.render(bindings).map_err(|e| {
+        Failure::new(FailureKind::ScenarioBug, format!("scenario bug: {e}")).at(loc)
+    })?;
+    let kind = match kind {
+        WsMessage::Text => MessageKind::Text,
+        WsMessage::Binary => MessageKind::Binary,
+        WsMessage::Ping => MessageKind::Ping,
+    };
+    let shown = if line.has_secret(bindings) {
+        line.shown(bindings)
+    } else {
+        String::from_utf8_lossy(&bytes).into_owned()
+    };
+    session
+        .send_message(kind, &bytes, shown, timeout)
+        .await
+        .map_err(|e| send_failed(&e, loc))
+}
+
 /// Sending failed: the transport refused bytes it cannot carry as written
 /// (the scenario cannot run on it), or the peer took no data.
 pub(super) fn send_failed(e: &SendError, loc: &Location) -> Box<Failure> {
     let kind = match e {
         SendError::Unsupported { .. } => FailureKind::NeedsUnmet,
-        SendError::Timeout(_) | SendError::Io(_) | SendError::Gone => FailureKind::Send,
+        SendError::Timeout(_) | SendError::Io(_) | SendError::Gone | SendError::NoPong(_) => {
+            FailureKind::Send
+        }
     };
     Failure::new(kind, format!("could not send to the peer: {e}")).at(loc)
 }
@@ -239,6 +271,14 @@ pub(super) async fn expect_close(
         {
             Received::Eof => return Ok(()),
             Received::Event(StreamEvent::Close) => continue,
+            // Closing with a stream error first is closing too (RFC 6120
+            // §4.9.1.1): where a rule allows either, the error is noted.
+            Received::Event(StreamEvent::Element(e)) if e.is(NS_STREAMS, "error") => {
+                session.transcript.record(
+                    Direction::Note,
+                    "a stream error before the close".to_string(),
+                );
+            }
             // What matters here is the close; bytes that are not XML (a TLS
             // alert after a failed handshake, say) may come before it.
             Received::Event(StreamEvent::Error(e)) => {

@@ -29,6 +29,10 @@ pub struct Config {
     pub cert_dir: Option<PathBuf>,
     /// TLS from the first byte (XEP-0368) instead of STARTTLS.
     pub direct_tls: bool,
+    /// Where the WebSocket listener (RFC 7395, on [`WEBSOCKET_PATH`])
+    /// listens; `None`: no WebSocket. By default another port the OS
+    /// picks on 127.0.0.1, so every server serves both transports.
+    pub websocket: Option<SocketAddr>,
     pub limits: Limits,
     /// Rules the server breaks on purpose; none by default.
     pub faults: Faults,
@@ -43,6 +47,7 @@ impl Config {
             listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
             cert_dir: None,
             direct_tls: false,
+            websocket: Some(SocketAddr::from((Ipv4Addr::LOCALHOST, 0))),
             limits: Limits::default(),
             faults: Faults::default(),
         }
@@ -55,6 +60,9 @@ impl Config {
         self
     }
 }
+
+/// The HTTP path of the WebSocket endpoint, Prosody's.
+pub const WEBSOCKET_PATH: &str = "/xmpp-websocket";
 
 /// The bounds on what one client can cost.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -176,11 +184,26 @@ pub enum Rule {
     /// The client's closing tag is answered with the server's (RFC 6120
     /// §4.4).
     AnswerClose,
+    /// The WebSocket handshake echoes the `xmpp` subprotocol (RFC 7395
+    /// §3.1).
+    WebSocketSubprotocol,
+    /// No STARTTLS over WebSocket (RFC 7395 §3.9).
+    WebSocketNoStartTls,
+    /// `<open/>` and `<close/>` outside the framing namespace are
+    /// `invalid-namespace` (RFC 7395 §3.3.2).
+    WebSocketFramingNamespace,
+    /// One complete element per message: a message holding more, or
+    /// less, is an error (RFC 7395 §3.3.3).
+    WebSocketOneElement,
+    /// Text messages only (RFC 7395 §3.2).
+    WebSocketTextOnly,
+    /// A WebSocket ping is answered with a pong (RFC 6455 §5.5.2).
+    WebSocketPing,
 }
 
 impl Rule {
     /// Every rule, in the order `serve --list-faults` prints them.
-    pub const ALL: [Rule; 24] = [
+    pub const ALL: [Rule; 30] = [
         Rule::StreamNamespace,
         Rule::StreamId,
         Rule::Version,
@@ -205,6 +228,12 @@ impl Rule {
         Rule::StampFrom,
         Rule::IqErrors,
         Rule::IqResponseId,
+        Rule::WebSocketSubprotocol,
+        Rule::WebSocketFramingNamespace,
+        Rule::WebSocketOneElement,
+        Rule::WebSocketTextOnly,
+        Rule::WebSocketPing,
+        Rule::WebSocketNoStartTls,
     ];
 
     /// The fault's name on the command line (`--fault NAME`): kebab-case.
@@ -349,6 +378,36 @@ impl Rule {
                 "the client's closing tag is answered by dropping the connection, without </stream:stream>",
                 "RFC 6120 §4.4",
             ),
+            Rule::WebSocketSubprotocol => (
+                "websocket-subprotocol",
+                "the WebSocket handshake response does not echo the xmpp subprotocol",
+                "RFC 7395 §3.1",
+            ),
+            Rule::WebSocketNoStartTls => (
+                "websocket-no-starttls",
+                "STARTTLS is offered over WebSocket",
+                "RFC 7395 §3.9",
+            ),
+            Rule::WebSocketFramingNamespace => (
+                "websocket-framing-namespace",
+                "an <open/> outside the framing namespace is taken as the stream header",
+                "RFC 7395 §3.3.2",
+            ),
+            Rule::WebSocketOneElement => (
+                "websocket-one-element",
+                "WebSocket messages are read as one byte stream: several elements in one are taken, half of one waits for the rest",
+                "RFC 7395 §3.3.3",
+            ),
+            Rule::WebSocketPing => (
+                "websocket-ping",
+                "a WebSocket ping is answered by hanging up, without a pong",
+                "RFC 6455 §5.5.2, RFC 7395 §3.8",
+            ),
+            Rule::WebSocketTextOnly => (
+                "websocket-text-only",
+                "a binary WebSocket message is read as if it were text",
+                "RFC 7395 §3.2",
+            ),
         }
     }
 }
@@ -414,7 +473,9 @@ mod tests {
                 }
                 kebab.push(c.to_ascii_lowercase());
             }
-            let kebab = kebab.replace("start-tls", "starttls");
+            let kebab = kebab
+                .replace("start-tls", "starttls")
+                .replace("web-socket", "websocket");
             assert_eq!(rule.name(), kebab, "{variant}");
             assert_eq!(Rule::from_name(rule.name()), Some(rule));
             assert!(!rule.fault().is_empty() && rule.spec().starts_with("RFC "));

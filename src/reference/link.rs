@@ -112,6 +112,12 @@ impl Link {
         self.stream.is_tls()
     }
 
+    /// Over WebSocket TLS is the `wss://` URL's, never STARTTLS (RFC 7395
+    /// §3.9).
+    pub fn is_websocket(&self) -> bool {
+        self.stream.kind() == crate::transport::TransportKind::WebSocket
+    }
+
     /// Hang up: close our direction (TLS close_notify, then FIN), then
     /// read and discard what the client still sends, all within `linger`.
     pub async fn close(mut self, linger: Duration) {

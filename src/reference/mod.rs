@@ -53,7 +53,7 @@ mod stream;
 
 use std::sync::Arc;
 
-pub use config::{Config, Faults, Limits, Rule};
+pub use config::{Config, Faults, Limits, Rule, WEBSOCKET_PATH};
 pub use error::{StanzaCondition, StartError, StreamCondition};
 pub use jid::{Jid, JidError};
 pub use server::{ReferenceServer, ServerHandle, Stats};

@@ -12,9 +12,10 @@ use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinSet;
 
 use crate::sasl::server::Accounts;
+use crate::transport::websocket::{self, Departures, ServerOptions};
 use crate::transport::{ByteIo, Connection, tls};
 
-use super::config::Config;
+use super::config::{Config, Rule, WEBSOCKET_PATH};
 use super::error::StartError;
 use super::router::Router;
 use super::{Shared, session};
@@ -51,6 +52,21 @@ impl ReferenceServer {
             addr: config.listen,
             source,
         })?;
+        let websocket = match config.websocket {
+            Some(at) => {
+                let listener = TcpListener::bind(at)
+                    .await
+                    .map_err(|source| StartError::Listen { addr: at, source })?;
+                let addr = listener
+                    .local_addr()
+                    .map_err(|source| StartError::Listen { addr: at, source })?;
+                Some((listener, addr))
+            }
+            None => None,
+        };
+        let websocket_url = websocket
+            .as_ref()
+            .map(|(_, addr)| format!("ws://{addr}{WEBSOCKET_PATH}"));
         let stats = Arc::new(Counters::default());
         let shared = Arc::new(Shared {
             domain: config.domain.to_ascii_lowercase(),
@@ -63,11 +79,16 @@ impl ReferenceServer {
             stats: Arc::clone(&stats),
         });
         let (stop, stopped) = watch::channel(false);
-        let accepting = tokio::spawn(accept_loop(listener, Arc::clone(&shared), stopped.clone()));
+        let listeners = Listeners {
+            tcp: listener,
+            websocket: websocket.map(|(l, _)| l),
+        };
+        let accepting = tokio::spawn(accept_loop(listeners, Arc::clone(&shared), stopped.clone()));
         Ok(ServerHandle {
             shared,
             stopped,
             addr,
+            websocket_url,
             ca: generated.ca,
             domain: config.domain,
             stop,
@@ -85,6 +106,7 @@ pub struct ServerHandle {
     /// What sessions watch to learn of the shutdown.
     stopped: watch::Receiver<bool>,
     addr: SocketAddr,
+    websocket_url: Option<String>,
     ca: PathBuf,
     domain: String,
     stop: watch::Sender<bool>,
@@ -97,6 +119,12 @@ impl ServerHandle {
     /// Where it listens (the port the OS chose for port 0).
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// The WebSocket endpoint (`ws://127.0.0.1:PORT/xmpp-websocket`), if
+    /// the server has one: what `--target` takes for RFC 7395.
+    pub fn websocket_url(&self) -> Option<&str> {
+        self.websocket_url.as_deref()
     }
 
     /// The CA certificate (PEM) that signed the server's certificate: what
@@ -164,36 +192,65 @@ pub(super) struct Counters {
     panicked: AtomicU64,
 }
 
-async fn accept_loop(listener: TcpListener, shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
+/// What the server accepts connections on.
+struct Listeners {
+    tcp: TcpListener,
+    websocket: Option<TcpListener>,
+}
+
+/// Which listener a connection came through.
+enum Via {
+    Tcp,
+    WebSocket,
+}
+
+async fn accept_loop(listeners: Listeners, shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
     let cap = Arc::new(Semaphore::new(shared.limits.max_connections.max(1)));
     let mut sessions = JoinSet::new();
+    let websocket = listeners.websocket.as_ref();
     loop {
-        tokio::select! {
+        let accepted = tokio::select! {
             _ = stop.changed() => break,
-            Some(done) = sessions.join_next(), if !sessions.is_empty() => note(&shared, done),
-            accepted = listener.accept() => {
-                let Ok((tcp, _peer)) = accepted else {
-                    // Out of file descriptors, say: wait a little rather
-                    // than spin.
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                    continue;
-                };
-                let Ok(permit) = Arc::clone(&cap).try_acquire_owned() else {
-                    shared.stats.refused.fetch_add(1, Ordering::Relaxed);
-                    continue;
-                };
-                shared.stats.accepted.fetch_add(1, Ordering::Relaxed);
-                let _ = tcp.set_nodelay(true);
-                let shared = Arc::clone(&shared);
-                let stop = stop.clone();
-                sessions.spawn(async move {
-                    session::serve(Connection::Plain(tcp), shared, stop).await;
-                    drop(permit);
-                });
+            Some(done) = sessions.join_next(), if !sessions.is_empty() => {
+                note(&shared, done);
+                continue;
             }
-        }
+            accepted = listeners.tcp.accept() => (Via::Tcp, accepted),
+            accepted = async { match websocket {
+                Some(l) => l.accept().await,
+                None => std::future::pending().await,
+            } } => (Via::WebSocket, accepted),
+        };
+        let (via, Ok((tcp, _peer))) = accepted else {
+            // Out of file descriptors, say: wait a little rather than spin.
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            continue;
+        };
+        let Ok(permit) = Arc::clone(&cap).try_acquire_owned() else {
+            shared.stats.refused.fetch_add(1, Ordering::Relaxed);
+            continue;
+        };
+        shared.stats.accepted.fetch_add(1, Ordering::Relaxed);
+        let _ = tcp.set_nodelay(true);
+        let shared = Arc::clone(&shared);
+        let stop = stop.clone();
+        sessions.spawn(async move {
+            let conn = Connection::Plain(tcp);
+            match via {
+                Via::Tcp => session::serve(conn, shared, stop).await,
+                Via::WebSocket => {
+                    let options = websocket_options(&shared);
+                    // A failed upgrade has had its HTTP answer: nothing
+                    // more to say.
+                    if let Ok(stream) = websocket::accept(conn, &options).await {
+                        session::serve_stream(stream, shared, stop).await;
+                    }
+                }
+            }
+            drop(permit);
+        });
     }
-    drop(listener);
+    drop(listeners);
     let grace = tokio::time::sleep(SHUTDOWN_GRACE);
     tokio::pin!(grace);
     loop {
@@ -208,6 +265,24 @@ async fn accept_loop(listener: TcpListener, shared: Arc<Shared>, mut stop: watch
     sessions.abort_all();
     while let Some(done) = sessions.join_next().await {
         note(&shared, done);
+    }
+}
+
+/// The WebSocket side of the server: its path, its bounds, and the
+/// faults that are the transport's.
+fn websocket_options(shared: &Shared) -> ServerOptions {
+    let faults = &shared.faults;
+    ServerOptions {
+        path: WEBSOCKET_PATH.to_owned(),
+        handshake_timeout: shared.limits.tls_handshake_timeout,
+        max_message_bytes: shared.limits.max_stanza_bytes,
+        departures: Departures {
+            no_subprotocol_echo: faults.breaks(Rule::WebSocketSubprotocol),
+            any_framing_namespace: faults.breaks(Rule::WebSocketFramingNamespace),
+            messages_as_bytes: faults.breaks(Rule::WebSocketOneElement),
+            binary_as_text: faults.breaks(Rule::WebSocketTextOnly),
+            no_pong: faults.breaks(Rule::WebSocketPing),
+        },
     }
 }
 

@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use tokio::sync::{mpsc, oneshot, watch};
 
-use crate::transport::ByteIo;
+use crate::transport::{ByteIo, Transport};
 use crate::xml::{Element, NS_CLIENT, NS_SASL, NS_TLS, ParserConfig, StreamEvent};
 
 use super::Shared;
@@ -77,6 +77,16 @@ pub(super) async fn serve<IO: ByteIo>(
     // drops them before it sees them.
     let lenient = shared.faults.breaks(Rule::RestrictedXml);
     let stream = client_stream(io, parser_config(&shared), lenient);
+    serve_stream(stream, shared, shutdown).await;
+}
+
+/// Serve one client over a transport already set up (a WebSocket whose
+/// handshake is done): the same state machine as over TCP.
+pub(super) async fn serve_stream(
+    stream: Box<dyn Transport>,
+    shared: Arc<Shared>,
+    shutdown: watch::Receiver<bool>,
+) {
     let mut link = Link::new(stream, &shared.limits);
     if shared.direct_tls
         && link
@@ -104,7 +114,7 @@ pub(super) async fn serve<IO: ByteIo>(
     }
 }
 
-fn parser_config(shared: &Shared) -> ParserConfig {
+pub(super) fn parser_config(shared: &Shared) -> ParserConfig {
     let content_namespaces = if shared.faults.breaks(Rule::ContentNamespace) {
         Vec::new()
     } else {

@@ -122,6 +122,13 @@ pub enum Action {
     ExpectClose,
     /// Nothing may arrive from the peer for this long.
     Silence(Duration),
+    /// `ws-send text|binary|ping LINE`: the line, placeholders
+    /// substituted, as one WebSocket message of that kind (a ping's pong
+    /// must come back within the timeout), with no framing translation
+    /// (RFC 7395's rules about messages themselves: a binary message, two
+    /// elements in one, half of one). Transports without messages refuse
+    /// it, which skips the scenario.
+    WsSend { kind: WsMessage, line: Template },
     /// `login` (`bind: true`) and `authenticate` (`bind: false`): open a
     /// stream if none is open, STARTTLS if offered, SASL with the best
     /// offered mechanism (or `--mechanism`), restart; then for `login`,
@@ -180,4 +187,13 @@ pub enum SaslOption {
     ProofInSuccess,
     /// DIGEST-MD5: send these bytes as the first challenge, exactly.
     Challenge(Vec<u8>),
+}
+
+/// The kind of WebSocket message `ws-send` sends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WsMessage {
+    Text,
+    Binary,
+    /// A ping control frame (RFC 6455 §5.5.2): its pong must come back.
+    Ping,
 }

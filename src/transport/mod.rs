@@ -65,6 +65,9 @@ pub enum SendError {
     Io(#[from] io::Error),
     #[error("no connection")]
     Gone,
+    /// A ping's pong did not come back: why.
+    #[error("the ping was not answered (RFC 6455 §5.5.2: a pong MUST follow): {0}")]
+    NoPong(String),
     /// The transport frames the stream itself and cannot send these bytes
     /// as written (a partial element, bytes that are not UTF-8).
     #[error("the {transport} transport cannot send arbitrary bytes: {why}")]
@@ -72,6 +75,15 @@ pub enum SendError {
         transport: TransportKind,
         why: String,
     },
+}
+
+/// The kind of a message sent as is ([`Transport::send_message`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MessageKind {
+    Text,
+    Binary,
+    /// A ping (RFC 6455 §5.5.2): the send waits for its pong.
+    Ping,
 }
 
 /// Which side of a TLS handshake the harness takes, and with what.
@@ -161,6 +173,23 @@ pub trait Transport: Send + Sync {
 
     /// Send `bytes` as one write, within `limit`.
     async fn send(&mut self, bytes: &[u8], limit: Duration) -> Result<(), SendError>;
+
+    /// Send `bytes` as one message of `kind`, as given, bypassing the
+    /// framing translation: for scenarios about the framing itself (RFC
+    /// 7395: a binary message, two elements in one message). Byte streams
+    /// have no messages, so the default refuses (the scenario is skipped).
+    async fn send_message(
+        &mut self,
+        kind: MessageKind,
+        bytes: &[u8],
+        limit: Duration,
+    ) -> Result<(), SendError> {
+        let _ = (kind, bytes, limit);
+        Err(SendError::Unsupported {
+            transport: self.kind(),
+            why: "it carries a byte stream, not messages".to_string(),
+        })
+    }
 
     /// After a [`Transport::send`] that reframed the bytes (a header sent
     /// as RFC 7395's `<open/>`): what went on the wire instead, once, for

@@ -16,8 +16,11 @@
 //! URL's host, as for any `https` or `wss` URL.
 
 mod framing;
+mod server;
 #[cfg(test)]
 mod tests;
+
+pub use server::{Departures, ServerOptions, accept};
 
 use std::collections::VecDeque;
 use std::io;
@@ -37,8 +40,8 @@ use crate::xml::{Condition, ParserConfig, StreamError, StreamEvent};
 
 use super::byte_stream::is_disconnect;
 use super::{
-    Connection, Connector, Incoming, SendError, TlsError, TlsUpgrade, Transport, TransportError,
-    TransportKind,
+    Connection, Connector, Incoming, MessageKind, SendError, TlsError, TlsUpgrade, Transport,
+    TransportError, TransportKind,
 };
 
 /// The subprotocol RFC 7395 §3.1 registers, which the client requests and
@@ -156,18 +159,16 @@ impl Connector for WebSocketConnector {
         };
         let described = conn.describe();
         let ws = handshake(target, conn, &parser, self.timeout).await?;
-        Ok(Box::new(WebSocket {
+        let described = format!(
+            "websocket {} (subprotocol xmpp) via {described}",
+            target.url
+        );
+        Ok(Box::new(WebSocket::new(
             ws,
-            described: format!(
-                "websocket {} (subprotocol xmpp) via {described}",
-                target.url
-            ),
-            tls: target.secure,
-            pending: VecDeque::new(),
-            ended: None,
-            received: 0,
-            note: None,
-        }))
+            described,
+            target.secure,
+            Role::Client,
+        )))
     }
 }
 
@@ -210,9 +211,17 @@ async fn handshake(
     }
 }
 
-/// One XMPP stream over a WebSocket.
+/// Which end of the WebSocket this is: the harness's client, or the
+/// reference server's side with what only it needs.
+enum Role {
+    Client,
+    Server(Box<server::ServerSide>),
+}
+
+/// One XMPP stream over a WebSocket, either role.
 struct WebSocket {
     ws: WebSocketStream<Connection>,
+    role: Role,
     described: String,
     tls: bool,
     pending: VecDeque<StreamEvent>,
@@ -225,6 +234,19 @@ struct WebSocket {
 }
 
 impl WebSocket {
+    fn new(ws: WebSocketStream<Connection>, described: String, tls: bool, role: Role) -> Self {
+        WebSocket {
+            ws,
+            role,
+            described,
+            tls,
+            pending: VecDeque::new(),
+            ended: None,
+            received: 0,
+            note: None,
+        }
+    }
+
     fn end(&mut self, why: String) {
         if self.ended.is_none() {
             self.ended = Some(why);
@@ -233,10 +255,21 @@ impl WebSocket {
 
     fn receive(&mut self, message: Message) {
         match message {
+            Message::Binary(bytes) if matches!(&self.role, Role::Server(s) if s.binary_as_text()) =>
+            {
+                let text = String::from_utf8_lossy(&bytes).into_owned();
+                self.receive(Message::text(text));
+            }
             Message::Text(text) => {
-                let event = framing::incoming(text.as_str(), self.received);
+                match &mut self.role {
+                    Role::Client => self
+                        .pending
+                        .push_back(framing::incoming(text.as_str(), self.received)),
+                    Role::Server(server) => self
+                        .pending
+                        .extend(server.incoming(text.as_str(), self.received)),
+                }
                 self.received += text.len() as u64;
-                self.pending.push_back(event);
             }
             Message::Binary(bytes) => {
                 self.pending
@@ -247,10 +280,48 @@ impl WebSocket {
                 Some(f) => format!("the peer closed the WebSocket ({} {})", f.code, f.reason),
                 None => "the peer closed the WebSocket".to_string(),
             }),
+            // The departure: a ping ends the connection before the pong
+            // tungstenite queued goes out (on the next read, never made).
+            Message::Ping(_) if matches!(&self.role, Role::Server(s) if s.no_pong()) => {
+                self.end("a ping, answered by hanging up (a fault)".to_string())
+            }
             // tungstenite answers pings itself; pongs and raw frames
             // carry nothing for the stream.
             Message::Ping(_) | Message::Pong(_) | Message::Frame(_) => {}
         }
+    }
+
+    /// Send a ping and wait, until `limit`, for the pong with the same
+    /// data; what else arrives meanwhile is kept for [`Transport::next`].
+    async fn ping(&mut self, data: &[u8], limit: Duration) -> Result<(), SendError> {
+        let deadline = Instant::now() + limit;
+        match timeout_at(deadline, self.ws.send(Message::Ping(data.to_vec().into()))).await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => return Err(SendError::Io(io::Error::other(e))),
+            Err(_) => return Err(SendError::Timeout(limit)),
+        }
+        for _ in 0..DRAIN_MESSAGES {
+            match timeout_at(deadline, self.ws.next()).await {
+                Err(_) => return Err(SendError::NoPong(format!("nothing within {limit:?}"))),
+                Ok(Some(Ok(Message::Pong(pong)))) if pong.as_ref() == data => return Ok(()),
+                Ok(Some(Ok(message))) => self.receive(message),
+                Ok(Some(Err(e))) => {
+                    let why = format!("the WebSocket failed: {e}");
+                    let _ = self.read_failed(e);
+                    return Err(SendError::NoPong(why));
+                }
+                Ok(None) => {
+                    self.end("the peer closed the connection".to_string());
+                    return Err(SendError::NoPong("the peer closed the connection".into()));
+                }
+            }
+            if let Some(why) = &self.ended {
+                return Err(SendError::NoPong(why.clone()));
+            }
+        }
+        Err(SendError::NoPong(format!(
+            "{DRAIN_MESSAGES} other messages and no pong"
+        )))
     }
 
     /// A read that failed: the peer went away, broke the WebSocket
@@ -300,12 +371,24 @@ impl Transport for WebSocket {
     }
 
     async fn send(&mut self, bytes: &[u8], limit: Duration) -> Result<(), SendError> {
-        let out = framing::outgoing(bytes).map_err(|why| SendError::Unsupported {
-            transport: TransportKind::WebSocket,
-            why,
-        })?;
-        self.note = out.note;
-        match timeout(limit, self.ws.send(Message::text(out.text))).await {
+        let messages = match &mut self.role {
+            Role::Server(server) => server.reframe(bytes),
+            Role::Client => {
+                let out = framing::outgoing(bytes).map_err(|why| SendError::Unsupported {
+                    transport: TransportKind::WebSocket,
+                    why,
+                })?;
+                self.note = out.note;
+                vec![out.text]
+            }
+        };
+        let sending = async {
+            for text in messages {
+                self.ws.feed(Message::text(text)).await?;
+            }
+            self.ws.flush().await
+        };
+        match timeout(limit, sending).await {
             Ok(Ok(())) => Ok(()),
             Ok(Err(WsError::Io(e))) => Err(SendError::Io(e)),
             Ok(Err(WsError::ConnectionClosed | WsError::AlreadyClosed)) => Err(SendError::Gone),
@@ -316,6 +399,34 @@ impl Transport for WebSocket {
 
     fn sent_as(&mut self) -> Option<String> {
         self.note.take()
+    }
+
+    async fn send_message(
+        &mut self,
+        kind: MessageKind,
+        bytes: &[u8],
+        limit: Duration,
+    ) -> Result<(), SendError> {
+        let message = match kind {
+            MessageKind::Ping => return self.ping(bytes, limit).await,
+            MessageKind::Binary => Message::binary(bytes.to_vec()),
+            MessageKind::Text => match std::str::from_utf8(bytes) {
+                Ok(text) => Message::text(text),
+                Err(_) => {
+                    return Err(SendError::Unsupported {
+                        transport: TransportKind::WebSocket,
+                        why: "a text message must be UTF-8 (RFC 6455 §5.6)".to_string(),
+                    });
+                }
+            },
+        };
+        match timeout(limit, self.ws.send(message)).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(WsError::Io(e))) => Err(SendError::Io(e)),
+            Ok(Err(WsError::ConnectionClosed | WsError::AlreadyClosed)) => Err(SendError::Gone),
+            Ok(Err(e)) => Err(SendError::Io(io::Error::other(e))),
+            Err(_) => Err(SendError::Timeout(limit)),
+        }
     }
 
     async fn next(&mut self, deadline: Instant) -> Incoming {

@@ -15,8 +15,9 @@ pub(crate) use args::Args;
 pub(crate) use reference::markdown_table;
 
 use super::error::ScenarioError;
-use super::model::{Action, Peer};
+use super::model::{Action, Peer, WsMessage};
 use super::suggest::did_you_mean;
+use super::template::Template;
 
 /// What a directive line becomes.
 #[derive(Debug)]
@@ -160,8 +161,8 @@ pub(crate) static TABLE: &[Directive] = &[
         name: "expect-close",
         args: "",
         peers: BOTH,
-        help: "the peer must close the connection (after its `</stream:stream>`, if any) \
-               within the timeout",
+        help: "the peer must close the connection (after a stream error and its \
+               `</stream:stream>`, if any) within the timeout",
         parse: |a| a.none(Action::ExpectClose),
         check: None,
     },
@@ -172,6 +173,19 @@ pub(crate) static TABLE: &[Directive] = &[
         help: "nothing may arrive from the peer for that long: `silence 500ms`, `silence 2s`, \
                `silence 1m 30s`",
         parse: silence,
+        check: None,
+    },
+    Directive {
+        name: "ws-send",
+        args: "text|binary|ping LINE",
+        peers: SERVER,
+        help: "the line (placeholders substituted, as in `C:` lines) as one WebSocket \
+               message of that kind, sent as is: no `<open/>` translation, no namespace \
+               added. For RFC 7395's rules about messages themselves (a binary message, two \
+               elements in one, half of one). `ping`: a ping carrying the line, whose pong (RFC 6455 \
+               §5.5.2) must come back within the timeout. On other transports the scenario is \
+               skipped",
+        parse: ws_send,
         check: None,
     },
     Directive {
@@ -268,6 +282,45 @@ fn silence(args: &Args) -> Result<Parsed, ScenarioError> {
             args.at_text(format!("invalid duration `{}`: {e}", args.text))
                 .with_help("e.g. `500ms`, `2s`, `1m 30s`")
         })
+}
+
+/// `ws-send text LINE` or `ws-send binary LINE`.
+fn ws_send(args: &Args) -> Result<Parsed, ScenarioError> {
+    let help = "e.g. `ws-send binary <presence xmlns='jabber:client'/>` or `ws-send text <a/><b/>`";
+    let Some((at, kind)) = args.words().next() else {
+        return Err(args
+            .at_name("`ws-send` needs `text` or `binary` and a line")
+            .with_help(help));
+    };
+    let kind_of = match kind {
+        "text" => WsMessage::Text,
+        "binary" => WsMessage::Binary,
+        "ping" => WsMessage::Ping,
+        _ => {
+            return Err(args
+                .at(at, kind.len(), format!("`{kind}` is not a message kind"))
+                .with_help("`text`, `binary` or `ping`"));
+        }
+    };
+    let rest = &args.text[at + kind.len() - args.start..];
+    let line_at = at + kind.len() + (rest.len() - rest.trim_start().len());
+    let text = rest.trim_start();
+    if text.is_empty() {
+        return Err(args
+            .at(at, kind.len(), "`ws-send` needs a line to send")
+            .with_help(help));
+    }
+    let line = Template::parse(text).map_err(|e| {
+        let err = args.at(line_at + e.offset, e.len, e.message);
+        match e.help {
+            Some(h) => err.with_help(h),
+            None => err,
+        }
+    })?;
+    Ok(Parsed::Step(Action::WsSend {
+        kind: kind_of,
+        line,
+    }))
 }
 
 /// `connection NAME` or `connection NAME as ACCOUNT`, names of letters,
@@ -395,7 +448,7 @@ mod tests {
         let m = check(login, &parsed, Peer::Client).expect_err("refused");
         assert_eq!(
             m.message,
-            "`login` and `authenticate` are for server scenarios"
+            "`login`, `authenticate` and `ws-send` are for server scenarios"
         );
         assert_eq!(m.width, 1);
     }

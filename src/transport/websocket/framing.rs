@@ -128,7 +128,7 @@ fn open_from_header(start_tag: &str) -> Result<Outgoing, Refusal> {
 
 /// `<NAME xmlns=NS …/>`, written by the crate's writer so values are
 /// escaped.
-fn framing_element(name: &str, ns: &str, attrs: Vec<Attribute>) -> String {
+pub(super) fn framing_element(name: &str, ns: &str, attrs: Vec<Attribute>) -> String {
     let element = Element {
         declarations: vec![(None, SmolStr::new(ns))],
         attrs,
@@ -187,6 +187,14 @@ pub(super) fn incoming(text: &str, offset: u64) -> StreamEvent {
     }
     let element = match parse_element(text.as_bytes(), &Vec::new()) {
         Ok(element) => element,
+        // A DOCTYPE, comment or entity keeps its own condition (RFC 6120
+        // §11.1): the message is one element, in restricted XML's terms.
+        Err(e) if e.condition == Condition::RestrictedXml => {
+            return StreamEvent::Error(StreamError {
+                offset: offset + e.offset,
+                ..e
+            });
+        }
         Err(e) => return not_an_element(offset + e.offset, e.to_string()),
     };
     if element.is(NS_FRAMING, "open") {
