@@ -19,6 +19,7 @@
 pub mod bosh;
 mod byte_stream;
 pub mod memory;
+mod stream_lines;
 mod tcp;
 #[cfg(test)]
 mod tests;

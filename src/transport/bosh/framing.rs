@@ -12,6 +12,7 @@
 //! another namespace) is refused, and the scenario is skipped with the
 //! reason rather than misjudged.
 
+use crate::transport::stream_lines::{header_start_tag, is_close_tag};
 use crate::xml::{
     Attribute, Condition, Element, NS_CLIENT, NS_HTTPBIND, NS_STREAMS, NS_XBOSH, NamespaceScope,
     Node, SmolStr, StreamError, StreamEvent, StreamHeader, parse_element, writer,
@@ -58,38 +59,6 @@ pub(super) fn classify(bytes: &[u8]) -> Result<Line, Refusal> {
         return header(start_tag);
     }
     element(line)
-}
-
-fn is_close_tag(line: &str) -> bool {
-    line.strip_prefix("</")
-        .and_then(|rest| rest.strip_suffix('>'))
-        .map(str::trim)
-        .is_some_and(|name| name == "stream" || name.ends_with(":stream"))
-}
-
-/// The header's start tag, without an XML declaration before it.
-fn header_start_tag(line: &str) -> Result<Option<&str>, Refusal> {
-    let rest = match line.strip_prefix("<?xml") {
-        Some(after) => match after.find("?>") {
-            Some(end) => after.get(end + 2..).unwrap_or_default().trim_start(),
-            None => return Err("an unterminated XML declaration".to_string()),
-        },
-        None => line,
-    };
-    let name: String = rest
-        .chars()
-        .skip(1)
-        .take_while(|c| !c.is_whitespace() && *c != '>' && *c != '/')
-        .collect();
-    let is_header = rest.starts_with('<')
-        && (name == "stream" || name.ends_with(":stream"))
-        && rest.ends_with('>')
-        && !rest.ends_with("/>");
-    match (is_header, rest.len() < line.len()) {
-        (true, _) => Ok(Some(rest)),
-        (false, true) => Err("an XML declaration without a stream header after it".to_string()),
-        (false, false) => Ok(None),
-    }
 }
 
 fn header(start_tag: &str) -> Result<Line, Refusal> {

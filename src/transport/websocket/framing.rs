@@ -14,6 +14,7 @@
 //! equivalent: it is refused, and the scenario is skipped with the reason
 //! rather than misjudged.
 
+use crate::transport::stream_lines::{header_start_tag, is_close_tag};
 use crate::xml::{
     Attribute, Condition, Element, NS_CLIENT, NS_FRAMING, NS_STREAMS, NamespaceScope, SmolStr,
     StreamError, StreamEvent, StreamHeader, parse_element, writer,
@@ -61,43 +62,6 @@ pub(super) fn outgoing(bytes: &[u8]) -> Result<Outgoing, Refusal> {
         return open_from_header(header);
     }
     element(line)
-}
-
-/// `</stream:stream>` (with any prefix).
-fn is_close_tag(line: &str) -> bool {
-    line.strip_prefix("</")
-        .and_then(|rest| rest.strip_suffix('>'))
-        .map(str::trim)
-        .is_some_and(|name| name == "stream" || name.ends_with(":stream"))
-}
-
-/// The stream header's start tag, without the XML declaration before it,
-/// if `line` is a header; an XML declaration followed by anything else is
-/// refused.
-fn header_start_tag(line: &str) -> Result<Option<&str>, Refusal> {
-    let rest = match line.strip_prefix("<?xml") {
-        Some(after) => match after.find("?>") {
-            Some(end) => after.get(end + 2..).unwrap_or_default().trim_start(),
-            None => return Err("an unterminated XML declaration".to_string()),
-        },
-        None => line,
-    };
-    let name: String = rest
-        .chars()
-        .skip(1)
-        .take_while(|c| !c.is_whitespace() && *c != '>' && *c != '/')
-        .collect();
-    let is_header = rest.starts_with('<')
-        && (name == "stream" || name.ends_with(":stream"))
-        && rest.ends_with('>')
-        && !rest.ends_with("/>");
-    match (is_header, rest.len() < line.len()) {
-        (true, _) => Ok(Some(rest)),
-        (false, true) => Err(
-            "an XML declaration without a stream header after it (RFC 7395 has none)".to_string(),
-        ),
-        (false, false) => Ok(None),
-    }
 }
 
 /// `<open/>` for a stream header's start tag: the same attributes, in the

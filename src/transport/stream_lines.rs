@@ -1,0 +1,40 @@
+//! What a scenario line is, for the transports that frame the stream
+//! themselves (WebSocket, BOSH): the harness writes RFC 6120's stream
+//! header and closing tag, and each framing says them its own way
+//! (`<open/>` and `<close/>`, a session request and `type='terminate'`).
+//! Recognising the line is the same for both, so it is here once.
+
+/// `</stream:stream>` (with any prefix).
+pub(super) fn is_close_tag(line: &str) -> bool {
+    line.strip_prefix("</")
+        .and_then(|rest| rest.strip_suffix('>'))
+        .map(str::trim)
+        .is_some_and(|name| name == "stream" || name.ends_with(":stream"))
+}
+
+/// The stream header's start tag, without the XML declaration before it,
+/// if `line` is a header; an XML declaration followed by anything else is
+/// refused (neither framing has a place for a declaration of its own).
+pub(super) fn header_start_tag(line: &str) -> Result<Option<&str>, String> {
+    let rest = match line.strip_prefix("<?xml") {
+        Some(after) => match after.find("?>") {
+            Some(end) => after.get(end + 2..).unwrap_or_default().trim_start(),
+            None => return Err("an unterminated XML declaration".to_string()),
+        },
+        None => line,
+    };
+    let name: String = rest
+        .chars()
+        .skip(1)
+        .take_while(|c| !c.is_whitespace() && *c != '>' && *c != '/')
+        .collect();
+    let is_header = rest.starts_with('<')
+        && (name == "stream" || name.ends_with(":stream"))
+        && rest.ends_with('>')
+        && !rest.ends_with("/>");
+    match (is_header, rest.len() < line.len()) {
+        (true, _) => Ok(Some(rest)),
+        (false, true) => Err("an XML declaration without a stream header after it".to_string()),
+        (false, false) => Ok(None),
+    }
+}
