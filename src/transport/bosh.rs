@@ -70,38 +70,22 @@ impl BoshTarget {
     /// `None` when `target` is not an HTTP URL at all; an error when it is
     /// one but malformed.
     pub fn parse(target: &str) -> Option<Result<BoshTarget, BoshError>> {
-        let secure = if target.starts_with("https://") {
-            true
-        } else if target.starts_with("http://") {
-            false
-        } else {
-            return None;
-        };
-        let bad = |why: String| BoshError::Url {
-            url: target.to_string(),
-            why,
-        };
-        Some((|| {
-            let uri: hyper::Uri = target.parse().map_err(|e| bad(format!("{e}")))?;
-            let host = uri.host().ok_or_else(|| bad("no host".to_string()))?;
-            let port = uri.port_u16().unwrap_or(if secure { 443 } else { 80 });
-            let authority = uri
-                .authority()
-                .map_or_else(|| host.to_string(), |a| a.to_string());
-            Ok(BoshTarget {
-                url: target.to_string(),
-                host: host
-                    .trim_start_matches('[')
-                    .trim_end_matches(']')
-                    .to_string(),
-                address: format!("{host}:{port}"),
-                authority,
-                path: uri
-                    .path_and_query()
-                    .map_or("/".to_string(), |p| p.to_string()),
-                secure,
-            })
-        })())
+        let parsed = super::url_target::parse(target, "https", "http")?;
+        Some(
+            parsed
+                .map_err(|why| BoshError::Url {
+                    url: target.to_string(),
+                    why,
+                })
+                .map(|t| BoshTarget {
+                    url: target.to_string(),
+                    host: t.host,
+                    address: t.address,
+                    authority: t.authority,
+                    path: t.path,
+                    secure: t.secure,
+                }),
+        )
     }
 }
 

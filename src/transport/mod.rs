@@ -25,6 +25,7 @@ mod tcp;
 mod tests;
 pub mod tls;
 mod trust;
+mod url_target;
 pub mod websocket;
 
 use std::io;

@@ -38,3 +38,13 @@ pub(super) fn header_start_tag(line: &str) -> Result<Option<&str>, String> {
         (false, false) => Ok(None),
     }
 }
+
+/// The namespaces a scenario line is read with when it must stand alone:
+/// those a client stream header declares, as over TCP.
+pub(super) fn client_stream_scope() -> crate::xml::NamespaceScope {
+    use crate::xml::{NS_CLIENT, NS_STREAMS, SmolStr};
+    vec![
+        (None, SmolStr::new(NS_CLIENT)),
+        (Some(SmolStr::new("stream")), SmolStr::new(NS_STREAMS)),
+    ]
+}

@@ -32,7 +32,7 @@ use tokio::time::{Instant, timeout, timeout_at};
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::error::{Error as WsError, ProtocolError};
-use tokio_tungstenite::tungstenite::http::{HeaderValue, Uri};
+use tokio_tungstenite::tungstenite::http::HeaderValue;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::{self, Message};
 
@@ -96,31 +96,20 @@ impl WebSocketTarget {
     /// `None` when `target` is not a WebSocket URL at all (then it is a
     /// TCP `host:port`); an error when it is one but malformed.
     pub fn parse(target: &str) -> Option<Result<WebSocketTarget, WebSocketError>> {
-        let secure = if target.starts_with("wss://") {
-            true
-        } else if target.starts_with("ws://") {
-            false
-        } else {
-            return None;
-        };
-        let bad = |why: String| WebSocketError::Url {
-            url: target.to_string(),
-            why,
-        };
-        Some((|| {
-            let uri: Uri = target.parse().map_err(|e| bad(format!("{e}")))?;
-            let host = uri.host().ok_or_else(|| bad("no host".to_string()))?;
-            let port = uri.port_u16().unwrap_or(if secure { 443 } else { 80 });
-            Ok(WebSocketTarget {
-                url: target.to_string(),
-                host: host
-                    .trim_start_matches('[')
-                    .trim_end_matches(']')
-                    .to_string(),
-                address: format!("{host}:{port}"),
-                secure,
-            })
-        })())
+        let parsed = super::url_target::parse(target, "wss", "ws")?;
+        Some(
+            parsed
+                .map_err(|why| WebSocketError::Url {
+                    url: target.to_string(),
+                    why,
+                })
+                .map(|t| WebSocketTarget {
+                    url: target.to_string(),
+                    host: t.host,
+                    address: t.address,
+                    secure: t.secure,
+                }),
+        )
     }
 }
 

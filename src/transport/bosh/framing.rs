@@ -12,10 +12,10 @@
 //! another namespace) is refused, and the scenario is skipped with the
 //! reason rather than misjudged.
 
-use crate::transport::stream_lines::{header_start_tag, is_close_tag};
+use crate::transport::stream_lines::{client_stream_scope, header_start_tag, is_close_tag};
 use crate::xml::{
-    Attribute, Condition, Element, NS_CLIENT, NS_HTTPBIND, NS_STREAMS, NS_XBOSH, NamespaceScope,
-    Node, SmolStr, StreamError, StreamEvent, StreamHeader, parse_element, writer,
+    Attribute, Condition, Element, NS_CLIENT, NS_HTTPBIND, NS_STREAMS, NS_XBOSH, Node, SmolStr,
+    StreamError, StreamEvent, StreamHeader, parse_element, writer,
 };
 
 /// The BOSH protocol version the harness speaks (XEP-0124 §7.1).
@@ -36,13 +36,6 @@ pub(super) enum Line {
 
 /// Why a line has no BOSH form.
 pub(super) type Refusal = String;
-
-fn stream_scope() -> NamespaceScope {
-    vec![
-        (None, SmolStr::new(NS_CLIENT)),
-        (Some(SmolStr::new("stream")), SmolStr::new(NS_STREAMS)),
-    ]
-}
 
 /// Classify one write of a scenario.
 pub(super) fn classify(bytes: &[u8]) -> Result<Line, Refusal> {
@@ -83,7 +76,7 @@ fn header(start_tag: &str) -> Result<Line, Refusal> {
 }
 
 fn element(line: &str) -> Result<Line, Refusal> {
-    let parsed = parse_element(line.as_bytes(), &stream_scope())
+    let parsed = parse_element(line.as_bytes(), &client_stream_scope())
         .map_err(|e| format!("not one complete element (XEP-0124 §4): {e}"))?;
     let declares = |prefix: Option<&str>| {
         parsed

@@ -14,10 +14,10 @@
 //! equivalent: it is refused, and the scenario is skipped with the reason
 //! rather than misjudged.
 
-use crate::transport::stream_lines::{header_start_tag, is_close_tag};
+use crate::transport::stream_lines::{client_stream_scope, header_start_tag, is_close_tag};
 use crate::xml::{
-    Attribute, Condition, Element, NS_CLIENT, NS_FRAMING, NS_STREAMS, NamespaceScope, SmolStr,
-    StreamError, StreamEvent, StreamHeader, parse_element, writer,
+    Attribute, Condition, Element, NS_CLIENT, NS_FRAMING, NS_STREAMS, SmolStr, StreamError,
+    StreamEvent, StreamHeader, parse_element, writer,
 };
 
 /// A scenario line as one WebSocket text message.
@@ -33,15 +33,6 @@ pub(super) struct Outgoing {
 
 /// Why a line cannot go out as one WebSocket message.
 pub(super) type Refusal = String;
-
-/// The namespaces a line of a scenario is read with: those of a client
-/// stream header, as over TCP.
-fn stream_scope() -> NamespaceScope {
-    vec![
-        (None, SmolStr::new(NS_CLIENT)),
-        (Some(SmolStr::new("stream")), SmolStr::new(NS_STREAMS)),
-    ]
-}
 
 /// Translate one write of a scenario into one text message.
 pub(super) fn outgoing(bytes: &[u8]) -> Result<Outgoing, Refusal> {
@@ -105,7 +96,7 @@ pub(super) fn framing_element(name: &str, ns: &str, attrs: Vec<Attribute>) -> St
 /// would have scoped it; the declarations it inherited from the header
 /// are added to its start tag.
 fn element(line: &str) -> Result<Outgoing, Refusal> {
-    let parsed = parse_element(line.as_bytes(), &stream_scope())
+    let parsed = parse_element(line.as_bytes(), &client_stream_scope())
         .map_err(|e| format!("not one complete element (RFC 7395 §3.3.3): {e}"))?;
     let declares = |prefix: Option<&str>| {
         parsed
