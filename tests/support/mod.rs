@@ -11,10 +11,24 @@ use std::process::{Child, Command, Output, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
-/// A port on 127.0.0.1 that nothing listens on right now.
+/// A port on 127.0.0.1 that nothing listens on right now, for a server the
+/// test starts. It is taken below the kernel's ephemeral range (32768 and
+/// up on Linux), where the source port of an outgoing connection could
+/// claim it between this check and the server's bind, and never handed
+/// out twice in one test process.
 pub fn free_port() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind an ephemeral port on 127.0.0.1");
-    listener.local_addr().expect("local address").port()
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let start = 20_000 + (std::process::id() % 1_000) * 12;
+    for _ in 0..12_000 {
+        let candidate = start + NEXT.fetch_add(1, Ordering::Relaxed) % 12_000;
+        let port = 20_000 + (candidate - 20_000) % 12_000;
+        if let Ok(port) = u16::try_from(port)
+            && TcpListener::bind(("127.0.0.1", port)).is_ok()
+        {
+            return port;
+        }
+    }
+    panic!("no free port on 127.0.0.1 between 20000 and 32000")
 }
 
 /// A peer on a free loopback port that hands every connection to `serve`
