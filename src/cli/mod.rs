@@ -636,6 +636,9 @@ fn run_accounts(args: &RunArgs, target: &str) -> Result<Accounts, i32> {
             user: user.clone(),
             domain: run_domain(args, target),
             password: password.as_str().into(),
+            resource: None,
+            connect_host: None,
+            connect_port: None,
         }),
         _ => None,
     };

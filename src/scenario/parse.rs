@@ -30,7 +30,7 @@ pub(super) fn parse_str(text: &str, path: &Path, id: &str) -> Result<Scenario, S
             ));
     };
     let meta = frontmatter::parse(&src, bounds, frontmatter::default_peer(path))?;
-    let mut builder = Builder::new(meta.peer, path);
+    let mut builder = Builder::new(meta.peer, meta.matching, path);
     builder.body(&src, bounds.body_start())?;
     if builder.steps.is_empty() {
         let fence = bounds.close as u32 + 1;
