@@ -12,7 +12,11 @@ pub(super) fn load(path: &Path, root: &Path) -> Result<Scenario, ScenarioError> 
     let bytes = source::read_bounded(path)
         .map_err(|e| ScenarioError::file(path, format!("cannot read the file: {e}")))?;
     let text = source::decode(path, bytes)?;
-    parse_str(&text, path, &scenario_id(path, root))
+    let id = scenario_id(path, root);
+    if path.extension().is_some_and(|e| e == super::scansion::EXTENSION) {
+        return super::scansion::parse_str(&text, path, &id);
+    }
+    parse_str(&text, path, &id)
 }
 
 pub(super) fn parse_str(text: &str, path: &Path, id: &str) -> Result<Scenario, ScenarioError> {
