@@ -5,7 +5,7 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use crate::bindings::Bindings;
-use crate::matching::{self, Check, Matched, Mismatch};
+use crate::matching::{self, Check, Matched, Mismatch, Mode};
 use crate::scenario::functions::Call;
 use crate::scenario::template::{RenderError, Template};
 use crate::scenario::{Alternative, Expectation, Location, Meta, WsMessage};
@@ -171,8 +171,15 @@ pub(super) async fn expect(
 ) -> StepResult {
     let expected = expected_text(alternatives);
     let deadline = Instant::now() + timeout;
+    // Scansion skips an unasked-for element only when it does not match:
+    // a script may expect presence, which it otherwise ignores.
+    let (skip_before, skip_after): (&[String], &[String]) = match meta.matching {
+        Mode::Rfc => (&meta.ignore, &[]),
+        Mode::Scansion => (&[], &meta.ignore),
+    };
+    loop {
     let event = match session
-        .wait(deadline, &meta.ignore)
+        .wait(deadline, skip_before)
         .await
         .map_err(|f| f.at(loc))?
     {
@@ -213,6 +220,12 @@ pub(super) async fn expect(
             Err(_) => {}
         }
     }
+    if super::session::is_ignored(&event, skip_after) {
+        session
+            .transcript
+            .record(Direction::Note, "skipped: not asked for by this step");
+        continue;
+    }
     let failure = match closest {
         Some(m) => Failure {
             diff: Some(m.diff()),
@@ -231,7 +244,8 @@ pub(super) async fn expect(
         .expected(expected)
         .received(render::event(&event)),
     };
-    Err(failure.at(loc))
+    return Err(failure.at(loc));
+    }
 }
 
 /// The checks of the functions in the pattern that matched, in order,
@@ -285,6 +299,13 @@ pub(super) async fn expect_close(
                 session.transcript.record(
                     Direction::Note,
                     format!("not XML, ignored while waiting for the close: {e}"),
+                );
+            }
+            // A scansion client that disconnects reads nothing more.
+            Received::Event(ev @ StreamEvent::Element(_)) if meta.matching == Mode::Scansion => {
+                session.transcript.record(
+                    Direction::Note,
+                    format!("skipped while disconnecting: {}", short(&ev)),
                 );
             }
             Received::Event(ev) => {

@@ -280,7 +280,7 @@ mod tests {
             let start = if i == 0 { 3 } else { 0 };
             joined.push(i as u32 + 1, start, &line[start..]);
         }
-        parse(&src, &joined)
+        parse(&src, &joined, Mode::Rfc)
     }
 
     fn err(text: &str) -> ScenarioError {
