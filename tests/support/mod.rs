@@ -491,6 +491,9 @@ impl Prosody {
     /// what they keep until then, e.g. `mod_scansion_record`), waiting up
     /// to five seconds before killing it.
     pub fn stop(&mut self) {
+        if let Ok(Some(_)) = self.child.try_wait() {
+            return;
+        }
         let _ = Command::new("kill")
             .arg("-TERM")
             .arg(self.child.id().to_string())
