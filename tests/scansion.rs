@@ -16,8 +16,16 @@ const REFERENCE_BASELINE: &str = "tests/baselines/scansion-reference.txt";
 /// `--target` and the options a scansion setup runs with: TLS off, PLAIN.
 fn scansion_setup(target: &str) -> Vec<String> {
     [
-        "--target", target, "--domain", "localhost", "--tls", "none", "--mechanism", "PLAIN",
-        "--timeout", "3s",
+        "--target",
+        target,
+        "--domain",
+        "localhost",
+        "--tls",
+        "none",
+        "--mechanism",
+        "PLAIN",
+        "--timeout",
+        "3s",
     ]
     .iter()
     .map(|s| s.to_string())
@@ -62,17 +70,32 @@ fn tail(log: &str) -> String {
 fn scripts_match_the_prosody_baseline_with_one_job_and_two() {
     let count = std::fs::read_dir(repo().join(SCRIPTS))
         .expect("the test set")
-        .filter(|e| e.as_ref().is_ok_and(|e| e.path().extension().is_some_and(|x| x == "scs")))
+        .filter(|e| {
+            e.as_ref()
+                .is_ok_and(|e| e.path().extension().is_some_and(|x| x == "scs"))
+        })
         .count();
     assert!(count >= 20, "the test set has {count} scripts");
     let prosody = Prosody::start_for_scansion(&[]);
     let base = scansion_setup(&prosody.target());
     let (code, console, one) = run(with(
         base.clone(),
-        &["--scenarios", SCRIPTS, "--baseline", PROSODY_BASELINE, "--jobs", "1"],
+        &[
+            "--scenarios",
+            SCRIPTS,
+            "--baseline",
+            PROSODY_BASELINE,
+            "--jobs",
+            "1",
+        ],
     ));
     println!("{console}");
-    assert_eq!(code, Some(0), "--jobs 1 differs from {PROSODY_BASELINE}\n{}", tail(&prosody.log()));
+    assert_eq!(
+        code,
+        Some(0),
+        "--jobs 1 differs from {PROSODY_BASELINE}\n{}",
+        tail(&prosody.log())
+    );
     assert_eq!(one.len(), count);
     // A fresh Prosody: in-memory storage keeps what the first run left
     // (a blocked JID, a roster item), as it would for a second CI run.
@@ -81,10 +104,22 @@ fn scripts_match_the_prosody_baseline_with_one_job_and_two() {
     let base = scansion_setup(&prosody.target());
     let (code, console, two) = run(with(
         base,
-        &["--scenarios", SCRIPTS, "--baseline", PROSODY_BASELINE, "--jobs", "2"],
+        &[
+            "--scenarios",
+            SCRIPTS,
+            "--baseline",
+            PROSODY_BASELINE,
+            "--jobs",
+            "2",
+        ],
     ));
     println!("{console}");
-    assert_eq!(code, Some(0), "--jobs 2 differs from {PROSODY_BASELINE}\n{}", tail(&prosody.log()));
+    assert_eq!(
+        code,
+        Some(0),
+        "--jobs 2 differs from {PROSODY_BASELINE}\n{}",
+        tail(&prosody.log())
+    );
     assert_eq!(one, two, "--jobs 2 gives other verdicts than --jobs 1");
 }
 
@@ -110,11 +145,20 @@ fn converted_scripts_give_the_same_verdicts() {
             "-o",
             out_path.to_str().expect("utf-8 path"),
         ]);
-        assert_eq!(out.status.code(), Some(0), "convert {}: {}", script.display(), text(&out));
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "convert {}: {}",
+            script.display(),
+            text(&out)
+        );
     }
     let scripts_run = {
         let prosody = Prosody::start_for_scansion(&[]);
-        run(with(scansion_setup(&prosody.target()), &["--scenarios", SCRIPTS]))
+        run(with(
+            scansion_setup(&prosody.target()),
+            &["--scenarios", SCRIPTS],
+        ))
     };
     let prosody = Prosody::start_for_scansion(&[]);
     let converted = dir.path().to_str().expect("utf-8 path");
@@ -123,9 +167,16 @@ fn converted_scripts_give_the_same_verdicts() {
         &["--scenarios", converted, "--baseline", PROSODY_BASELINE],
     ));
     println!("{console}");
-    assert_eq!(code, Some(0), "the converted scenarios differ from {PROSODY_BASELINE}");
+    assert_eq!(
+        code,
+        Some(0),
+        "the converted scenarios differ from {PROSODY_BASELINE}"
+    );
     assert_eq!(verdicts.len(), scripts.len());
-    assert_eq!(verdicts, scripts_run.2, "converted and original verdicts differ");
+    assert_eq!(
+        verdicts, scripts_run.2,
+        "converted and original verdicts differ"
+    );
 }
 
 /// The reference server, where it has the features: with TLS on (it
@@ -139,9 +190,16 @@ fn scripts_match_the_reference_baseline() {
     let reference = Reference::start(config);
     let mut args = reference.target_args();
     args.extend(
-        ["--timeout", "3s", "--scenarios", SCRIPTS, "--baseline", REFERENCE_BASELINE]
-            .iter()
-            .map(|s| s.to_string()),
+        [
+            "--timeout",
+            "3s",
+            "--scenarios",
+            SCRIPTS,
+            "--baseline",
+            REFERENCE_BASELINE,
+        ]
+        .iter()
+        .map(|s| s.to_string()),
     );
     let (code, console, _) = run(args);
     println!("{console}");
@@ -150,9 +208,27 @@ fn scripts_match_the_reference_baseline() {
 
 /// Every account the test set logs in as.
 const USERS: &[&str] = &[
-    "romeo", "juliet", "mercutio", "tybalt", "benvolio", "nurse", "capulet", "friar", "balthasar",
-    "peter", "sampson", "gregory", "rosaline", "paris", "helena", "abram", "anthony", "potpan",
-    "lawrence", "montague", "simon",
+    "romeo",
+    "juliet",
+    "mercutio",
+    "tybalt",
+    "benvolio",
+    "nurse",
+    "capulet",
+    "friar",
+    "balthasar",
+    "peter",
+    "sampson",
+    "gregory",
+    "rosaline",
+    "paris",
+    "helena",
+    "abram",
+    "anthony",
+    "potpan",
+    "lawrence",
+    "montague",
+    "simon",
 ];
 
 /// The `.scs` file `mod_scansion_record` wrote under Prosody's data
@@ -170,7 +246,12 @@ fn recording(data: &Path) -> String {
             }
         }
     }
-    assert_eq!(found.len(), 1, "one recording under {}: {found:?}", data.display());
+    assert_eq!(
+        found.len(),
+        1,
+        "one recording under {}: {found:?}",
+        data.display()
+    );
     std::fs::read_to_string(&found[0]).expect("read the recording")
 }
 
@@ -192,11 +273,21 @@ fn prosody_recording_replays_and_an_edited_one_fails_with_a_diff() {
             "juliet=juliet@localhost:password",
         ],
     ));
-    assert_eq!(code, Some(0), "the recorded session itself failed:\n{console}");
+    assert_eq!(
+        code,
+        Some(0),
+        "the recorded session itself failed:\n{console}"
+    );
     recorder.stop();
     let recorded = recording(recorder.dir.path());
     println!("{recorded}");
-    for needle in ["[Client] Romeo", "[Client] Juliet", "<ping xmlns='urn:xmpp:ping'/>", "jabber:iq:roster", "<body>"] {
+    for needle in [
+        "[Client] Romeo",
+        "[Client] Juliet",
+        "<ping xmlns='urn:xmpp:ping'/>",
+        "jabber:iq:roster",
+        "<body>",
+    ] {
         assert!(recorded.contains(needle), "the recording lacks {needle}");
     }
     let dir = tempfile::tempdir().expect("temporary folder");
@@ -223,9 +314,18 @@ fn prosody_recording_replays_and_an_edited_one_fails_with_a_diff() {
     println!("{console}");
     assert_eq!(code, Some(1));
     assert_eq!(verdicts, ["edited \"fail\""]);
-    assert!(console.contains("attribute `id`: expected `edited-ping`, received `ping1`"), "{console}");
-    assert!(console.contains("-<iq") && console.contains("+<iq"), "a diff: {console}");
-    assert!(console.contains("edited.scs:"), "the script's line: {console}");
+    assert!(
+        console.contains("attribute `id`: expected `edited-ping`, received `ping1`"),
+        "{console}"
+    );
+    assert!(
+        console.contains("-<iq") && console.contains("+<iq"),
+        "a diff: {console}"
+    );
+    assert!(
+        console.contains("edited.scs:"),
+        "the script's line: {console}"
+    );
 }
 
 /// The recording with the `id` of the ping's result, in a `receives:`

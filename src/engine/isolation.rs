@@ -98,8 +98,7 @@ mod tests {
             ));
         }
         front.push_str("+++\nC: <presence/>\n");
-        parse_str(&front, std::path::Path::new("t.xmpp"), id)
-            .unwrap_or_else(|e| panic!("{e}"))
+        parse_str(&front, std::path::Path::new("t.xmpp"), id).unwrap_or_else(|e| panic!("{e}"))
     }
 
     #[tokio::test]

@@ -126,7 +126,9 @@ fn target_for(config: &RunConfig, account: Option<&Account>) -> String {
         .rsplit_once(':')
         .unwrap_or((config.target.as_str(), "5222"));
     let host = a.connect_host.as_deref().unwrap_or(host);
-    let port = a.connect_port.map_or_else(|| port.to_string(), |p| p.to_string());
+    let port = a
+        .connect_port
+        .map_or_else(|| port.to_string(), |p| p.to_string());
     if host.contains(':') && !host.starts_with('[') {
         format!("[{host}]:{port}")
     } else {

@@ -178,73 +178,73 @@ pub(super) async fn expect(
         Mode::Scansion => (&[], &meta.ignore),
     };
     loop {
-    let event = match session
-        .wait(deadline, skip_before)
-        .await
-        .map_err(|f| f.at(loc))?
-    {
-        Received::Event(event) => event,
-        Received::Eof => {
-            return Err(Failure::new(
-                FailureKind::PeerClosed,
-                "the peer closed the connection instead",
-            )
-            .expected(expected)
-            .at(loc));
-        }
-        Received::Timeout => {
-            return Err(Failure::new(
-                FailureKind::Timeout,
-                format!("nothing arrived within {timeout:?}"),
-            )
-            .expected(expected)
-            .at(loc));
-        }
-    };
-    if let StreamEvent::Error(e) = &event {
-        return Err(Failure::new(
-            FailureKind::NotXml,
-            format!("the peer sent bytes that are not XMPP's XML: {e}"),
-        )
-        .expected(expected)
-        .at(loc));
-    }
-    let mut closest: Option<Mismatch> = None;
-    for alt in alternatives {
-        match try_match(&alt.expectation, &event, bindings) {
-            Ok(found) => {
-                let checks = found.commit(bindings);
-                return run_checks(&checks, bindings, helpers, &event, loc);
-            }
-            Err(Some(m)) if closest.is_none() => closest = Some(m),
-            Err(_) => {}
-        }
-    }
-    if super::session::is_ignored(&event, skip_after) {
-        session
-            .transcript
-            .record(Direction::Note, "skipped: not asked for by this step");
-        continue;
-    }
-    let failure = match closest {
-        Some(m) => Failure {
-            diff: Some(m.diff()),
-            ..Failure::new(FailureKind::Mismatch, m.to_string())
+        let event = match session
+            .wait(deadline, skip_before)
+            .await
+            .map_err(|f| f.at(loc))?
+        {
+            Received::Event(event) => event,
+            Received::Eof => {
+                return Err(Failure::new(
+                    FailureKind::PeerClosed,
+                    "the peer closed the connection instead",
+                )
                 .expected(expected)
-                .received(m.received.clone())
-        },
-        None => Failure::new(
-            FailureKind::Unexpected,
-            format!(
-                "expected {}, received {}",
-                kind_of(alternatives),
-                short(&event)
-            ),
-        )
-        .expected(expected)
-        .received(render::event(&event)),
-    };
-    return Err(failure.at(loc));
+                .at(loc));
+            }
+            Received::Timeout => {
+                return Err(Failure::new(
+                    FailureKind::Timeout,
+                    format!("nothing arrived within {timeout:?}"),
+                )
+                .expected(expected)
+                .at(loc));
+            }
+        };
+        if let StreamEvent::Error(e) = &event {
+            return Err(Failure::new(
+                FailureKind::NotXml,
+                format!("the peer sent bytes that are not XMPP's XML: {e}"),
+            )
+            .expected(expected)
+            .at(loc));
+        }
+        let mut closest: Option<Mismatch> = None;
+        for alt in alternatives {
+            match try_match(&alt.expectation, &event, bindings) {
+                Ok(found) => {
+                    let checks = found.commit(bindings);
+                    return run_checks(&checks, bindings, helpers, &event, loc);
+                }
+                Err(Some(m)) if closest.is_none() => closest = Some(m),
+                Err(_) => {}
+            }
+        }
+        if super::session::is_ignored(&event, skip_after) {
+            session
+                .transcript
+                .record(Direction::Note, "skipped: not asked for by this step");
+            continue;
+        }
+        let failure = match closest {
+            Some(m) => Failure {
+                diff: Some(m.diff()),
+                ..Failure::new(FailureKind::Mismatch, m.to_string())
+                    .expected(expected)
+                    .received(m.received.clone())
+            },
+            None => Failure::new(
+                FailureKind::Unexpected,
+                format!(
+                    "expected {}, received {}",
+                    kind_of(alternatives),
+                    short(&event)
+                ),
+            )
+            .expected(expected)
+            .received(render::event(&event)),
+        };
+        return Err(failure.at(loc));
     }
 }
 

@@ -66,21 +66,34 @@ pub fn element_in(source: Element, mode: Mode) -> Result<ElementPattern, Pattern
 }
 
 /// Scansion's strictness of `e` (see [`Mode::Scansion`]).
-fn scansion_strict(e: &Element, parent_ns: &str, parent_strict: bool) -> Result<bool, PatternError> {
-    for a in e.attrs.iter().filter(|a| a.ns.as_deref() == Some(NS_SCANSION)) {
+fn scansion_strict(
+    e: &Element,
+    parent_ns: &str,
+    parent_strict: bool,
+) -> Result<bool, PatternError> {
+    let mut said = None;
+    for a in e
+        .attrs
+        .iter()
+        .filter(|a| a.ns.as_deref() == Some(NS_SCANSION))
+    {
         if a.name != "strict" {
             return Err(PatternError::ScansionAttribute(a.name.to_string()));
         }
-        return match a.value.as_str() {
-            "true" => Ok(true),
-            "false" => Ok(false),
-            other => Err(PatternError::ScansionStrict(other.to_owned())),
-        };
+        said = Some(match a.value.as_str() {
+            "true" => true,
+            "false" => false,
+            other => return Err(PatternError::ScansionStrict(other.to_owned())),
+        });
     }
-    Ok(parent_strict || e.ns != parent_ns)
+    Ok(said.unwrap_or(parent_strict || e.ns != parent_ns))
 }
 
-fn scansion_rule(e: &Element, parent_ns: &str, parent_strict: bool) -> Result<ElementRule, PatternError> {
+fn scansion_rule(
+    e: &Element,
+    parent_ns: &str,
+    parent_strict: bool,
+) -> Result<ElementRule, PatternError> {
     let strict = scansion_strict(e, parent_ns, parent_strict)?;
     let own: Vec<Attribute> = e
         .attrs

@@ -13,7 +13,10 @@ pub(super) fn load(path: &Path, root: &Path) -> Result<Scenario, ScenarioError> 
         .map_err(|e| ScenarioError::file(path, format!("cannot read the file: {e}")))?;
     let text = source::decode(path, bytes)?;
     let id = scenario_id(path, root);
-    if path.extension().is_some_and(|e| e == super::scansion::EXTENSION) {
+    if path
+        .extension()
+        .is_some_and(|e| e == super::scansion::EXTENSION)
+    {
         return super::scansion::parse_str(&text, path, &id);
     }
     parse_str(&text, path, &id)

@@ -61,8 +61,13 @@ pub(crate) struct Block {
 
 /// The properties a `[Client]` block may set, as scansion's documentation
 /// lists them (`resource` besides, which Prosody's scripts use).
-pub(crate) const CLIENT_PROPERTIES: &[&str] =
-    &["jid", "password", "resource", "connect_host", "connect_port"];
+pub(crate) const CLIENT_PROPERTIES: &[&str] = &[
+    "jid",
+    "password",
+    "resource",
+    "connect_host",
+    "connect_port",
+];
 
 /// The verbs of an action line, longest first so `receives: nothing`
 /// wins over `receives:`.

@@ -56,10 +56,18 @@ pub(crate) fn write(src: &SourceFile, script: &Script) -> Result<String, Scenari
         }
     }
     out.push_str("+++\n");
-    let _ = writeln!(out, "# converted from {} by xmpp-conform convert", src.path.display());
+    let _ = writeln!(
+        out,
+        "# converted from {} by xmpp-conform convert",
+        src.path.display()
+    );
     for step in &steps {
         match step {
-            Lowered::Connection { name, account: Some(a), .. } => {
+            Lowered::Connection {
+                name,
+                account: Some(a),
+                ..
+            } => {
                 let _ = writeln!(out, "connection {name} as {a}");
             }
             Lowered::Connection { name, .. } => {

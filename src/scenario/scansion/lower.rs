@@ -8,11 +8,11 @@ use std::time::Duration;
 
 use crate::accounts::{Account, defined_account};
 use crate::matching::{Mode, compile};
+use crate::scenario::ScenarioError;
 use crate::scenario::model::{Action, Alternative, Expectation, Level, Meta, Peer, Scenario, Step};
 use crate::scenario::pattern::content_scope;
 use crate::scenario::source::SourceFile;
 use crate::scenario::template::{Template, TemplateError};
-use crate::scenario::ScenarioError;
 use crate::xml::{self, Node};
 
 use super::ast::{ActionKind, Block, Script};
@@ -36,15 +36,32 @@ const WRAPPER_CLOSE: &str = "</scansion-block>";
 #[derive(Debug)]
 pub(crate) enum Lowered {
     /// `connection NAME [as ACCOUNT]`.
-    Connection { line: u32, name: String, account: Option<String> },
-    Login { line: u32 },
+    Connection {
+        line: u32,
+        name: String,
+        account: Option<String>,
+    },
+    Login {
+        line: u32,
+    },
     /// A sent block, rewritten.
-    Send { line: u32, text: Mapped },
+    Send {
+        line: u32,
+        text: Mapped,
+    },
     /// One stanza of a `receives:` block, rewritten: its text, for
     /// reports and `convert`, and where it starts.
-    Expect { line: u32, text: String, element: xml::Element },
-    Silence { line: u32 },
-    Close { line: u32 },
+    Expect {
+        line: u32,
+        text: String,
+        element: xml::Element,
+    },
+    Silence {
+        line: u32,
+    },
+    Close {
+        line: u32,
+    },
 }
 
 /// The connection names, accounts and steps of `script`.
@@ -60,7 +77,8 @@ pub(crate) fn walk(src: &SourceFile, script: &Script) -> Result<Vec<Lowered>, Sc
         let (count, conn, open) = &mut connections[action.client];
         if let ActionKind::Connects = action.kind {
             if *open {
-                return Err(src.error_line(line, format!("`{}` is connected already", client.name))
+                return Err(src
+                    .error_line(line, format!("`{}` is connected already", client.name))
                     .with_help(format!("`{} disconnects` first", client.name)));
             }
             *count += 1;
@@ -72,16 +90,25 @@ pub(crate) fn walk(src: &SourceFile, script: &Script) -> Result<Vec<Lowered>, Sc
             *conn = Some(name.clone());
             *open = true;
             current = Some(name.clone());
-            out.push(Lowered::Connection { line, name, account });
+            out.push(Lowered::Connection {
+                line,
+                name,
+                account,
+            });
             out.push(Lowered::Login { line });
             continue;
         }
         let Some(name) = conn.clone().filter(|_| *open) else {
-            return Err(src.error_line(line, format!("`{}` is not connected here", client.name))
+            return Err(src
+                .error_line(line, format!("`{}` is not connected here", client.name))
                 .with_help(format!("write `{} connects` before", client.name)));
         };
         if current.as_deref() != Some(name.as_str()) {
-            out.push(Lowered::Connection { line, name: name.clone(), account: None });
+            out.push(Lowered::Connection {
+                line,
+                name: name.clone(),
+                account: None,
+            });
             current = Some(name);
         }
         let names = Names {
@@ -106,7 +133,11 @@ pub(crate) fn walk(src: &SourceFile, script: &Script) -> Result<Vec<Lowered>, Sc
             ActionKind::Receives(block) => {
                 let text = rewrite(src, block, Side::Pattern, &names)?;
                 for (text, element) in stanzas(src, block, &text)? {
-                    out.push(Lowered::Expect { line, text, element });
+                    out.push(Lowered::Expect {
+                        line,
+                        text,
+                        element,
+                    });
                 }
             }
         }
@@ -123,11 +154,17 @@ fn stanzas(
 ) -> Result<Vec<(String, xml::Element)>, ScenarioError> {
     let wrapped = format!("{WRAPPER_OPEN}{}{WRAPPER_CLOSE}", text.text);
     let at = |offset: usize| text.locate(offset.min(text.text.len().saturating_sub(1)));
-    let root = xml::parse_element(wrapped.as_bytes(), &content_scope(Mode::Scansion)).map_err(|e| {
-        let offset = usize::try_from(e.offset).unwrap_or(usize::MAX);
-        let (line, col) = at(offset.saturating_sub(WRAPPER_OPEN.len()));
-        src.error(line, col, 1, format!("the stanza is not well-formed XML: {}", e.detail))
-    })?;
+    let root =
+        xml::parse_element(wrapped.as_bytes(), &content_scope(Mode::Scansion)).map_err(|e| {
+            let offset = usize::try_from(e.offset).unwrap_or(usize::MAX);
+            let (line, col) = at(offset.saturating_sub(WRAPPER_OPEN.len()));
+            src.error(
+                line,
+                col,
+                1,
+                format!("the stanza is not well-formed XML: {}", e.detail),
+            )
+        })?;
     let mut out = Vec::new();
     for node in &root.children {
         match node {
@@ -135,11 +172,9 @@ fn stanzas(
             Node::Text(t) if t.trim().is_empty() => {}
             Node::Text(t) => {
                 let first = block.lines.first().map_or(0, |l| l.0);
-                return Err(src.error_line(first, format!(
-                    "text outside any element: `{}`",
-                    t.trim()
-                ))
-                .with_help("a `receives:` block holds stanzas only"));
+                return Err(src
+                    .error_line(first, format!("text outside any element: `{}`", t.trim()))
+                    .with_help("a `receives:` block holds stanzas only"));
             }
         }
     }
@@ -165,9 +200,14 @@ pub(crate) fn accounts(script: &Script) -> Vec<Account> {
 
 /// The front matter a script stands for.
 pub(crate) fn meta(script: &Script, path: &Path) -> Meta {
-    let stem = path.file_stem().map_or_else(String::new, |s| s.to_string_lossy().into_owned());
+    let stem = path
+        .file_stem()
+        .map_or_else(String::new, |s| s.to_string_lossy().into_owned());
     Meta {
-        title: script.title.clone().unwrap_or_else(|| format!("scansion script {stem}")),
+        title: script
+            .title
+            .clone()
+            .unwrap_or_else(|| format!("scansion script {stem}")),
         spec: vec![SPEC.to_owned()],
         level: Level::Must,
         tags: script.tags.clone(),
@@ -184,17 +224,30 @@ pub(crate) fn meta(script: &Script, path: &Path) -> Meta {
 }
 
 /// The typed scenario.
-pub(crate) fn lower(src: &SourceFile, script: &Script, id: &str) -> Result<Scenario, ScenarioError> {
+pub(crate) fn lower(
+    src: &SourceFile,
+    script: &Script,
+    id: &str,
+) -> Result<Scenario, ScenarioError> {
     let mut steps = Vec::new();
     for step in walk(src, script)? {
         let (line, action) = match step {
-            Lowered::Connection { line, name, account } => (line, Action::Connection { name, account }),
+            Lowered::Connection {
+                line,
+                name,
+                account,
+            } => (line, Action::Connection { name, account }),
             Lowered::Login { line } => (line, Action::Login { bind: true }),
             Lowered::Send { line, text } => {
-                let template = Template::parse(&text.text).map_err(|e| template_error(src, &text, &e))?;
+                let template =
+                    Template::parse(&text.text).map_err(|e| template_error(src, &text, &e))?;
                 (line, Action::Send(template))
             }
-            Lowered::Expect { line, text, element } => {
+            Lowered::Expect {
+                line,
+                text,
+                element,
+            } => {
                 let pattern = compile::element_in(element, Mode::Scansion)
                     .map_err(|e| src.error_line(line, format!("invalid stanza: {e}")))?;
                 let alternative = Alternative {
@@ -213,12 +266,15 @@ pub(crate) fn lower(src: &SourceFile, script: &Script, id: &str) -> Result<Scena
                 (line, Action::ExpectClose)
             }
         };
-        steps.push(Step { loc: src.location(line, 1), action });
+        steps.push(Step {
+            loc: src.location(line, 1),
+            action,
+        });
     }
     if steps.is_empty() {
-        return Err(src.error(1, 0, 0, "the script has no actions").with_help(
-            "after the `[Client]` blocks and the `-----` line, e.g. `Romeo connects`",
-        ));
+        return Err(src
+            .error(1, 0, 0, "the script has no actions")
+            .with_help("after the `[Client]` blocks and the `-----` line, e.g. `Romeo connects`"));
     }
     Ok(Scenario {
         id: id.to_owned(),

@@ -13,9 +13,9 @@ mod ast;
 mod convert;
 mod lower;
 mod reader;
-mod text;
 #[cfg(test)]
 mod tests;
+mod text;
 
 use std::path::Path;
 

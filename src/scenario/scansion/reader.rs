@@ -78,7 +78,10 @@ fn client(src: &SourceFile, i: usize, script: &mut Script) -> Result<usize, Scen
     let no = i as u32 + 1;
     let line = src.lines[i].as_str();
     let Some(close) = line.find(']') else {
-        return Err(src.error_line(no, "a definition is `[Client] Name`; this `[` is not closed"));
+        return Err(src.error_line(
+            no,
+            "a definition is `[Client] Name`; this `[` is not closed",
+        ));
     };
     let class = &line[1..close];
     if class != "Client" {
@@ -92,10 +95,17 @@ fn client(src: &SourceFile, i: usize, script: &mut Script) -> Result<usize, Scen
     }
     let name = line[close + 1..].trim().to_owned();
     if name.is_empty() {
-        return Err(src.error(no, close + 1, 1, "the client has no name").with_help("e.g. `[Client] Romeo`"));
+        return Err(src
+            .error(no, close + 1, 1, "the client has no name")
+            .with_help("e.g. `[Client] Romeo`"));
     }
     if script.clients.iter().any(|c| c.name == name) {
-        return Err(src.error(no, close + 2, name.len(), format!("client `{name}` is defined twice")));
+        return Err(src.error(
+            no,
+            close + 2,
+            name.len(),
+            format!("client `{name}` is defined twice"),
+        ));
     }
     let mut props: Vec<(u32, usize, String, String)> = Vec::new();
     let mut j = i + 1;
@@ -110,7 +120,12 @@ fn client(src: &SourceFile, i: usize, script: &mut Script) -> Result<usize, Scen
         };
         let key = key.trim();
         if !CLIENT_PROPERTIES.contains(&key) {
-            let err = src.error(pno, start, key.len(), format!("unknown client property `{key}`"));
+            let err = src.error(
+                pno,
+                start,
+                key.len(),
+                format!("unknown client property `{key}`"),
+            );
             return Err(match did_you_mean(key, CLIENT_PROPERTIES) {
                 Some(s) => err.with_help(format!("did you mean `{s}`?")),
                 None => err.with_help(format!("a client has {}", CLIENT_PROPERTIES.join(", "))),
@@ -124,13 +139,19 @@ fn client(src: &SourceFile, i: usize, script: &mut Script) -> Result<usize, Scen
     }
     let get = |k: &str| props.iter().find(|p| p.2 == k);
     let Some(jid) = get("jid") else {
-        return Err(src.error_line(no, format!("client `{name}` has no `jid`"))
+        return Err(src
+            .error_line(no, format!("client `{name}` has no `jid`"))
             .with_help("add an indented line `jid: user@localhost` under it"));
     };
     let connect_port = match get("connect_port") {
         None => None,
         Some((pno, start, _, v)) => Some(v.parse::<u16>().map_err(|_| {
-            src.error(*pno, *start, src.line(*pno).len(), format!("`connect_port` is a port number, not `{v}`"))
+            src.error(
+                *pno,
+                *start,
+                src.line(*pno).len(),
+                format!("`connect_port` is a port number, not `{v}`"),
+            )
         })?),
     };
     let client = Client {
@@ -144,9 +165,16 @@ fn client(src: &SourceFile, i: usize, script: &mut Script) -> Result<usize, Scen
         connect_host: get("connect_host").map(|p| p.3.clone()),
         connect_port,
     };
-    if let Err(e) = crate::accounts::defined_account(&client.key, &client.jid, &client.password, None) {
+    if let Err(e) =
+        crate::accounts::defined_account(&client.key, &client.jid, &client.password, None)
+    {
         let (pno, start, _, v) = jid;
-        return Err(src.error(*pno, *start, src.line(*pno).len(), format!("`jid: {v}`: {e}")));
+        return Err(src.error(
+            *pno,
+            *start,
+            src.line(*pno).len(),
+            format!("`jid: {v}`: {e}"),
+        ));
     }
     script.clients.push(client);
     Ok(j)
@@ -211,7 +239,12 @@ fn action(src: &SourceFile, i: usize, script: &mut Script) -> Result<usize, Scen
         _ => {
             let (block, next) = block(src, i + 1);
             if block.lines.is_empty() {
-                return Err(src.error(no, line.len(), 1, format!("`{verb}` needs the stanzas on the indented lines below it")));
+                return Err(src.error(
+                    no,
+                    line.len(),
+                    1,
+                    format!("`{verb}` needs the stanzas on the indented lines below it"),
+                ));
             }
             if verb == "sends:" {
                 (ActionKind::Sends(block), next)
@@ -220,7 +253,11 @@ fn action(src: &SourceFile, i: usize, script: &mut Script) -> Result<usize, Scen
             }
         }
     };
-    script.actions.push(Action { line: no, client, kind });
+    script.actions.push(Action {
+        line: no,
+        client,
+        kind,
+    });
     Ok(next)
 }
 

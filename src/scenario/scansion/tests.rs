@@ -2,10 +2,10 @@
 
 use std::path::Path;
 
+use crate::bindings::Bindings;
 use crate::matching::{self, Mode};
 use crate::scenario::{Action, Expectation, Scenario};
-use crate::bindings::Bindings;
-use crate::xml::{NamespaceScope, parse_element, NS_CLIENT};
+use crate::xml::{NS_CLIENT, NamespaceScope, parse_element};
 
 use super::{parse_str, to_xmpp};
 
@@ -48,7 +48,10 @@ fn title_description_and_tags() {
     )
     .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(s.meta.title, "Title here");
-    assert_eq!(s.meta.description.as_deref(), Some("first line\nsecond line"));
+    assert_eq!(
+        s.meta.description.as_deref(),
+        Some("first line\nsecond line")
+    );
     assert_eq!(s.meta.tags, ["slow", "status: stable"]);
     assert_eq!(s.meta.matching, Mode::Scansion);
     assert_eq!(s.meta.ignore, ["presence"]);
@@ -56,8 +59,12 @@ fn title_description_and_tags() {
 
 #[test]
 fn untitled_script_is_named_by_its_file() {
-    let s = parse_str("[Client] A\n\tjid: a@localhost\nA connects\n", Path::new("d/basic.scs"), "t")
-        .unwrap_or_else(|e| panic!("{e}"));
+    let s = parse_str(
+        "[Client] A\n\tjid: a@localhost\nA connects\n",
+        Path::new("d/basic.scs"),
+        "t",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(s.meta.title, "scansion script basic");
 }
 
@@ -72,11 +79,23 @@ fn client_blocks_become_own_accounts() {
     let a = &s.meta.own_accounts;
     assert_eq!(a[0].name, "juliet-s-phone");
     assert_eq!(a[0].jid(), "juliet@localhost");
-    assert_eq!(a[0].resource.as_deref(), Some("phone"), "`resource` wins over the JID's");
+    assert_eq!(
+        a[0].resource.as_deref(),
+        Some("phone"),
+        "`resource` wins over the JID's"
+    );
     assert_eq!(a[0].connect_host.as_deref(), Some("127.0.0.1"));
     assert_eq!(a[0].connect_port, Some(5333));
-    assert_eq!(a[1].resource.as_deref(), Some("orchard"), "a full JID's resource");
-    assert_eq!(a[1].password.expose(), "", "no password: empty, as scansion");
+    assert_eq!(
+        a[1].resource.as_deref(),
+        Some("orchard"),
+        "a full JID's resource"
+    );
+    assert_eq!(
+        a[1].password.expose(),
+        "",
+        "no password: empty, as scansion"
+    );
 }
 
 #[test]
@@ -110,8 +129,11 @@ fn sends_with_variables_and_literal_braces() {
         _ => None,
     });
     assert_eq!(
-        sent.map(|v| String::from_utf8_lossy(&v).into_owned()).as_deref(),
-        Some("<message to=\"juliet@localhost/phone\">\n   \t<body>{x} romeo@localhost</body>\n   </message>")
+        sent.map(|v| String::from_utf8_lossy(&v).into_owned())
+            .as_deref(),
+        Some(
+            "<message to=\"juliet@localhost/phone\">\n   \t<body>{x} romeo@localhost</body>\n   </message>"
+        )
     );
 }
 
@@ -135,14 +157,22 @@ fn received(xml: &str) -> crate::xml::Element {
 
 #[test]
 fn receives_several_stanzas_and_nothing() {
-    let s = script("Romeo connects\nRomeo receives:\n\t<iq type='result' id='a'/>\n\n\t<iq type='set' id='b'/>\nRomeo receives: nothing\n");
-    assert_eq!(expectations(&s).len(), 2, "a blank line does not end the block");
+    let s = script(
+        "Romeo connects\nRomeo receives:\n\t<iq type='result' id='a'/>\n\n\t<iq type='set' id='b'/>\nRomeo receives: nothing\n",
+    );
+    assert_eq!(
+        expectations(&s).len(),
+        2,
+        "a blank line does not end the block"
+    );
     assert!(kinds(&s).contains(&"silence 500ms".to_owned()));
 }
 
 #[test]
 fn any_and_capture() {
-    let s = script("Romeo connects\nRomeo receives:\n\t<iq id='{scansion:any}' ver='{scansion:capture:v}'/>\nRomeo receives:\n\t<iq ver='{scansion:capture:v}'/>\n");
+    let s = script(
+        "Romeo connects\nRomeo receives:\n\t<iq id='{scansion:any}' ver='{scansion:capture:v}'/>\nRomeo receives:\n\t<iq ver='{scansion:capture:v}'/>\n",
+    );
     let p = expectations(&s);
     let mut b = Bindings::new();
     let found = matching::match_element(p[0], &received("<iq id='x' ver='7'/>"), &b);
@@ -151,28 +181,44 @@ fn any_and_capture() {
     assert_eq!(b.capture("v"), Some("7"));
     assert!(matching::match_element(p[1], &received("<iq ver='7'/>"), &b).is_ok());
     assert!(matching::match_element(p[1], &received("<iq ver='8'/>"), &b).is_err());
-    assert!(matching::match_element(p[0], &received("<iq ver='7'/>"), &b).is_err(), "any still needs the attribute");
+    assert!(
+        matching::match_element(p[0], &received("<iq ver='7'/>"), &b).is_err(),
+        "any still needs the attribute"
+    );
 }
 
 #[test]
 fn default_namespace_is_non_strict_own_namespace_strict() {
-    let s = script("Romeo connects\nRomeo receives:\n\t<iq type='result'>\n\t\t<query xmlns='urn:q'><item a='1'/></query>\n\t\t<x xmlns='urn:x' scansion:strict='false'><y/></x>\n\t</iq>\n");
+    let s = script(
+        "Romeo connects\nRomeo receives:\n\t<iq type='result'>\n\t\t<query xmlns='urn:q'><item a='1'/></query>\n\t\t<x xmlns='urn:x' scansion:strict='false'><y/></x>\n\t</iq>\n",
+    );
     let p = expectations(&s)[0];
     let b = Bindings::new();
     let ok = "<iq type='result' id='extra'><x xmlns='urn:x' more='1'><z/><y extra='2'/></x><query xmlns='urn:q'><item a='1'/></query><other/></iq>";
-    assert!(matching::match_element(p, &received(ok), &b).is_ok(), "non-strict iq: extra attributes, children, any order");
+    assert!(
+        matching::match_element(p, &received(ok), &b).is_ok(),
+        "non-strict iq: extra attributes, children, any order"
+    );
     let extra_attr = "<iq type='result'><query xmlns='urn:q'><item a='1' b='2'/></query><x xmlns='urn:x'><y/></x></iq>";
     let m = matching::match_element(p, &received(extra_attr), &b).err();
-    assert!(m.is_some_and(|m| m.reason.contains("unexpected attribute `b`")), "strict query: its item inherits strictness");
+    assert!(
+        m.is_some_and(|m| m.reason.contains("unexpected attribute `b`")),
+        "strict query: its item inherits strictness"
+    );
     let extra_child = "<iq type='result'><query xmlns='urn:q'><item a='1'/><item a='2'/></query><x xmlns='urn:x'><y/></x></iq>";
     assert!(matching::match_element(p, &received(extra_child), &b).is_err());
     let text = "<iq type='result'><query xmlns='urn:q'><item a='1'>t</item></query><x xmlns='urn:x'><y/></x></iq>";
-    assert!(matching::match_element(p, &received(text), &b).is_err(), "strict: no text where the script has none");
+    assert!(
+        matching::match_element(p, &received(text), &b).is_err(),
+        "strict: no text where the script has none"
+    );
 }
 
 #[test]
 fn strict_true_on_a_default_namespace_element() {
-    let s = script("Romeo connects\nRomeo receives:\n\t<message scansion:strict='true' type='chat'/>\n");
+    let s = script(
+        "Romeo connects\nRomeo receives:\n\t<message scansion:strict='true' type='chat'/>\n",
+    );
     let p = expectations(&s)[0];
     let b = Bindings::new();
     assert!(matching::match_element(p, &received("<message type='chat'/>"), &b).is_ok());
@@ -188,20 +234,45 @@ fn comments_and_separator() {
 #[test]
 fn errors_point_at_the_line_with_a_caret() {
     let e = error("[Client] Romeo\n\tjid: romeo@localhost\n-----\nRomeo conects\n");
-    assert!(e.contains("t.scs:4:1") && e.contains("4 | Romeo conects") && e.contains("did you mean `connects`?"), "{e}");
+    assert!(
+        e.contains("t.scs:4:1")
+            && e.contains("4 | Romeo conects")
+            && e.contains("did you mean `connects`?"),
+        "{e}"
+    );
     let e = error("[Client] Romeo\n\tjid: romeo@localhost\n-----\nRomoe connects\n");
-    assert!(e.contains("no client is called `Romoe`") && e.contains("did you mean `Romeo`?"), "{e}");
+    assert!(
+        e.contains("no client is called `Romoe`") && e.contains("did you mean `Romeo`?"),
+        "{e}"
+    );
     let e = error("[Client] Romeo\n\tjdi: romeo@localhost\n");
-    assert!(e.contains("unknown client property `jdi`") && e.contains("t.scs:2:2"), "{e}");
-    let e = error("[Client] Romeo\n\tjid: romeo@localhost\n-----\nRomeo connects\nRomeo sends:\n\t<a x='${Juliet's JID}'/>\n");
-    assert!(e.contains("t.scs:6:8") && e.contains("no client is called `Juliet`"), "{e}");
-    let e = error("[Client] Romeo\n\tjid: romeo@localhost\n-----\nRomeo connects\nRomeo receives:\n\t<a>\n\t</b>\n");
-    assert!(e.contains("not well-formed") && e.contains("t.scs:7:"), "{e}");
+    assert!(
+        e.contains("unknown client property `jdi`") && e.contains("t.scs:2:2"),
+        "{e}"
+    );
+    let e = error(
+        "[Client] Romeo\n\tjid: romeo@localhost\n-----\nRomeo connects\nRomeo sends:\n\t<a x='${Juliet's JID}'/>\n",
+    );
+    assert!(
+        e.contains("t.scs:6:8") && e.contains("no client is called `Juliet`"),
+        "{e}"
+    );
+    let e = error(
+        "[Client] Romeo\n\tjid: romeo@localhost\n-----\nRomeo connects\nRomeo receives:\n\t<a>\n\t</b>\n",
+    );
+    assert!(
+        e.contains("not well-formed") && e.contains("t.scs:7:"),
+        "{e}"
+    );
     let e = error("[Client] Romeo\n\tjid: romeo@localhost\n-----\nRomeo sends:\n\t<a/>\n");
     assert!(e.contains("not connected"), "{e}");
-    let e = error("[Client] Romeo\n\tjid: romeo@localhost\n-----\nRomeo connects\nRomeo sends:\n\t<a id='{scansion:any}'/>\n");
+    let e = error(
+        "[Client] Romeo\n\tjid: romeo@localhost\n-----\nRomeo connects\nRomeo sends:\n\t<a id='{scansion:any}'/>\n",
+    );
     assert!(e.contains("only be used in what a client receives"), "{e}");
-    let e = error("[Client] Romeo\n\tjid: romeo@localhost\n-----\nRomeo connects\nRomeo receives:\n\t<a scansion:strict='maybe'/>\n");
+    let e = error(
+        "[Client] Romeo\n\tjid: romeo@localhost\n-----\nRomeo connects\nRomeo receives:\n\t<a scansion:strict='maybe'/>\n",
+    );
     assert!(e.contains("'true' or 'false'"), "{e}");
     let e = error("[Component] Nurse\n\tjid: n@localhost\n");
     assert!(e.contains("unknown class `[Component]`"), "{e}");
@@ -209,9 +280,14 @@ fn errors_point_at_the_line_with_a_caret() {
 
 #[test]
 fn convert_gives_an_xmpp_scenario_with_the_same_steps() {
-    let text = format!("# T\n{CLIENTS}Romeo connects\nJuliet's phone connects\nRomeo sends:\n\t<message to=\"${{Juliet's phone's full JID}}\"><body>{{hi}}</body></message>\nJuliet's phone receives:\n\t<message from=\"${{Romeo's full JID}}\" id=\"{{scansion:any}}\"/>\nRomeo receives: nothing\nRomeo disconnects\n");
+    let text = format!(
+        "# T\n{CLIENTS}Romeo connects\nJuliet's phone connects\nRomeo sends:\n\t<message to=\"${{Juliet's phone's full JID}}\"><body>{{hi}}</body></message>\nJuliet's phone receives:\n\t<message from=\"${{Romeo's full JID}}\" id=\"{{scansion:any}}\"/>\nRomeo receives: nothing\nRomeo disconnects\n"
+    );
     let xmpp = to_xmpp(&text, Path::new("t.scs")).unwrap_or_else(|e| panic!("{e}"));
-    assert!(xmpp.contains("matching = \"scansion\"") && xmpp.contains("[own-accounts.juliet-s-phone]"), "{xmpp}");
+    assert!(
+        xmpp.contains("matching = \"scansion\"") && xmpp.contains("[own-accounts.juliet-s-phone]"),
+        "{xmpp}"
+    );
     let converted = crate::scenario::parse_str(&xmpp, Path::new("t.xmpp"), "t")
         .unwrap_or_else(|e| panic!("{e}\n{xmpp}"));
     let original = parse_str(&text, Path::new("t.scs"), "t").unwrap_or_else(|e| panic!("{e}"));
@@ -222,5 +298,8 @@ fn convert_gives_an_xmpp_scenario_with_the_same_steps() {
         a
     };
     assert_eq!(sorted(&converted), sorted(&original));
-    assert_eq!(expectations(&converted)[0].source(), expectations(&original)[0].source());
+    assert_eq!(
+        expectations(&converted)[0].source(),
+        expectations(&original)[0].source()
+    );
 }

@@ -51,7 +51,13 @@ impl Mapped {
 
     /// (line, byte offset in the line) of `offset` in the rewritten text.
     pub fn locate(&self, offset: usize) -> (u32, usize) {
-        match self.marks.iter().rev().find(|m| m.0 <= offset).or(self.marks.first()) {
+        match self
+            .marks
+            .iter()
+            .rev()
+            .find(|m| m.0 <= offset)
+            .or(self.marks.first())
+        {
             Some(&(o, line, at, written)) => (line, at + (offset - o.min(offset)).min(written)),
             None => (0, 0),
         }
@@ -110,10 +116,15 @@ fn placeholder(
     names: &Names<'_>,
 ) -> Result<String, ScenarioError> {
     let err = |m: String| src.error(line, at, written.len(), m);
-    if let Some(inner) = written.strip_prefix("{scansion:").and_then(|w| w.strip_suffix('}')) {
+    if let Some(inner) = written
+        .strip_prefix("{scansion:")
+        .and_then(|w| w.strip_suffix('}'))
+    {
         if side == Side::Sent {
-            return Err(err(format!("`{written}` can only be used in what a client receives"))
-                .with_help("it matches what the server sends; a client sends values it knows"));
+            return Err(err(format!(
+                "`{written}` can only be used in what a client receives"
+            ))
+            .with_help("it matches what the server sends; a client sends values it knows"));
         }
         if inner == "any" {
             return Ok("{*}".to_owned());
@@ -132,7 +143,10 @@ fn placeholder(
         });
     }
     let inner = &written[2..written.len() - 1];
-    let (client, full) = match (inner.strip_suffix("'s full JID"), inner.strip_suffix("'s JID")) {
+    let (client, full) = match (
+        inner.strip_suffix("'s full JID"),
+        inner.strip_suffix("'s JID"),
+    ) {
         (Some(c), _) => (c, true),
         (None, Some(c)) => (c, false),
         _ => {
@@ -153,7 +167,9 @@ fn placeholder(
     }
     match connection {
         Some(c) => Ok(format!("{{${c}.jid}}")),
-        None => Err(err(format!("`{written}` has no value before `{client} connects`"))
-            .with_help("the full JID is the one the server binds when the client connects")),
+        None => Err(err(format!(
+            "`{written}` has no value before `{client} connects`"
+        ))
+        .with_help("the full JID is the one the server binds when the client connects")),
     }
 }
