@@ -35,6 +35,9 @@ pub fn cast(domain: &str, password: &str) -> Accounts {
                 user: name.to_string(),
                 domain: domain.to_string(),
                 password: Secret::new(password),
+                resource: None,
+                connect_host: None,
+                connect_port: None,
             },
         );
     }
@@ -54,6 +57,15 @@ pub struct Account {
     /// The domainpart of its JID.
     pub domain: String,
     pub password: Secret,
+    /// The resource `login` binds for it (a scansion `[Client]`'s
+    /// `resource`, or its full JID's); `None`: the run's `--resource`, else
+    /// the server's choice.
+    pub resource: Option<String>,
+    /// Where its connections go instead of the run's target (a scansion
+    /// `[Client]`'s `connect_host` and `connect_port`), each part that is
+    /// `None` taken from the target.
+    pub connect_host: Option<String>,
+    pub connect_port: Option<u16>,
 }
 
 impl Account {
@@ -161,7 +173,34 @@ pub fn account(name: &str, jid: &str, password: &str) -> Result<Account, Account
         user: user.to_string(),
         domain: domain.to_string(),
         password: Secret::new(password),
+        resource: None,
+        connect_host: None,
+        connect_port: None,
     })
+}
+
+/// An account a scenario defines itself (scansion's `[Client]` blocks):
+/// `jid` may be a full JID, whose resource is then the one bound unless
+/// `resource` says otherwise.
+pub fn defined_account(
+    name: &str,
+    jid: &str,
+    password: &str,
+    resource: Option<&str>,
+) -> Result<Account, AccountError> {
+    let (bare, from_jid) = match jid.split_once('/') {
+        Some((bare, r)) if !r.is_empty() => (bare, Some(r)),
+        Some(_) => {
+            return Err(AccountError::Jid {
+                name: name.to_string(),
+                jid: jid.to_string(),
+            });
+        }
+        None => (jid, None),
+    };
+    let mut a = account(name, bare, password)?;
+    a.resource = resource.or(from_jid).map(str::to_string);
+    Ok(a)
 }
 
 /// `NAME=USER@DOMAIN:PASSWORD`; the password is everything after the first

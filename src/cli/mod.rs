@@ -20,6 +20,7 @@ use crate::transport::{BoshConnector, BoshTarget, WebSocketConnector, WebSocketT
 use crate::xml::ParserConfig;
 
 mod certs;
+mod convert;
 mod demo;
 mod fuzz;
 mod listen;
@@ -74,6 +75,8 @@ enum Command {
     /// Join the JSON reports of a suite's parts (`--shard K/N`) into the
     /// reports of the whole.
     Merge(merge::MergeArgs),
+    /// Write a scansion script (`.scs`) as the equivalent `.xmpp` scenario.
+    Convert(convert::ConvertArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -265,6 +268,7 @@ pub fn run() -> i32 {
     match cli.command {
         Some(Command::List(args)) => list(&args),
         Some(Command::Merge(args)) => merge::run(&args),
+        Some(Command::Convert(args)) => convert::run(&args),
         Some(Command::Corpus(CorpusCommand::Export { dir })) => corpus_export(&dir),
         Some(Command::Fuzz(args)) => fuzz::run(*args),
         Some(Command::Serve(args)) => serve::run(&args),
@@ -636,6 +640,9 @@ fn run_accounts(args: &RunArgs, target: &str) -> Result<Accounts, i32> {
             user: user.clone(),
             domain: run_domain(args, target),
             password: password.as_str().into(),
+            resource: None,
+            connect_host: None,
+            connect_port: None,
         }),
         _ => None,
     };

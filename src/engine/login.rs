@@ -177,9 +177,11 @@ async fn bind_resource(
             loc,
         ));
     }
-    let resource = config
-        .bindings
-        .var("resource")
+    // The account's own resource (a scansion `[Client]`'s) before the run's.
+    let own = session.account.as_ref().and_then(|a| a.resource.clone());
+    let resource = own
+        .as_deref()
+        .or_else(|| config.bindings.var("resource"))
         .map(|r| format!("<resource>{}</resource>", writer::escape_value(r)))
         .unwrap_or_default();
     let request =

@@ -9,6 +9,7 @@ mod direct_tls;
 mod failure;
 mod functions;
 pub mod fuzz;
+mod isolation;
 pub mod listen;
 mod login;
 mod preflight;
@@ -111,18 +112,46 @@ impl RunConfig {
 
 /// A stream to the target, as the run's TLS mode wants it.
 async fn open(config: &RunConfig) -> Result<Box<dyn Transport>, TransportError> {
+    open_for(config, None).await
+}
+
+/// The run's target with what `account` overrides (a scansion
+/// `[Client]`'s `connect_host`, `connect_port`).
+fn target_for(config: &RunConfig, account: Option<&Account>) -> String {
+    let Some(a) = account.filter(|a| a.connect_host.is_some() || a.connect_port.is_some()) else {
+        return config.target.clone();
+    };
+    let (host, port) = config
+        .target
+        .rsplit_once(':')
+        .unwrap_or((config.target.as_str(), "5222"));
+    let host = a.connect_host.as_deref().unwrap_or(host);
+    let port = a
+        .connect_port
+        .map_or_else(|| port.to_string(), |p| p.to_string());
+    if host.contains(':') && !host.starts_with('[') {
+        format!("[{host}]:{port}")
+    } else {
+        format!("{host}:{port}")
+    }
+}
+
+/// [`open`], for a connection logging in as `account`.
+async fn open_for(
+    config: &RunConfig,
+    account: Option<&Account>,
+) -> Result<Box<dyn Transport>, TransportError> {
     if let Some(connector) = &config.connector {
         return connector.connect(config.parser.clone()).await;
     }
+    let target = target_for(config, account);
     let conn = match config.tls {
         TlsMode::Direct => {
             let domain = config.bindings.var("domain").unwrap_or_default();
             let tls = Arc::clone(&config.tls_config);
-            transport::connect_tls(&config.target, domain, tls, config.timeout).await?
+            transport::connect_tls(&target, domain, tls, config.timeout).await?
         }
-        TlsMode::StartTls | TlsMode::None => {
-            transport::connect(&config.target, config.timeout).await?
-        }
+        TlsMode::StartTls | TlsMode::None => transport::connect(&target, config.timeout).await?,
     };
     Ok(ByteStream::new(conn, config.parser.clone()).boxed())
 }
@@ -175,16 +204,22 @@ pub async fn run_all_observed(
     let limit = Arc::new(Semaphore::new(jobs.max(1)));
     let mut set = tokio::task::JoinSet::new();
     let count = scenarios.len();
+    let mut order = isolation::Order::new(&scenarios);
     for (index, scenario) in scenarios.into_iter().enumerate() {
         let limit = Arc::clone(&limit);
         let config = Arc::clone(&config);
         let observer = Arc::clone(&observer);
+        let (after, done) = order.turn(index);
         set.spawn(async move {
+            // Before taking a permit, so a scenario never holds one while
+            // waiting for an earlier one that has none.
+            isolation::wait(after).await;
             // The semaphore is never closed, so acquiring cannot fail.
             let _permit = limit.acquire_owned().await.ok();
             observer.started(&scenario.id);
             let verdict = run_scenario(&scenario, &config).await;
             observer.finished(&verdict);
+            done.finish();
             (index, verdict)
         });
     }
@@ -239,7 +274,7 @@ async fn execute_on(
     session.account = account_for(scenario, config, MAIN_CONNECTION, None);
     let mut connections = Connections::new(session);
     let mut bindings = config.bindings.clone();
-    for account in config.accounts.iter() {
+    for account in config.accounts.iter().chain(&scenario.meta.own_accounts) {
         bindings.set_account(account);
     }
     let outcome = run_steps(scenario, config, &mut connections, &mut bindings).await;
@@ -279,9 +314,19 @@ fn account_for(
     name: &str,
     named: Option<&str>,
 ) -> Option<Account> {
-    let listed = || scenario.meta.accounts.iter().find(|a| *a == name);
-    let account = named.or_else(|| listed().map(String::as_str))?;
-    config.accounts.get(account).cloned()
+    let meta = &scenario.meta;
+    let own = |n: &str| meta.own_accounts.iter().find(|a| a.name == n);
+    let listed = || {
+        meta.accounts
+            .iter()
+            .find(|a| *a == name)
+            .map(String::as_str)
+            .or_else(|| own(name).map(|a| a.name.as_str()))
+    };
+    let account = named.or_else(listed)?;
+    own(account)
+        .or_else(|| config.accounts.get(account))
+        .cloned()
 }
 
 /// The connections of one scenario run, by name; one is current. The
@@ -315,7 +360,7 @@ impl Connections {
         let (index, connected) = match self.list.iter().position(|s| s.name == name) {
             Some(i) => (i, None),
             None => {
-                let conn = open(config).await?;
+                let conn = open_for(config, account.as_ref()).await?;
                 let described = conn.describe();
                 let mut session = Session::new(conn, Transcript::default());
                 session.name = name.to_string();
@@ -485,6 +530,7 @@ fn unmet_need(scenario: &Scenario, config: &RunConfig) -> Option<String> {
     }));
     wanted.sort();
     wanted.dedup();
+    wanted.retain(|w| !scenario.meta.own_accounts.iter().any(|a| a.name == *w));
     let missing = config.accounts.missing(&wanted);
     if !missing.is_empty() {
         return Some(format!(
@@ -500,7 +546,9 @@ fn unmet_need(scenario: &Scenario, config: &RunConfig) -> Option<String> {
     let mut on_own_account = false;
     let needs_credentials = scenario.steps.iter().any(|s| match &s.action {
         Action::Connection { name, account } => {
-            on_own_account = account.is_some() || scenario.meta.accounts.iter().any(|a| a == name);
+            on_own_account = account.is_some()
+                || scenario.meta.accounts.iter().any(|a| a == name)
+                || scenario.meta.own_accounts.iter().any(|a| a.name == *name);
             false
         }
         _ if on_own_account => false,

@@ -287,7 +287,7 @@ fn carries_credentials(e: &Element) -> bool {
 
 /// Elements the scenario lets through while waiting (unsolicited presence,
 /// by default): first-level `jabber:client` elements named in `ignore`.
-fn is_ignored(event: &StreamEvent, ignore: &[String]) -> bool {
+pub(super) fn is_ignored(event: &StreamEvent, ignore: &[String]) -> bool {
     match event {
         StreamEvent::Element(e) => e.ns == NS_CLIENT && ignore.iter().any(|i| e.name == i),
         _ => false,

@@ -5,7 +5,7 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use crate::bindings::Bindings;
-use crate::matching::{self, Check, Matched, Mismatch};
+use crate::matching::{self, Check, Matched, Mismatch, Mode};
 use crate::scenario::functions::Call;
 use crate::scenario::template::{RenderError, Template};
 use crate::scenario::{Alternative, Expectation, Location, Meta, WsMessage};
@@ -171,67 +171,81 @@ pub(super) async fn expect(
 ) -> StepResult {
     let expected = expected_text(alternatives);
     let deadline = Instant::now() + timeout;
-    let event = match session
-        .wait(deadline, &meta.ignore)
-        .await
-        .map_err(|f| f.at(loc))?
-    {
-        Received::Event(event) => event,
-        Received::Eof => {
-            return Err(Failure::new(
-                FailureKind::PeerClosed,
-                "the peer closed the connection instead",
-            )
-            .expected(expected)
-            .at(loc));
-        }
-        Received::Timeout => {
-            return Err(Failure::new(
-                FailureKind::Timeout,
-                format!("nothing arrived within {timeout:?}"),
-            )
-            .expected(expected)
-            .at(loc));
-        }
+    // Scansion skips an unasked-for element only when it does not match:
+    // a script may expect presence, which it otherwise ignores.
+    let (skip_before, skip_after): (&[String], &[String]) = match meta.matching {
+        Mode::Rfc => (&meta.ignore, &[]),
+        Mode::Scansion => (&[], &meta.ignore),
     };
-    if let StreamEvent::Error(e) = &event {
-        return Err(Failure::new(
-            FailureKind::NotXml,
-            format!("the peer sent bytes that are not XMPP's XML: {e}"),
-        )
-        .expected(expected)
-        .at(loc));
-    }
-    let mut closest: Option<Mismatch> = None;
-    for alt in alternatives {
-        match try_match(&alt.expectation, &event, bindings) {
-            Ok(found) => {
-                let checks = found.commit(bindings);
-                return run_checks(&checks, bindings, helpers, &event, loc);
-            }
-            Err(Some(m)) if closest.is_none() => closest = Some(m),
-            Err(_) => {}
-        }
-    }
-    let failure = match closest {
-        Some(m) => Failure {
-            diff: Some(m.diff()),
-            ..Failure::new(FailureKind::Mismatch, m.to_string())
+    loop {
+        let event = match session
+            .wait(deadline, skip_before)
+            .await
+            .map_err(|f| f.at(loc))?
+        {
+            Received::Event(event) => event,
+            Received::Eof => {
+                return Err(Failure::new(
+                    FailureKind::PeerClosed,
+                    "the peer closed the connection instead",
+                )
                 .expected(expected)
-                .received(m.received.clone())
-        },
-        None => Failure::new(
-            FailureKind::Unexpected,
-            format!(
-                "expected {}, received {}",
-                kind_of(alternatives),
-                short(&event)
-            ),
-        )
-        .expected(expected)
-        .received(render::event(&event)),
-    };
-    Err(failure.at(loc))
+                .at(loc));
+            }
+            Received::Timeout => {
+                return Err(Failure::new(
+                    FailureKind::Timeout,
+                    format!("nothing arrived within {timeout:?}"),
+                )
+                .expected(expected)
+                .at(loc));
+            }
+        };
+        if let StreamEvent::Error(e) = &event {
+            return Err(Failure::new(
+                FailureKind::NotXml,
+                format!("the peer sent bytes that are not XMPP's XML: {e}"),
+            )
+            .expected(expected)
+            .at(loc));
+        }
+        let mut closest: Option<Mismatch> = None;
+        for alt in alternatives {
+            match try_match(&alt.expectation, &event, bindings) {
+                Ok(found) => {
+                    let checks = found.commit(bindings);
+                    return run_checks(&checks, bindings, helpers, &event, loc);
+                }
+                Err(Some(m)) if closest.is_none() => closest = Some(m),
+                Err(_) => {}
+            }
+        }
+        if super::session::is_ignored(&event, skip_after) {
+            session
+                .transcript
+                .record(Direction::Note, "skipped: not asked for by this step");
+            continue;
+        }
+        let failure = match closest {
+            Some(m) => Failure {
+                diff: Some(m.diff()),
+                ..Failure::new(FailureKind::Mismatch, m.to_string())
+                    .expected(expected)
+                    .received(m.received.clone())
+            },
+            None => Failure::new(
+                FailureKind::Unexpected,
+                format!(
+                    "expected {}, received {}",
+                    kind_of(alternatives),
+                    short(&event)
+                ),
+            )
+            .expected(expected)
+            .received(render::event(&event)),
+        };
+        return Err(failure.at(loc));
+    }
 }
 
 /// The checks of the functions in the pattern that matched, in order,
@@ -285,6 +299,13 @@ pub(super) async fn expect_close(
                 session.transcript.record(
                     Direction::Note,
                     format!("not XML, ignored while waiting for the close: {e}"),
+                );
+            }
+            // A scansion client that disconnects reads nothing more.
+            Received::Event(ev @ StreamEvent::Element(_)) if meta.matching == Mode::Scansion => {
+                session.transcript.record(
+                    Direction::Note,
+                    format!("skipped while disconnecting: {}", short(&ev)),
                 );
             }
             Received::Event(ev) => {

@@ -8,7 +8,7 @@
 
 use crate::scenario::functions::{Call, Side};
 use crate::scenario::template::{Segment, Template, TemplateError};
-use crate::xml::{Attribute, Element, Node};
+use crate::xml::{Attribute, Element, NS_CLIENT, NS_SCANSION, Node};
 
 use super::pattern::{
     AttrRule, AttributeRule, Checked, Content, ElementPattern, ElementRule, HeaderPattern, Name,
@@ -32,6 +32,110 @@ pub enum PatternError {
     /// `<x>{absent}</x>` as a whole first-level pattern.
     #[error("a whole pattern cannot be `{{absent}}`")]
     WholeAbsent,
+    #[error("`scansion:strict` is 'true' or 'false', not `{0}`")]
+    ScansionStrict(String),
+    #[error("`scansion:{0}` means nothing to scansion; only `scansion:strict` is an attribute")]
+    ScansionAttribute(String),
+}
+
+/// Which rules a scenario's patterns follow.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum Mode {
+    /// The format's own rules (docs/scenario-format.md): extra attributes
+    /// allowed, children one to one in order unless `…`.
+    #[default]
+    Rfc,
+    /// Scansion's (docs/scansion.md): each element is *strict* (exactly
+    /// the pattern's attributes, children in order and no others, text
+    /// equal) or *non-strict* (attributes and children a subset, children
+    /// in any order, text checked only when written). An element is
+    /// strict when it says `scansion:strict='true'`, or when it says
+    /// nothing and its namespace differs from its parent's (for a
+    /// first-level element, from `jabber:client`), or when its parent is
+    /// strict; `scansion:strict='false'` makes it non-strict.
+    Scansion,
+}
+
+/// Compile a first-level element pattern under `mode`.
+pub fn element_in(source: Element, mode: Mode) -> Result<ElementPattern, PatternError> {
+    let root = match mode {
+        Mode::Rfc => rule(&source, true)?,
+        Mode::Scansion => scansion_rule(&source, NS_CLIENT, false)?,
+    };
+    Ok(ElementPattern { root, source })
+}
+
+/// Scansion's strictness of `e` (see [`Mode::Scansion`]).
+fn scansion_strict(
+    e: &Element,
+    parent_ns: &str,
+    parent_strict: bool,
+) -> Result<bool, PatternError> {
+    let mut said = None;
+    for a in e
+        .attrs
+        .iter()
+        .filter(|a| a.ns.as_deref() == Some(NS_SCANSION))
+    {
+        if a.name != "strict" {
+            return Err(PatternError::ScansionAttribute(a.name.to_string()));
+        }
+        said = Some(match a.value.as_str() {
+            "true" => true,
+            "false" => false,
+            other => return Err(PatternError::ScansionStrict(other.to_owned())),
+        });
+    }
+    Ok(said.unwrap_or(parent_strict || e.ns != parent_ns))
+}
+
+fn scansion_rule(
+    e: &Element,
+    parent_ns: &str,
+    parent_strict: bool,
+) -> Result<ElementRule, PatternError> {
+    let strict = scansion_strict(e, parent_ns, parent_strict)?;
+    let own: Vec<Attribute> = e
+        .attrs
+        .iter()
+        .filter(|a| a.ns.as_deref() != Some(NS_SCANSION))
+        .cloned()
+        .collect();
+    let attrs = attributes(&own)?;
+    let text: String = e
+        .children
+        .iter()
+        .filter_map(|n| match n {
+            Node::Text(t) => Some(t.as_str()),
+            _ => None,
+        })
+        .collect();
+    let text = text.trim();
+    let has_children = e.child_elements().next().is_some();
+    let content = if text == "{*}" && !has_children {
+        Content::Any
+    } else {
+        let children = e
+            .child_elements()
+            .map(|c| scansion_rule(c, &e.ns, strict))
+            .collect::<Result<_, _>>()?;
+        Content::Checked(Checked {
+            text: if text.is_empty() {
+                None
+            } else {
+                Some(value(text, false)?)
+            },
+            absent: Vec::new(),
+            children,
+            order: if strict { Order::Exact } else { Order::Subset },
+        })
+    };
+    Ok(ElementRule {
+        name: Name::of(e),
+        attrs,
+        content,
+        closed: strict,
+    })
 }
 
 /// Compile a first-level element pattern.
@@ -69,6 +173,7 @@ fn rule(e: &Element, first_level: bool) -> Result<ElementRule, PatternError> {
         name: Name::of(e),
         attrs,
         content: content(e)?,
+        closed: false,
     })
 }
 

@@ -22,7 +22,7 @@ mod pretty;
 mod tree;
 mod value;
 
-pub use compile::PatternError;
+pub use compile::{Mode, PatternError};
 pub use found::{Check, Matched};
 pub use pattern::{ElementPattern, HeaderPattern};
 

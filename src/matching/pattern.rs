@@ -79,6 +79,11 @@ pub(crate) struct ElementRule {
     pub name: Name,
     pub attrs: Vec<AttributeRule>,
     pub content: Content,
+    /// Scansion's strict mode (`Matching::Scansion` only): the received
+    /// element may have no attribute the pattern does not name, and when
+    /// the pattern has no text, no text either. Children are then
+    /// compared `Order::Exact`; the compiler sets both together.
+    pub closed: bool,
 }
 
 /// What an element's content must be.

@@ -77,12 +77,25 @@ pub(crate) fn element(
         ));
     }
     attributes(&pattern.attrs, &received.attrs, s).map_err(|r| Failure::new(path, r))?;
+    if pattern.closed {
+        no_other_attributes(&pattern.attrs, &received.attrs).map_err(|r| Failure::new(path, r))?;
+    }
     let checked = match &pattern.content {
         Content::Any => return Ok(()),
         Content::Checked(checked) => checked,
     };
-    if let Some(t) = &checked.text {
-        text(t, received.text().trim(), s).map_err(|r| Failure::new(path, r))?;
+    match &checked.text {
+        Some(t) => text(t, received.text().trim(), s).map_err(|r| Failure::new(path, r))?,
+        None if pattern.closed && !received.text().trim().is_empty() => {
+            return Err(Failure::new(
+                path,
+                format!(
+                    "unexpected text {} (strict: the pattern has none)",
+                    quote(received.text().trim())
+                ),
+            ));
+        }
+        None => {}
     }
     let got: Vec<&Element> = received.child_elements().collect();
     let ctx = Some(name.ns.as_str());
@@ -161,6 +174,22 @@ pub(crate) fn attributes(
         }
     }
     Ok(())
+}
+
+/// Scansion's strict mode: every received attribute must be one the
+/// pattern names.
+fn no_other_attributes(pattern: &[AttributeRule], received: &[Attribute]) -> Result<(), String> {
+    match received
+        .iter()
+        .find(|r| !pattern.iter().any(|p| r.ns == p.ns && r.name == p.local))
+    {
+        Some(extra) => Err(format!(
+            "unexpected attribute `{}` = {} (strict: only the pattern's attributes are allowed)",
+            attr_name(extra.ns.as_deref(), &extra.name),
+            quote(&extra.value)
+        )),
+        None => Ok(()),
+    }
 }
 
 fn text(pattern: &ValuePattern, received: &str, s: &mut State<'_>) -> Result<(), String> {

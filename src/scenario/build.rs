@@ -7,6 +7,8 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use crate::matching::Mode;
+
 use super::directives::{self, Parsed};
 use super::error::ScenarioError;
 use super::frontmatter;
@@ -23,6 +25,8 @@ const MAX_INCLUDE_DEPTH: usize = 32;
 
 pub(crate) struct Builder {
     peer: Peer,
+    /// The matching rules patterns are compiled under.
+    mode: Mode,
     /// The files being read, outermost first, to detect include cycles.
     stack: Vec<PathBuf>,
     pub steps: Vec<Step>,
@@ -30,9 +34,10 @@ pub(crate) struct Builder {
 
 impl Builder {
     /// A builder for the scenario file at `path`.
-    pub fn new(peer: Peer, path: &Path) -> Builder {
+    pub fn new(peer: Peer, mode: Mode, path: &Path) -> Builder {
         Builder {
             peer,
+            mode,
             stack: vec![identity(path)],
             steps: Vec::new(),
         }
@@ -86,7 +91,7 @@ impl Builder {
             let alternative = Alternative {
                 loc: loc.clone(),
                 source: text.text.clone(),
-                expectation: pattern::parse(src, text)?,
+                expectation: pattern::parse(src, text, self.mode)?,
             };
             if kind != Kind::Or {
                 self.steps.push(Step {

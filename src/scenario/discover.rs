@@ -1,4 +1,5 @@
-//! Finding scenario files on disk.
+//! Finding scenario files on disk: `.xmpp` files and scansion's `.scs`
+//! scripts.
 //!
 //! Folders and files whose name starts with `_` (such as `_include/`, for
 //! fragments pulled in by `include`) or `.` are skipped, so fragments and
@@ -9,7 +10,7 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-/// Every `.xmpp` file under each of `paths`, each with its root: the folder
+/// Every `.xmpp` and `.scs` file under each of `paths`, each with its root: the folder
 /// given, or the parent of a file given directly.
 pub(super) fn discover(paths: &[PathBuf]) -> io::Result<Vec<(PathBuf, PathBuf)>> {
     let mut out = Vec::new();
@@ -34,7 +35,7 @@ fn skipped(name: &str) -> bool {
     name.starts_with('_') || name.starts_with('.')
 }
 
-/// Collect `.xmpp` files below `dir`; `seen` holds the canonical folders
+/// Collect `.xmpp` and `.scs` files below `dir`; `seen` holds the canonical folders
 /// visited, so a symlink loop ends instead of recursing forever.
 fn walk(dir: &Path, files: &mut Vec<PathBuf>, seen: &mut HashSet<PathBuf>) -> io::Result<()> {
     if !seen.insert(fs::canonicalize(dir)?) {
@@ -52,7 +53,10 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>, seen: &mut HashSet<PathBuf>) -> io
         let meta = fs::metadata(&path)?;
         if meta.is_dir() {
             walk(&path, files, seen)?;
-        } else if path.extension().is_some_and(|e| e == "xmpp") {
+        } else if path
+            .extension()
+            .is_some_and(|e| e == "xmpp" || e == super::scansion::EXTENSION)
+        {
             files.push(path);
         }
     }

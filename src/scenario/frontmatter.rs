@@ -9,6 +9,8 @@ use std::path::Path;
 use serde::Deserialize;
 use toml::Spanned;
 
+use crate::matching::Mode;
+
 use super::error::ScenarioError;
 use super::model::{Level, Meta, Peer};
 use super::source::SourceFile;
@@ -77,7 +79,29 @@ struct RawMeta {
     ignore: Option<Vec<String>>,
     #[serde(default)]
     redact: Option<Spanned<Vec<String>>>,
+    #[serde(default)]
+    matching: Option<Spanned<String>>,
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(default, rename = "own-accounts")]
+    own_accounts: Option<Spanned<std::collections::BTreeMap<String, RawAccount>>>,
 }
+
+/// One `[own-accounts.NAME]` table: an account the scenario defines.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAccount {
+    jid: String,
+    password: String,
+    #[serde(default)]
+    resource: Option<String>,
+    #[serde(default)]
+    connect_host: Option<String>,
+    #[serde(default)]
+    connect_port: Option<u16>,
+}
+
+const MATCHINGS: &[&str] = &["rfc", "scansion"];
 
 /// `a/b/@c`: names (or `*`) separated by `/`, the last one possibly an
 /// attribute. Checked here so a typo is an error at load time, not a
@@ -197,7 +221,36 @@ pub(crate) fn parse(
             a.into_inner()
         }
     };
+    let matching = match &raw.matching {
+        None => Mode::Rfc,
+        Some(m) => match m.get_ref().as_str() {
+            "rfc" => Mode::Rfc,
+            "scansion" => Mode::Scansion,
+            other => {
+                return Err(choice_error(
+                    at(m.span(), format!("unknown matching `{other}`")),
+                    other,
+                    MATCHINGS,
+                ));
+            }
+        },
+    };
+    let mut own_accounts = Vec::new();
+    if let Some(defined) = raw.own_accounts {
+        let span = defined.span();
+        for (name, a) in defined.into_inner() {
+            let mut account =
+                crate::accounts::defined_account(&name, &a.jid, &a.password, a.resource.as_deref())
+                    .map_err(|e| at(span.clone(), e.to_string()))?;
+            account.connect_host = a.connect_host;
+            account.connect_port = a.connect_port;
+            own_accounts.push(account);
+        }
+    }
     Ok(Meta {
+        matching,
+        description: raw.description,
+        own_accounts,
         title,
         spec: raw.spec.into_inner(),
         level,
@@ -310,6 +363,9 @@ mod tests {
                 peer: Peer::Server,
                 ignore: vec!["presence".into()],
                 redact: vec![],
+                matching: Mode::Rfc,
+                description: None,
+                own_accounts: vec![],
             })
         );
         let m = meta(

@@ -22,6 +22,7 @@ pub mod model;
 mod parse;
 mod paths;
 mod pattern;
+pub mod scansion;
 pub mod shard;
 mod source;
 mod suggest;
@@ -34,8 +35,9 @@ pub use model::*;
 
 use std::path::{Path, PathBuf};
 
-/// Read and parse the scenario file at `path`. Its id is its path relative
-/// to `root` without the `.xmpp` extension.
+/// Read and parse the scenario file at `path`: a scansion script when it
+/// ends in `.scs` ([`scansion`]), else the format's own. Its id is its path
+/// relative to `root` without the extension.
 pub fn load(path: &Path, root: &Path) -> Result<Scenario, ScenarioError> {
     parse::load(path, root)
 }
@@ -52,7 +54,7 @@ pub fn parse_str(text: &str, path: &Path, id: &str) -> Result<Scenario, Scenario
     parse::parse_str(text, path, id)
 }
 
-/// Every `.xmpp` file under each of `paths` (a file stands for itself),
+/// Every `.xmpp` and `.scs` file under each of `paths` (a file stands for itself),
 /// sorted, each with the root its id is relative to. Names starting with
 /// `_` or `.` are skipped while walking folders (`_include/` holds
 /// fragments for `include`).

@@ -4,7 +4,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::matching::{ElementPattern, HeaderPattern};
+use crate::accounts::Account;
+use crate::matching::{ElementPattern, HeaderPattern, Mode};
 
 use super::template::Template;
 
@@ -41,6 +42,18 @@ pub struct Meta {
     /// Extra values to redact in snapshots of the received stream, as paths
     /// (`iq/query/@ver`, `message/body`); see `crate::snapshot`.
     pub redact: Vec<String>,
+    /// Which matching rules the patterns were compiled under: the
+    /// format's own, or scansion's for `.scs` scripts (`matching =
+    /// "scansion"` in a converted one).
+    pub matching: Mode,
+    /// A longer description (a scansion script's comment lines after its
+    /// title).
+    pub description: Option<String>,
+    /// Accounts the scenario defines itself (scansion's `[Client]` blocks;
+    /// `[own-accounts.NAME]` in the front matter): they need no
+    /// `--account`, and they are the scenario's, so scenarios sharing one
+    /// never run at the same time (see `engine::run_all`).
+    pub own_accounts: Vec<Account>,
 }
 
 impl Meta {
@@ -59,6 +72,9 @@ impl Meta {
             peer: Peer::Server,
             ignore: vec!["presence".to_string()],
             redact: vec![],
+            matching: Mode::Rfc,
+            description: None,
+            own_accounts: vec![],
         }
     }
 }

@@ -12,7 +12,14 @@ pub(super) fn load(path: &Path, root: &Path) -> Result<Scenario, ScenarioError> 
     let bytes = source::read_bounded(path)
         .map_err(|e| ScenarioError::file(path, format!("cannot read the file: {e}")))?;
     let text = source::decode(path, bytes)?;
-    parse_str(&text, path, &scenario_id(path, root))
+    let id = scenario_id(path, root);
+    if path
+        .extension()
+        .is_some_and(|e| e == super::scansion::EXTENSION)
+    {
+        return super::scansion::parse_str(&text, path, &id);
+    }
+    parse_str(&text, path, &id)
 }
 
 pub(super) fn parse_str(text: &str, path: &Path, id: &str) -> Result<Scenario, ScenarioError> {
@@ -30,7 +37,7 @@ pub(super) fn parse_str(text: &str, path: &Path, id: &str) -> Result<Scenario, S
             ));
     };
     let meta = frontmatter::parse(&src, bounds, frontmatter::default_peer(path))?;
-    let mut builder = Builder::new(meta.peer, path);
+    let mut builder = Builder::new(meta.peer, meta.matching, path);
     builder.body(&src, bounds.body_start())?;
     if builder.steps.is_empty() {
         let fence = bounds.close as u32 + 1;

@@ -8,8 +8,10 @@
 //! checked on the raw text before XML parsing, because only the raw text
 //! still knows the column of each placeholder.
 
-use crate::matching::{HeaderPattern, PatternError, compile};
-use crate::xml::{self, Condition, NS_CLIENT, NS_STREAMS, NamespaceScope, StreamError};
+use crate::matching::{HeaderPattern, Mode, PatternError, compile};
+use crate::xml::{
+    self, Condition, NS_CLIENT, NS_SCANSION, NS_STREAMS, NamespaceScope, StreamError,
+};
 
 use super::error::ScenarioError;
 use super::functions::Side;
@@ -21,7 +23,11 @@ const STREAM_OPEN: &str = "<stream:stream";
 const STREAM_CLOSE: &str = "</stream:stream>";
 
 /// Parse one pattern entry.
-pub(crate) fn parse(src: &SourceFile, joined: &Joined) -> Result<Expectation, ScenarioError> {
+pub(crate) fn parse(
+    src: &SourceFile,
+    joined: &Joined,
+    mode: Mode,
+) -> Result<Expectation, ScenarioError> {
     check_placeholders(src, joined)?;
     let text = joined.text.as_str();
     if text.trim() == STREAM_CLOSE {
@@ -55,20 +61,26 @@ pub(crate) fn parse(src: &SourceFile, joined: &Joined) -> Result<Expectation, Sc
             )
             .with_help("other elements are matched without their XML declaration; remove it"));
     }
-    let element = xml::parse_element(text.as_bytes(), &content_scope())
+    let element = xml::parse_element(text.as_bytes(), &content_scope(mode))
         .map_err(|e| xml_error(src, joined, 0, &e))?;
-    compile::element(element)
+    compile::element_in(element, mode)
         .map(Expectation::Element)
         .map_err(|e| compile_error(src, joined, e))
 }
 
 /// The namespaces in force for a first-level pattern: what a stream
 /// header of a client-to-server stream declares.
-fn content_scope() -> NamespaceScope {
-    vec![
+/// Under scansion's rules the prefix `scansion` is bound too, since
+/// scansion's scripts write `scansion:strict` without declaring it.
+pub(crate) fn content_scope(mode: Mode) -> NamespaceScope {
+    let mut scope: NamespaceScope = vec![
         (None, NS_CLIENT.into()),
         (Some("stream".into()), NS_STREAMS.into()),
-    ]
+    ];
+    if mode == Mode::Scansion {
+        scope.push((Some("scansion".into()), NS_SCANSION.into()));
+    }
+    scope
 }
 
 /// A `<stream:stream …>` start tag at byte `start` of the joined text.
@@ -268,7 +280,7 @@ mod tests {
             let start = if i == 0 { 3 } else { 0 };
             joined.push(i as u32 + 1, start, &line[start..]);
         }
-        parse(&src, &joined)
+        parse(&src, &joined, Mode::Rfc)
     }
 
     fn err(text: &str) -> ScenarioError {

@@ -48,3 +48,7 @@ pub const NS_PING: &str = "urn:xmpp:ping";
 pub const NS_VERSION: &str = "jabber:iq:version";
 /// `http://jabber.org/protocol/disco#info`: XEP-0030 service discovery.
 pub const NS_DISCO_INFO: &str = "http://jabber.org/protocol/disco#info";
+/// The namespace xmpp-conform binds the `scansion` prefix to in patterns
+/// of scansion scripts (`scansion:strict='false'`); scansion's scripts use
+/// the prefix without declaring it, so any URI of our own will do.
+pub const NS_SCANSION: &str = "https://matthewwild.co.uk/projects/scansion";

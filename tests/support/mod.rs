@@ -472,7 +472,60 @@ impl Prosody {
         Prosody::launch_with(certificates, host_config, &[])
     }
 
+    /// Prosody as scansion setups run it
+    /// (`tests/servers/prosody/prosody-scansion.cfg.lua`: any user with
+    /// any password, in-memory storage, no TLS), with `modules` enabled
+    /// besides (`scansion_record` for the recorder).
+    pub fn start_for_scansion(modules: &[&str]) -> Prosody {
+        let list: String = modules.iter().map(|m| format!("\"{m}\";")).collect();
+        Prosody::launch_from(
+            "tests/servers/prosody/prosody-scansion.cfg.lua",
+            &[("@MODULES@", list)],
+            None,
+            "",
+            &[],
+        )
+    }
+
+    /// Stop it now (SIGTERM, so it shuts down cleanly and modules write
+    /// what they keep until then, e.g. `mod_scansion_record`), waiting up
+    /// to five seconds before killing it.
+    pub fn stop(&mut self) {
+        if let Ok(Some(_)) = self.child.try_wait() {
+            return;
+        }
+        let _ = Command::new("kill")
+            .arg("-TERM")
+            .arg(self.child.id().to_string())
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
     fn launch_with(
+        certificates: Option<fn(&Path, &str) -> TestCertificates>,
+        host_config: &str,
+        http_modules: &[&str],
+    ) -> Prosody {
+        Prosody::launch_from(
+            "tests/servers/prosody/prosody.cfg.lua",
+            &[],
+            certificates,
+            host_config,
+            http_modules,
+        )
+    }
+
+    fn launch_from(
+        template: &str,
+        fill: &[(&str, String)],
         certificates: Option<fn(&Path, &str) -> TestCertificates>,
         host_config: &str,
         http_modules: &[&str],
@@ -480,9 +533,11 @@ impl Prosody {
         require_program("prosody", "prosody");
         let dir = tempfile::tempdir().expect("temporary folder");
         let port = free_port();
-        let template =
-            std::fs::read_to_string(repo().join("tests/servers/prosody/prosody.cfg.lua"))
-                .expect("read the Prosody config template");
+        let mut template = std::fs::read_to_string(repo().join(template))
+            .expect("read the Prosody config template");
+        for (key, value) in fill {
+            template = template.replace(key, value);
+        }
         let (direct_tls_port, ca, ssl) = if let Some(make) = certificates {
             let certs = make(dir.path(), "localhost");
             let ssl = format!(
@@ -580,19 +635,7 @@ impl Prosody {
 impl Drop for Prosody {
     fn drop(&mut self) {
         // SIGTERM first so Prosody shuts down cleanly, then make sure.
-        let _ = Command::new("kill")
-            .arg("-TERM")
-            .arg(self.child.id().to_string())
-            .status();
-        let deadline = Instant::now() + Duration::from_secs(5);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        self.stop();
     }
 }
 
