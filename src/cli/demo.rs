@@ -49,8 +49,9 @@ pub(super) struct DemoArgs {
     #[arg(long = "fault", value_name = "NAME", value_parser = fault_parser())]
     faults: Vec<Rule>,
     /// The transports to run the suite over, one run each: TCP, WebSocket
-    /// (RFC 7395, the server's `ws://` URL), or both, TCP first. With
-    /// `all`, the WebSocket run's report files get `-websocket` before
+    /// (RFC 7395, the server's `ws://` URL), BOSH (XEP-0206, its
+    /// `http://` URL), or all three, TCP first. With `all`, the WebSocket
+    /// and BOSH runs' report files get `-websocket` and `-bosh` before
     /// their extension.
     #[arg(long, value_enum, default_value_t = DemoTransport::All)]
     transport: DemoTransport,
@@ -61,6 +62,7 @@ pub(super) struct DemoArgs {
 pub(super) enum DemoTransport {
     Tcp,
     Websocket,
+    Bosh,
     All,
 }
 
@@ -87,14 +89,16 @@ pub(super) fn run(args: DemoArgs) -> i32 {
     };
     let tcp = server.addr().to_string();
     let websocket = server.websocket_url().unwrap_or_default().to_owned();
+    let bosh = server.bosh_url().unwrap_or_default().to_owned();
     println!(
-        "reference server on {tcp} and {websocket} (domain {DOMAIN}, account {USER}), CA {}{banner}",
+        "reference server on {tcp}, {websocket} and {bosh} (domain {DOMAIN}, account {USER}), CA {}{banner}",
         server.ca_path().display()
     );
     let runs: &[(&str, &str)] = match args.transport {
         DemoTransport::Tcp => &[("", &tcp)],
         DemoTransport::Websocket => &[("", &websocket)],
-        DemoTransport::All => &[("", &tcp), ("-websocket", &websocket)],
+        DemoTransport::Bosh => &[("", &bosh)],
+        DemoTransport::All => &[("", &tcp), ("-websocket", &websocket), ("-bosh", &bosh)],
     };
     let mut code = 0;
     for (suffix, target) in runs {

@@ -67,7 +67,7 @@ pub(super) async fn send(
 /// redacted as in `C:` lines).
 pub(super) async fn send_message(
     session: &mut Session,
-    kind: WsMessage,
+    kind: MessageKind,
     line: &Template,
     bindings: &Bindings,
     loc: &Location,
@@ -76,11 +76,6 @@ pub(super) async fn send_message(
     let bytes = line.render(bindings).map_err(|e| {
         Failure::new(FailureKind::ScenarioBug, format!("scenario bug: {e}")).at(loc)
     })?;
-    let kind = match kind {
-        WsMessage::Text => MessageKind::Text,
-        WsMessage::Binary => MessageKind::Binary,
-        WsMessage::Ping => MessageKind::Ping,
-    };
     let shown = if line.has_secret(bindings) {
         line.shown(bindings)
     } else {
@@ -90,6 +85,15 @@ pub(super) async fn send_message(
         .send_message(kind, &bytes, shown, timeout)
         .await
         .map_err(|e| send_failed(&e, loc))
+}
+
+/// The kind of message a `ws-send` line sends.
+pub(super) fn ws_kind(kind: WsMessage) -> MessageKind {
+    match kind {
+        WsMessage::Text => MessageKind::Text,
+        WsMessage::Binary => MessageKind::Binary,
+        WsMessage::Ping => MessageKind::Ping,
+    }
 }
 
 /// Sending failed: the transport refused bytes it cannot carry as written

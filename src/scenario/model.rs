@@ -129,6 +129,14 @@ pub enum Action {
     /// elements in one, half of one). Transports without messages refuse
     /// it, which skips the scenario.
     WsSend { kind: WsMessage, line: Template },
+    /// `bosh-send LINE`: the line, placeholders substituted, as one BOSH
+    /// request body sent as is in an HTTP POST of its own (a `rid` written
+    /// `+N` made absolute); its response comes back as a `<response/>`
+    /// element in `urn:xmpp-conform:http`. For XEP-0124's rules about
+    /// requests themselves (rid windows, unknown sids, several requests in
+    /// flight, bodies that cannot be read). Other transports refuse it,
+    /// which skips the scenario.
+    BoshSend { line: Template },
     /// `login` (`bind: true`) and `authenticate` (`bind: false`): open a
     /// stream if none is open, STARTTLS if offered, SASL with the best
     /// offered mechanism (or `--mechanism`), restart; then for `login`,

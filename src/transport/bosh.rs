@@ -16,6 +16,12 @@
 
 mod framing;
 mod http;
+mod raw;
+mod server;
+
+pub use server::{
+    BoshService, Departures as BoshDepartures, ServerOptions as BoshServerOptions, serve_connection,
+};
 
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -27,7 +33,8 @@ use tokio::time::{Instant, timeout_at};
 use crate::xml::{Attribute, Element, NS_SASL, ParserConfig, StreamEvent, StreamHeader};
 
 use super::{
-    Connector, Incoming, SendError, TlsError, TlsUpgrade, Transport, TransportError, TransportKind,
+    Connector, Incoming, MessageKind, SendError, TlsError, TlsUpgrade, Transport, TransportError,
+    TransportKind,
 };
 use framing::Line;
 use http::{Endpoint, Reply, Sender};
@@ -158,6 +165,7 @@ impl Connector for BoshConnector {
             ended: None,
             received: 0,
             note: None,
+            raw: None,
         }))
     }
 }
@@ -219,6 +227,9 @@ struct Bosh {
     ended: Option<String>,
     received: u64,
     note: Option<String>,
+    /// The requests a scenario sent as is (`bosh-send`), once it has:
+    /// the transport then leaves long-polling to the scenario.
+    raw: Option<raw::Raw>,
 }
 
 impl Bosh {
@@ -249,9 +260,64 @@ impl Bosh {
             after: self.turn.replace(next),
             sent,
         };
-        self.in_flight
-            .spawn(http::exchange(endpoint, sender, rid, body, limit, turn));
+        self.in_flight.spawn(http::exchange(
+            endpoint, sender, rid, body, limit, turn, None,
+        ));
         rid
+    }
+
+    /// `bosh-send`: `text` as one POST, in its turn after the requests
+    /// before it; returns once it has gone out.
+    async fn send_raw(&mut self, text: &str, limit: Duration) -> Result<(), SendError> {
+        let base = self.rid;
+        let raw = self.raw.get_or_insert_with(|| raw::Raw::new(base));
+        let (body, rid, key) = raw.prepare(text).map_err(|why| SendError::Unsupported {
+            transport: TransportKind::Bosh,
+            why,
+        })?;
+        if let Some(rid) = rid {
+            self.rid = self.rid.max(rid.saturating_add(1));
+        }
+        let endpoint = Arc::clone(&self.endpoint);
+        let (sent, next) = tokio::sync::oneshot::channel();
+        let turn = http::Turn {
+            after: self.turn.take(),
+            sent,
+        };
+        let label = rid.unwrap_or(0);
+        let request_limit = self.request_limit();
+        self.in_flight.spawn(http::exchange(
+            endpoint,
+            None,
+            label,
+            body,
+            request_limit,
+            turn,
+            Some(key),
+        ));
+        // Out before the step ends, so the next step's request follows it
+        // on the wire.
+        let _ = tokio::time::timeout(limit, next).await;
+        tokio::time::sleep(http::PACE).await;
+        Ok(())
+    }
+
+    /// A response to a `bosh-send`: given as a `<response/>` element, in
+    /// rid order.
+    fn handle_raw(&mut self, key: raw::Key, reply: Reply) {
+        let rid = key.0;
+        let element = match &reply.outcome {
+            Ok((status, bytes)) => {
+                self.received += bytes.len() as u64;
+                raw::response(rid, Ok((*status, reply.content_type.clone(), bytes)))
+            }
+            Err(e) => raw::response(rid, Err(e.to_string())),
+        };
+        if let Some(raw) = &mut self.raw {
+            for due in raw.arrived(key, element) {
+                self.pending.push_back(StreamEvent::Element(due));
+            }
+        }
     }
 
     /// Open connections until each request the session allows in flight
@@ -306,6 +372,7 @@ impl Bosh {
     /// (the server answers that one), while the session allows another.
     fn keep_polling(&mut self) {
         if let Some(session) = &self.session
+            && self.raw.is_none()
             && self.ended.is_none()
             && !self.terminating
             && !self.awaiting_restart
@@ -321,6 +388,9 @@ impl Bosh {
     }
 
     fn handle(&mut self, reply: Reply) {
+        if let Some(key) = reply.raw {
+            return self.handle_raw(key, reply);
+        }
         let (status, bytes) = match reply.outcome {
             Ok(answer) => answer,
             Err(e) => return self.end(format!("the request with rid {} failed: {e}", reply.rid)),
@@ -512,6 +582,26 @@ impl Transport for Bosh {
 
     fn sent_as(&mut self) -> Option<String> {
         self.note.take()
+    }
+
+    async fn send_message(
+        &mut self,
+        kind: MessageKind,
+        bytes: &[u8],
+        limit: Duration,
+    ) -> Result<(), SendError> {
+        let unsupported = |why: &str| SendError::Unsupported {
+            transport: TransportKind::Bosh,
+            why: why.to_owned(),
+        };
+        if kind != MessageKind::HttpRequest {
+            return Err(unsupported(
+                "it carries HTTP requests, not WebSocket messages",
+            ));
+        }
+        let text = std::str::from_utf8(bytes)
+            .map_err(|_| unsupported("a request body that is not UTF-8"))?;
+        self.send_raw(text, limit).await
     }
 
     async fn next(&mut self, deadline: Instant) -> Incoming {

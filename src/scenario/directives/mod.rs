@@ -189,6 +189,24 @@ pub(crate) static TABLE: &[Directive] = &[
         check: None,
     },
     Directive {
+        name: "bosh-send",
+        args: "LINE",
+        peers: SERVER,
+        help: "the line (placeholders substituted) as one BOSH request body, sent as is in an \
+               HTTP POST of its own: the transport adds nothing and stops its own \
+               long-polling on this connection. A `rid` written `+N` is N after the rid the \
+               transport would have used next when the connection's first `bosh-send` ran \
+               (`+1` then `+0` sends the later rid first); any other value is sent as \
+               written. Each response comes back as one element, \
+               `<response xmlns='urn:xmpp-conform:http' rid=… status=… content-type=…>` \
+               around the `<body/>` received (its text if it is not XML; an `error` \
+               attribute if none came), in `rid` order (XEP-0124 §14.2), so `S:` lines match \
+               status, content type and body. For XEP-0124's rules about requests \
+               themselves. On other transports the scenario is skipped",
+        parse: bosh_send,
+        check: None,
+    },
+    Directive {
         name: "include",
         args: "PATH",
         peers: BOTH,
@@ -323,6 +341,23 @@ fn ws_send(args: &Args) -> Result<Parsed, ScenarioError> {
     }))
 }
 
+/// `bosh-send LINE`.
+fn bosh_send(args: &Args) -> Result<Parsed, ScenarioError> {
+    if args.text.is_empty() {
+        return Err(args
+            .at_name("`bosh-send` needs a line to send")
+            .with_help("e.g. `bosh-send <body rid='+0' sid='{$sid}' xmlns='http://jabber.org/protocol/httpbind'/>`"));
+    }
+    let line = Template::parse(args.text).map_err(|e| {
+        let err = args.at(args.start + e.offset, e.len, e.message);
+        match e.help {
+            Some(h) => err.with_help(h),
+            None => err,
+        }
+    })?;
+    Ok(Parsed::Step(Action::BoshSend { line }))
+}
+
 /// `connection NAME` or `connection NAME as ACCOUNT`, names of letters,
 /// digits, `-` and `_`.
 fn connection(args: &Args) -> Result<Parsed, ScenarioError> {
@@ -448,7 +483,7 @@ mod tests {
         let m = check(login, &parsed, Peer::Client).expect_err("refused");
         assert_eq!(
             m.message,
-            "`login`, `authenticate` and `ws-send` are for server scenarios"
+            "`login`, `authenticate`, `ws-send` and `bosh-send` are for server scenarios"
         );
         assert_eq!(m.width, 1);
     }
