@@ -428,6 +428,10 @@ async fn run_steps(
                 steps::expect_close(session, &scenario.meta, loc, timeout).await?
             }
             Action::Silence(quiet) => steps::silence(session, &scenario.meta, loc, *quiet).await?,
+            Action::SilenceFor(template) => {
+                let quiet = steps::duration_of(template, bindings, loc)?;
+                steps::silence(session, &scenario.meta, loc, quiet).await?
+            }
             Action::WsSend { kind, line } => {
                 let kind = steps::ws_kind(*kind);
                 steps::send_message(session, kind, line, bindings, loc, timeout).await?

@@ -310,6 +310,27 @@ pub(super) async fn expect_close(
 }
 
 /// Nothing may arrive for `quiet`.
+/// The duration a `silence` with a placeholder stands for, now that its
+/// value is known: at most [`crate::scenario::MAX_SILENCE`].
+pub(super) fn duration_of(
+    template: &Template,
+    bindings: &Bindings,
+    loc: &Location,
+) -> Result<Duration, Box<Failure>> {
+    let bytes = template.render(bindings).map_err(|e| {
+        Failure::new(FailureKind::ScenarioBug, format!("scenario bug: {e}")).at(loc)
+    })?;
+    let text = String::from_utf8_lossy(&bytes);
+    let quiet = humantime::parse_duration(text.trim()).map_err(|e| {
+        Failure::new(
+            FailureKind::Check,
+            format!("`{text}` is not a duration: {e}"),
+        )
+        .at(loc)
+    })?;
+    Ok(quiet.min(crate::scenario::MAX_SILENCE))
+}
+
 pub(super) async fn silence(
     session: &mut Session,
     meta: &Meta,

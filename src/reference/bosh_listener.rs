@@ -35,7 +35,6 @@ pub(super) fn service(shared: &Shared) -> Service {
         no_overactivity: faults.breaks(Rule::BoshOveractivity),
         no_polling_check: faults.breaks(Rule::BoshPolling),
         no_inactivity: faults.breaks(Rule::BoshInactivity),
-        no_pause: faults.breaks(Rule::BoshPause),
         stream_error_as_payload: faults.breaks(Rule::BoshRemoteStreamError),
         no_bad_request: faults.breaks(Rule::BoshBadRequest),
         any_to: faults.breaks(Rule::BoshAddressing),

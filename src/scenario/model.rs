@@ -122,6 +122,11 @@ pub enum Action {
     ExpectClose,
     /// Nothing may arrive from the peer for this long.
     Silence(Duration),
+    /// `silence` with a placeholder (`silence {$inactivity}s 1s`): the
+    /// duration is known only once the value is captured, such as a
+    /// BOSH server's own `inactivity`; read when the step runs, at most
+    /// [`MAX_SILENCE`].
+    SilenceFor(Template),
     /// `ws-send text|binary|ping LINE`: the line, placeholders
     /// substituted, as one WebSocket message of that kind (a ping's pong
     /// must come back within the timeout), with no framing translation
@@ -196,6 +201,9 @@ pub enum SaslOption {
     /// DIGEST-MD5: send these bytes as the first challenge, exactly.
     Challenge(Vec<u8>),
 }
+
+/// The longest `silence` whose duration comes from a captured value.
+pub const MAX_SILENCE: Duration = Duration::from_secs(300);
 
 /// The kind of WebSocket message `ws-send` sends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -171,7 +171,9 @@ pub(crate) static TABLE: &[Directive] = &[
         args: "DURATION",
         peers: BOTH,
         help: "nothing may arrive from the peer for that long: `silence 500ms`, `silence 2s`, \
-               `silence 1m 30s`",
+               `silence 1m 30s`. A placeholder reads the duration when the step runs, from a \
+               value the peer announced: `silence {$inactivity}s 1s` (at most 5 minutes; a \
+               value that is no duration is a check failure)",
         parse: silence,
         check: None,
     },
@@ -293,6 +295,16 @@ fn silence(args: &Args) -> Result<Parsed, ScenarioError> {
         return Err(args
             .at_name("`silence` needs a duration")
             .with_help("e.g. `silence 500ms` or `silence 2s`"));
+    }
+    if args.text.contains('{') {
+        let template = Template::parse(args.text).map_err(|e| {
+            let err = args.at(args.start + e.offset, e.len, e.message);
+            match e.help {
+                Some(h) => err.with_help(h),
+                None => err,
+            }
+        })?;
+        return Ok(Parsed::Step(Action::SilenceFor(template)));
     }
     humantime::parse_duration(args.text)
         .map(|d| Parsed::Step(Action::Silence(d)))

@@ -278,7 +278,6 @@ impl Core {
         self.held.push_back((request.rid, tx, false));
         if let Some(pause) = request.pause
             && pause <= self.params.maxpause
-            && !self.departures.no_pause
         {
             // §10: answer everything held at once, without payloads, and
             // allow the longer (or shorter) silence until the next request.
@@ -319,18 +318,23 @@ impl Core {
     }
 
     /// One element the XMPP session wrote; `false` when too much is
-    /// waiting for the client.
+    /// waiting for the client. Sent by [`Core::written`], once the whole
+    /// write is in: a stream error and the close that follows it must go
+    /// out together, as `remote-stream-error`.
     pub fn push(&mut self, xml: String) -> bool {
         if matches!(self.ending, Ending::Gone) {
             return false;
         }
         self.outbox_bytes += xml.len();
         self.outbox.push(xml);
-        if self.outbox_bytes > MAX_OUTBOX_BYTES {
-            return false;
+        self.outbox_bytes <= MAX_OUTBOX_BYTES
+    }
+
+    /// The end of one write of the XMPP session: answer what can be.
+    pub fn written(&mut self) {
+        if matches!(self.ending, Ending::Open) {
+            self.flush();
         }
-        self.flush();
-        true
     }
 
     /// The XMPP session closed its stream: `type='terminate'`, with

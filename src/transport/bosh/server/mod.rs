@@ -49,8 +49,8 @@ const EVENT_QUEUE: usize = 256;
 /// reference server's faults); none by default.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Departures {
-    /// The creation response gives the server's own `wait`, even when
-    /// the client asked for less (§7.2).
+    /// The creation response grants a `wait` longer than the client
+    /// asked for (§7.2).
     pub raise_wait: bool,
     /// The creation response leaves out `requests`, `hold`, `ver`,
     /// `polling` and `inactivity` (§7.2 SHOULD).
@@ -77,8 +77,6 @@ pub struct Departures {
     pub no_polling_check: bool,
     /// Sessions never time out (§10).
     pub no_inactivity: bool,
-    /// A `pause` is ignored (§10).
-    pub no_pause: bool,
     /// A stream error goes out as a payload, not as `remote-stream-error`
     /// (XEP-0206 §6).
     pub stream_error_as_payload: bool,
@@ -230,8 +228,9 @@ impl BoshService {
         let asked_wait = request.number("wait").ok().flatten();
         let asked_hold = request.number("hold").ok().flatten();
         let wait = match asked_wait {
-            Some(w) if !departures.raise_wait => w.min(options.max_wait),
-            _ => options.max_wait,
+            Some(w) if departures.raise_wait => w + 1,
+            Some(w) => w.min(options.max_wait),
+            None => options.max_wait,
         };
         let hold = asked_hold.unwrap_or(1).min(options.max_hold);
         let ver = lower_version(request.body.attr("ver"));

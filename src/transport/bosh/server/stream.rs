@@ -91,6 +91,7 @@ impl Transport for BoshStream {
                     StreamEvent::Error(_) => {}
                 }
             }
+            core.written();
         });
         match kept {
             true => Ok(()),
