@@ -19,6 +19,8 @@ use super::{Cli, EXIT_FAILED, EXIT_USAGE, runtime};
 
 const DOMAIN: &str = "localhost";
 const USER: &str = "romeo";
+/// Scenarios at once over BOSH unless `--jobs` says otherwise.
+const BOSH_JOBS: usize = 8;
 
 #[derive(Debug, Args)]
 pub(super) struct DemoArgs {
@@ -106,7 +108,15 @@ pub(super) fn run(args: DemoArgs) -> i32 {
             println!("\n── over {target} ──");
         }
         code = code.max(match run_args(&args, target, server.ca_path(), suffix) {
-            Some(run) => super::run_target(run),
+            Some(mut run) => {
+                // BOSH scenarios mostly wait on the server's timers (wait,
+                // polling, inactivity), not on the CPU: more at once keeps
+                // the run short on a two-core machine.
+                if *suffix == "-bosh" || args.transport == DemoTransport::Bosh {
+                    run.jobs = run.jobs.or(Some(BOSH_JOBS));
+                }
+                super::run_target(run)
+            }
             None => EXIT_USAGE,
         });
     }

@@ -468,6 +468,13 @@ impl Bosh {
             return;
         }
         if terminates {
+            // A creation refused with a stream error still carries the
+            // session's attributes (XEP-0206 §6): its header comes before
+            // the error, as over TCP. A binding condition alone has none.
+            if body.attr("sid").is_some() {
+                self.pending
+                    .push_back(StreamEvent::Open(framing::header_from_body(body)));
+            }
             return;
         }
         if let Some(event) = framing::raised_limits(body, WAIT_SECONDS, HOLD, self.received) {
