@@ -22,7 +22,7 @@ use crate::xml::{
     StreamHeader, writer,
 };
 
-use super::Departures;
+use super::departures::Departures;
 use super::request::{Kind, Request};
 
 /// Where a response goes: the HTTP exchange waiting for it.
