@@ -92,7 +92,7 @@ impl Default for BoshTimings {
         BoshTimings {
             max_wait: 2,
             polling: 1,
-            inactivity: 1,
+            inactivity: 3,
             maxpause: 10,
         }
     }
