@@ -32,7 +32,7 @@ use xmpp_conform::engine::{self, RunConfig, Status, TlsMode};
 use xmpp_conform::reference::{Config, Faults, ReferenceServer, Rule};
 use xmpp_conform::scenario::{self, Peer, Scenario};
 use xmpp_conform::transport::tls::{self, Verification};
-use xmpp_conform::transport::{WebSocketConnector, WebSocketTarget};
+use xmpp_conform::transport::{BoshConnector, BoshTarget, WebSocketConnector, WebSocketTarget};
 use xmpp_conform::xml::ParserConfig;
 
 /// The built-in scenarios that do not pass against the conforming
@@ -40,18 +40,10 @@ use xmpp_conform::xml::ParserConfig;
 /// - `rfc6120/sasl/anonymous`: ANONYMOUS is not offered (every session
 ///   belongs to an account), which is the server's choice;
 /// - `rfc6120/sasl/external`: no client certificate is presented (and the
-///   server asks for none);
-/// - `xep0206/*`: they need the BOSH transport, which the reference server
-///   does not serve yet (issue 13).
-const NOT_PASSING: [(&str, Status); 8] = [
+///   server asks for none).
+const NOT_PASSING: [(&str, Status); 2] = [
     ("rfc6120/sasl/anonymous", Status::Unsupported),
     ("rfc6120/sasl/external", Status::Skip),
-    ("xep0206/restart-after-sasl", Status::Skip),
-    ("xep0206/restartlogic", Status::Skip),
-    ("xep0206/session-attributes", Status::Skip),
-    ("xep0206/session-creation", Status::Skip),
-    ("xep0206/session-example", Status::Skip),
-    ("xep0206/terminate", Status::Skip),
 ];
 
 /// Bound on every wait. Faults that make the server stay silent cost this
@@ -63,6 +55,8 @@ const TIMEOUT: Duration = Duration::from_secs(3);
 const RUNS_AT_ONCE: usize = 4;
 /// Scenarios at once within one run.
 const JOBS: usize = 4;
+/// BOSH scenarios at once: they mostly wait on the server's timers.
+const BOSH_JOBS: usize = 8;
 
 const EXCEPTIONS: &str = "tests/mutation_matrix_exceptions.txt";
 
@@ -107,14 +101,10 @@ fn run_config(addr: &str, ca: &Path) -> RunConfig {
     }
 }
 
-/// Whether the scenario is about the WebSocket transport: its row runs
-/// over WebSocket, every other over TCP.
-fn over_websocket(scenario: &Scenario) -> bool {
-    scenario
-        .meta
-        .needs
-        .iter()
-        .any(|n| n == "transport:websocket")
+/// Whether the scenario needs `transport`: its row runs over that
+/// transport, every other over TCP.
+fn needs(scenario: &Scenario, transport: &str) -> bool {
+    scenario.meta.needs.iter().any(|n| n == transport)
 }
 
 /// Every scenario against a reference server with `faults`: the
@@ -139,12 +129,28 @@ async fn column(scenarios: Vec<Scenario>, faults: Faults) -> Column {
         Arc::clone(&ws.tls_config),
         TIMEOUT,
     )));
-    let (websocket, others): (Vec<Scenario>, Vec<Scenario>) =
-        scenarios.into_iter().partition(over_websocket);
-    let (mut verdicts, ws_verdicts) = tokio::join!(
+    let url = server.bosh_url().expect("a BOSH listener");
+    let mut bosh = run_config(url, server.ca_path());
+    let target = BoshTarget::parse(url)
+        .expect("an http:// URL")
+        .expect("well formed");
+    bosh.tls = TlsMode::None;
+    bosh.connector = Some(Arc::new(BoshConnector::new(
+        target,
+        Arc::clone(&bosh.tls_config),
+        TIMEOUT,
+    )));
+    let (websocket, others): (Vec<Scenario>, Vec<Scenario>) = scenarios
+        .into_iter()
+        .partition(|s| needs(s, "transport:websocket"));
+    let (over_bosh, others): (Vec<Scenario>, Vec<Scenario>) =
+        others.into_iter().partition(|s| needs(s, "transport:bosh"));
+    let (mut verdicts, ws_verdicts, bosh_verdicts) = tokio::join!(
         engine::run_all(others, tcp, JOBS, |_| {}),
-        engine::run_all(websocket, Arc::new(ws), JOBS, |_| {})
+        engine::run_all(websocket, Arc::new(ws), JOBS, |_| {}),
+        engine::run_all(over_bosh, Arc::new(bosh), BOSH_JOBS, |_| {})
     );
+    verdicts.extend(bosh_verdicts);
     verdicts.extend(ws_verdicts);
     let stats = server.shutdown().await;
     assert_eq!(

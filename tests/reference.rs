@@ -24,20 +24,12 @@ use xmpp_conform::xml::{Element, ParserConfig, StreamEvent, StreamParser};
 ///   (every session belongs to an account), which is its choice.
 /// - `rfc6120/sasl/external`, SKIP: `demo` presents no client certificate
 ///   (and the server asks for none), so EXTERNAL cannot be tried.
-/// - `xep0206/*`, SKIP: they need the BOSH transport, and the reference
-///   server has no BOSH listener yet (issue 13).
 ///
-/// The `rfc7395/*` ones are skipped over TCP too (they need the
-/// WebSocket transport) and must pass over WebSocket.
-const NOT_PASSING_OVER_TCP: [(&str, &str); 8] = [
+/// The `rfc7395/*` and `xep0206/*` ones are skipped over TCP too (they
+/// need the WebSocket or BOSH transport) and must pass over theirs.
+const NOT_PASSING_OVER_TCP: [(&str, &str); 2] = [
     ("rfc6120/sasl/anonymous", "UNSUP"),
     ("rfc6120/sasl/external", "SKIP"),
-    ("xep0206/restart-after-sasl", "SKIP"),
-    ("xep0206/restartlogic", "SKIP"),
-    ("xep0206/session-attributes", "SKIP"),
-    ("xep0206/session-creation", "SKIP"),
-    ("xep0206/session-example", "SKIP"),
-    ("xep0206/terminate", "SKIP"),
 ];
 
 /// `(label, id)` of every verdict line of `shown`.
@@ -59,42 +51,46 @@ fn demo_passes_every_built_in_scenario() {
     let out = xmpp_conform(&["demo"]);
     let shown = text(&out);
     assert_eq!(out.status.code(), Some(0), "{shown}");
-    // One run per transport, TCP first.
-    let (tcp, websocket) = shown
+    // One run per transport: TCP, WebSocket, BOSH.
+    let (tcp, rest) = shown
         .split_once("── over ws://")
         .unwrap_or_else(|| panic!("no WebSocket run: {shown}"));
+    let (websocket, bosh) = rest
+        .split_once("── over http://")
+        .unwrap_or_else(|| panic!("no BOSH run: {shown}"));
     let tcp = verdicts(tcp);
     let websocket = verdicts(websocket);
+    let bosh = verdicts(bosh);
     assert!(tcp.len() >= 40, "too few verdicts: {shown}");
     assert_eq!(tcp.len(), websocket.len(), "{shown}");
-    for (label, id) in tcp.iter().chain(&websocket) {
+    assert_eq!(tcp.len(), bosh.len(), "{shown}");
+    for (label, id) in tcp.iter().chain(&websocket).chain(&bosh) {
         assert!(
             matches!(*label, "PASS" | "SKIP" | "UNSUP"),
             "{id}: {label}\n{shown}"
         );
     }
+    let own = |id: &str| id.starts_with("rfc7395/") || id.starts_with("xep0206/");
     let not_passing: Vec<(&str, &str)> = tcp
         .iter()
-        .filter(|(label, id)| *label != "PASS" && !id.starts_with("rfc7395/"))
+        .filter(|(label, id)| *label != "PASS" && !own(id))
         .map(|(label, id)| (*id, *label))
         .collect();
     assert_eq!(not_passing, NOT_PASSING_OVER_TCP, "{shown}");
-    let rfc7395: Vec<&(&str, &str)> = websocket
-        .iter()
-        .filter(|(_, id)| id.starts_with("rfc7395/"))
-        .collect();
-    assert!(rfc7395.len() >= 13, "{shown}");
-    assert!(rfc7395.iter().all(|(label, _)| *label == "PASS"), "{shown}");
-    // Over WebSocket what does not pass is skipped, for its reason
-    // (docs/transports.md): STARTTLS, or bytes as written.
-    assert!(
-        websocket
+    // Each transport's own suite passes whole over it.
+    for (run, prefix, at_least) in [(&websocket, "rfc7395/", 14), (&bosh, "xep0206/", 24)] {
+        let own: Vec<&(&str, &str)> = run
             .iter()
-            .filter(|(label, _)| *label == "PASS")
-            .count()
-            >= 19,
-        "{shown}"
-    );
+            .filter(|(_, id)| id.starts_with(prefix))
+            .collect();
+        assert!(own.len() >= at_least, "{prefix}: {shown}");
+        assert!(own.iter().all(|(label, _)| *label == "PASS"), "{shown}");
+    }
+    // What does not pass is skipped, for its reason (docs/transports.md):
+    // STARTTLS, or bytes as written.
+    let passing = |run: &[(&str, &str)]| run.iter().filter(|(l, _)| *l == "PASS").count();
+    assert!(passing(&websocket) >= 19, "{shown}");
+    assert!(passing(&bosh) >= 30, "{shown}");
 }
 
 const HEADER: &str = "<?xml version='1.0'?><stream:stream to='localhost' version='1.0' \

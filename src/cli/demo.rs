@@ -19,6 +19,8 @@ use super::{Cli, EXIT_FAILED, EXIT_USAGE, runtime};
 
 const DOMAIN: &str = "localhost";
 const USER: &str = "romeo";
+/// Scenarios at once over BOSH unless `--jobs` says otherwise.
+const BOSH_JOBS: usize = 8;
 
 #[derive(Debug, Args)]
 pub(super) struct DemoArgs {
@@ -49,8 +51,9 @@ pub(super) struct DemoArgs {
     #[arg(long = "fault", value_name = "NAME", value_parser = fault_parser())]
     faults: Vec<Rule>,
     /// The transports to run the suite over, one run each: TCP, WebSocket
-    /// (RFC 7395, the server's `ws://` URL), or both, TCP first. With
-    /// `all`, the WebSocket run's report files get `-websocket` before
+    /// (RFC 7395, the server's `ws://` URL), BOSH (XEP-0206, its
+    /// `http://` URL), or all three, TCP first. With `all`, the WebSocket
+    /// and BOSH runs' report files get `-websocket` and `-bosh` before
     /// their extension.
     #[arg(long, value_enum, default_value_t = DemoTransport::All)]
     transport: DemoTransport,
@@ -61,6 +64,7 @@ pub(super) struct DemoArgs {
 pub(super) enum DemoTransport {
     Tcp,
     Websocket,
+    Bosh,
     All,
 }
 
@@ -87,14 +91,16 @@ pub(super) fn run(args: DemoArgs) -> i32 {
     };
     let tcp = server.addr().to_string();
     let websocket = server.websocket_url().unwrap_or_default().to_owned();
+    let bosh = server.bosh_url().unwrap_or_default().to_owned();
     println!(
-        "reference server on {tcp} and {websocket} (domain {DOMAIN}, account {USER}), CA {}{banner}",
+        "reference server on {tcp}, {websocket} and {bosh} (domain {DOMAIN}, account {USER}), CA {}{banner}",
         server.ca_path().display()
     );
     let runs: &[(&str, &str)] = match args.transport {
         DemoTransport::Tcp => &[("", &tcp)],
         DemoTransport::Websocket => &[("", &websocket)],
-        DemoTransport::All => &[("", &tcp), ("-websocket", &websocket)],
+        DemoTransport::Bosh => &[("", &bosh)],
+        DemoTransport::All => &[("", &tcp), ("-websocket", &websocket), ("-bosh", &bosh)],
     };
     let mut code = 0;
     for (suffix, target) in runs {
@@ -102,7 +108,15 @@ pub(super) fn run(args: DemoArgs) -> i32 {
             println!("\n── over {target} ──");
         }
         code = code.max(match run_args(&args, target, server.ca_path(), suffix) {
-            Some(run) => super::run_target(run),
+            Some(mut run) => {
+                // BOSH scenarios mostly wait on the server's timers (wait,
+                // polling, inactivity), not on the CPU: more at once keeps
+                // the run short on a two-core machine.
+                if *suffix == "-bosh" || args.transport == DemoTransport::Bosh {
+                    run.jobs = run.jobs.or(Some(BOSH_JOBS));
+                }
+                super::run_target(run)
+            }
             None => EXIT_USAGE,
         });
     }

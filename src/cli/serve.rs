@@ -40,6 +40,10 @@ pub(super) struct ServeArgs {
     /// listens (port 0: the OS picks one).
     #[arg(long, value_name = "HOST:PORT", default_value = "127.0.0.1:0")]
     websocket: SocketAddr,
+    /// Where the BOSH listener (XEP-0124/0206, path /http-bind) listens
+    /// (port 0: the OS picks one).
+    #[arg(long, value_name = "HOST:PORT", default_value = "127.0.0.1:0")]
+    bosh: SocketAddr,
     /// Drop a client that sends nothing for this long.
     #[arg(long, default_value = "5m", value_parser = humantime::parse_duration)]
     idle_timeout: Duration,
@@ -103,6 +107,7 @@ pub(super) fn run(args: &ServeArgs) -> i32 {
     config.cert_dir = args.cert_dir.clone();
     config.direct_tls = args.direct_tls;
     config.websocket = Some(args.websocket);
+    config.bosh = Some(args.bosh);
     config.limits.idle_timeout = args.idle_timeout;
     config.faults = args.faults.iter().copied().collect();
     let runtime = match runtime(2) {
@@ -132,9 +137,11 @@ pub(super) fn run(args: &ServeArgs) -> i32 {
              account: {user}@{domain}, password {shown}; also {cast} with it\n\
              run the suite: xmpp-conform --target {addr} --domain {domain} --ca {ca} --user {user}{password}{tls}{faults}\n\
              over WebSocket (RFC 7395): xmpp-conform --target {ws} --domain {domain} --user {user}{password}\n\
+             over BOSH (XEP-0206): xmpp-conform --target {bosh} --domain {domain} --user {user}{password}\n\
              Ctrl-C stops it.",
             faults = faults_banner(&config_faults),
             ws = server.websocket_url().unwrap_or_default(),
+            bosh = server.bosh_url().unwrap_or_default(),
             cast = crate::accounts::CAST.join(", "),
             domain = args.domain,
             user = args.user,

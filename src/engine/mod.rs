@@ -473,8 +473,17 @@ async fn run_steps(
                 steps::expect_close(session, &scenario.meta, loc, timeout).await?
             }
             Action::Silence(quiet) => steps::silence(session, &scenario.meta, loc, *quiet).await?,
+            Action::SilenceFor(template) => {
+                let quiet = steps::duration_of(template, bindings, loc)?;
+                steps::silence(session, &scenario.meta, loc, quiet).await?
+            }
             Action::WsSend { kind, line } => {
-                steps::send_message(session, *kind, line, bindings, loc, timeout).await?
+                let kind = steps::ws_kind(*kind);
+                steps::send_message(session, kind, line, bindings, loc, timeout).await?
+            }
+            Action::BoshSend { line } => {
+                let kind = crate::transport::MessageKind::HttpRequest;
+                steps::send_message(session, kind, line, bindings, loc, timeout).await?
             }
             Action::Login { bind } => {
                 login::run(session, config, &scenario.meta, bindings, *bind, loc).await?
@@ -588,6 +597,13 @@ fn unmet_need(scenario: &Scenario, config: &RunConfig) -> Option<String> {
             // Known only once the server lists its mechanisms; checked then.
             m if m.starts_with("mechanism:") => None,
             t if t.strip_prefix("transport:") == Some(config.transport().as_str()) => None,
+            "not-transport:bosh" if config.transport() == TransportKind::Bosh => Some(
+                "over bosh a header the server refuses is answered with a binding condition, \
+                 not a stream header and a stream error (XEP-0124 §17.2): the xep0206 \
+                 addressing scenarios test that"
+                    .to_string(),
+            ),
+            t if t.starts_with("not-transport:") => None,
             "transport:websocket" => Some(format!(
                 "needs the websocket transport (--target ws://…); this run uses {}",
                 config.transport()

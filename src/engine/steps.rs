@@ -67,7 +67,7 @@ pub(super) async fn send(
 /// redacted as in `C:` lines).
 pub(super) async fn send_message(
     session: &mut Session,
-    kind: WsMessage,
+    kind: MessageKind,
     line: &Template,
     bindings: &Bindings,
     loc: &Location,
@@ -76,11 +76,6 @@ pub(super) async fn send_message(
     let bytes = line.render(bindings).map_err(|e| {
         Failure::new(FailureKind::ScenarioBug, format!("scenario bug: {e}")).at(loc)
     })?;
-    let kind = match kind {
-        WsMessage::Text => MessageKind::Text,
-        WsMessage::Binary => MessageKind::Binary,
-        WsMessage::Ping => MessageKind::Ping,
-    };
     let shown = if line.has_secret(bindings) {
         line.shown(bindings)
     } else {
@@ -90,6 +85,15 @@ pub(super) async fn send_message(
         .send_message(kind, &bytes, shown, timeout)
         .await
         .map_err(|e| send_failed(&e, loc))
+}
+
+/// The kind of message a `ws-send` line sends.
+pub(super) fn ws_kind(kind: WsMessage) -> MessageKind {
+    match kind {
+        WsMessage::Text => MessageKind::Text,
+        WsMessage::Binary => MessageKind::Binary,
+        WsMessage::Ping => MessageKind::Ping,
+    }
 }
 
 /// Sending failed: the transport refused bytes it cannot carry as written
@@ -327,6 +331,27 @@ pub(super) async fn expect_close(
 }
 
 /// Nothing may arrive for `quiet`.
+/// The duration a `silence` with a placeholder stands for, now that its
+/// value is known: at most [`crate::scenario::MAX_SILENCE`].
+pub(super) fn duration_of(
+    template: &Template,
+    bindings: &Bindings,
+    loc: &Location,
+) -> Result<Duration, Box<Failure>> {
+    let bytes = template.render(bindings).map_err(|e| {
+        Failure::new(FailureKind::ScenarioBug, format!("scenario bug: {e}")).at(loc)
+    })?;
+    let text = String::from_utf8_lossy(&bytes);
+    let quiet = humantime::parse_duration(text.trim()).map_err(|e| {
+        Failure::new(
+            FailureKind::Check,
+            format!("`{text}` is not a duration: {e}"),
+        )
+        .at(loc)
+    })?;
+    Ok(quiet.min(crate::scenario::MAX_SILENCE))
+}
+
 pub(super) async fn silence(
     session: &mut Session,
     meta: &Meta,

@@ -33,6 +33,9 @@ pub struct Config {
     /// listens; `None`: no WebSocket. By default another port the OS
     /// picks on 127.0.0.1, so every server serves both transports.
     pub websocket: Option<SocketAddr>,
+    /// Where the BOSH listener (XEP-0124/0206, on [`BOSH_PATH`]) listens;
+    /// `None`: no BOSH. By default another port the OS picks.
+    pub bosh: Option<SocketAddr>,
     pub limits: Limits,
     /// Rules the server breaks on purpose; none by default.
     pub faults: Faults,
@@ -48,6 +51,7 @@ impl Config {
             cert_dir: None,
             direct_tls: false,
             websocket: Some(SocketAddr::from((Ipv4Addr::LOCALHOST, 0))),
+            bosh: Some(SocketAddr::from((Ipv4Addr::LOCALHOST, 0))),
             limits: Limits::default(),
             faults: Faults::default(),
         }
@@ -63,6 +67,36 @@ impl Config {
 
 /// The HTTP path of the WebSocket endpoint, Prosody's.
 pub const WEBSOCKET_PATH: &str = "/xmpp-websocket";
+
+/// The HTTP path of the BOSH endpoint, Prosody's.
+pub const BOSH_PATH: &str = "/http-bind";
+
+/// BOSH's timing, in seconds, as the creation response announces it
+/// (XEP-0124 §7.2). Small on purpose: the suite's scenarios about holding,
+/// polling and inactivity wait for these, so the reference keeps them to
+/// a few seconds where real servers use a minute.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BoshTimings {
+    /// The longest `wait` granted (a client asking for less gets less).
+    pub max_wait: u64,
+    /// `polling`: the shortest interval between empty requests (§12).
+    pub polling: u64,
+    /// `inactivity`: how long a session may go without a request (§10).
+    pub inactivity: u64,
+    /// `maxpause`: the longest `pause` granted (§10).
+    pub maxpause: u64,
+}
+
+impl Default for BoshTimings {
+    fn default() -> Self {
+        BoshTimings {
+            max_wait: 2,
+            polling: 1,
+            inactivity: 3,
+            maxpause: 10,
+        }
+    }
+}
 
 /// The bounds on what one client can cost.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -93,6 +127,7 @@ pub struct Limits {
     /// Stanzas waiting for one session; past this, a sender gets
     /// `resource-constraint` (RFC 6120 §8.3.3.18).
     pub queue_len: usize,
+    pub bosh: BoshTimings,
 }
 
 impl Default for Limits {
@@ -106,6 +141,7 @@ impl Default for Limits {
             max_stanza_bytes: 64 * 1024,
             max_auth_failures: 3,
             queue_len: 128,
+            bosh: BoshTimings::default(),
         }
     }
 }
@@ -199,11 +235,57 @@ pub enum Rule {
     WebSocketTextOnly,
     /// A WebSocket ping is answered with a pong (RFC 6455 §5.5.2).
     WebSocketPing,
+    /// The BOSH `wait` granted is no more than the client asked for
+    /// (XEP-0124 §7.2).
+    BoshWait,
+    /// The BOSH creation response announces `requests`, `hold`, `ver`,
+    /// `polling` and `inactivity` (XEP-0124 §7.2).
+    BoshSessionAttributes,
+    /// The BOSH creation response announces `xmpp:restartlogic`
+    /// (XEP-0206 §4).
+    BoshRestartLogic,
+    /// `xmpp:restart='true'` restarts the stream (XEP-0206 §5).
+    BoshRestart,
+    /// Each BOSH session has its own `sid` (XEP-0124 §7.2).
+    BoshSidUnique,
+    /// An unknown `sid` is `item-not-found` (XEP-0124 §17.2).
+    BoshUnknownSid,
+    /// A `rid` beyond the window is `item-not-found` (XEP-0124 §14.2).
+    BoshRidWindow,
+    /// Requests are processed in `rid` order (XEP-0124 §14.2).
+    BoshRidOrder,
+    /// A repeated `rid` gets the response sent before (XEP-0124 §14.3).
+    BoshReplay,
+    /// An empty BOSH request is held until there is something to send or
+    /// `wait` passes (XEP-0124 §8).
+    BoshHold,
+    /// More simultaneous requests than `requests` is `policy-violation`
+    /// (XEP-0124 §11).
+    BoshOveractivity,
+    /// Polling more often than `polling` is `policy-violation` (XEP-0124
+    /// §12).
+    BoshPolling,
+    /// A BOSH session idle past `inactivity` ends (XEP-0124 §10).
+    BoshInactivity,
+    /// A stream error over BOSH is `type='terminate'` with
+    /// `remote-stream-error` (XEP-0206 §6).
+    BoshRemoteStreamError,
+    /// A request that cannot be read is `bad-request` (XEP-0124 §17.2).
+    BoshBadRequest,
+    /// A creation request without `to` is `improper-addressing`, one for
+    /// another host `host-unknown` (XEP-0124 §17.2).
+    BoshAddressing,
+    /// The payloads of a `type='terminate'` request are forwarded
+    /// (XEP-0124 §13).
+    BoshTerminatePayload,
+    /// Responses are `text/xml; charset=utf-8` unless the client asked
+    /// otherwise (XEP-0124 §7.1).
+    BoshContentType,
 }
 
 impl Rule {
     /// Every rule, in the order `serve --list-faults` prints them.
-    pub const ALL: [Rule; 30] = [
+    pub const ALL: [Rule; 48] = [
         Rule::StreamNamespace,
         Rule::StreamId,
         Rule::Version,
@@ -234,6 +316,24 @@ impl Rule {
         Rule::WebSocketTextOnly,
         Rule::WebSocketPing,
         Rule::WebSocketNoStartTls,
+        Rule::BoshWait,
+        Rule::BoshSessionAttributes,
+        Rule::BoshRestartLogic,
+        Rule::BoshRestart,
+        Rule::BoshSidUnique,
+        Rule::BoshUnknownSid,
+        Rule::BoshRidWindow,
+        Rule::BoshRidOrder,
+        Rule::BoshReplay,
+        Rule::BoshHold,
+        Rule::BoshOveractivity,
+        Rule::BoshPolling,
+        Rule::BoshInactivity,
+        Rule::BoshRemoteStreamError,
+        Rule::BoshBadRequest,
+        Rule::BoshAddressing,
+        Rule::BoshTerminatePayload,
+        Rule::BoshContentType,
     ];
 
     /// The fault's name on the command line (`--fault NAME`): kebab-case.
@@ -408,6 +508,96 @@ impl Rule {
                 "a binary WebSocket message is read as if it were text",
                 "RFC 7395 §3.2",
             ),
+            Rule::BoshWait => (
+                "bosh-wait",
+                "the BOSH creation response grants a wait one second longer than the client asked for",
+                "XEP-0124 §7.2",
+            ),
+            Rule::BoshSessionAttributes => (
+                "bosh-session-attributes",
+                "the BOSH creation response has no requests, hold, ver, polling or inactivity",
+                "XEP-0124 §7.2",
+            ),
+            Rule::BoshRestartLogic => (
+                "bosh-restart-logic",
+                "the BOSH creation response has no xmpp:restartlogic='true'",
+                "XEP-0206 §4",
+            ),
+            Rule::BoshRestart => (
+                "bosh-restart",
+                "a BOSH xmpp:restart='true' request does not restart the stream",
+                "XEP-0206 §5",
+            ),
+            Rule::BoshSidUnique => (
+                "bosh-sid-unique",
+                "every BOSH session gets the same sid",
+                "XEP-0124 §7.2",
+            ),
+            Rule::BoshUnknownSid => (
+                "bosh-unknown-sid",
+                "a BOSH request for an unknown sid gets an empty <body/>, not item-not-found",
+                "XEP-0124 §17.2",
+            ),
+            Rule::BoshRidWindow => (
+                "bosh-rid-window",
+                "any BOSH rid is taken as the next one, however far beyond the window",
+                "XEP-0124 §14.2",
+            ),
+            Rule::BoshRidOrder => (
+                "bosh-rid-order",
+                "a BOSH request that comes ahead of a missing rid is processed at once",
+                "XEP-0124 §14.2",
+            ),
+            Rule::BoshReplay => (
+                "bosh-replay",
+                "a repeated BOSH rid gets item-not-found, not the response sent before",
+                "XEP-0124 §14.3",
+            ),
+            Rule::BoshHold => (
+                "bosh-hold",
+                "BOSH requests are answered at once, never held",
+                "XEP-0124 §8",
+            ),
+            Rule::BoshOveractivity => (
+                "bosh-overactivity",
+                "more BOSH requests than 'requests' at once are served, not refused",
+                "XEP-0124 §11",
+            ),
+            Rule::BoshPolling => (
+                "bosh-polling",
+                "BOSH empty requests closer than 'polling' are served, not refused",
+                "XEP-0124 §12",
+            ),
+            Rule::BoshInactivity => (
+                "bosh-inactivity",
+                "a BOSH session never times out",
+                "XEP-0124 §10",
+            ),
+            Rule::BoshRemoteStreamError => (
+                "bosh-remote-stream-error",
+                "a stream error over BOSH is a plain payload, not type='terminate' with remote-stream-error",
+                "XEP-0206 §6, XEP-0124 §17.2",
+            ),
+            Rule::BoshBadRequest => (
+                "bosh-bad-request",
+                "a BOSH request that cannot be read gets an empty <body/>, not bad-request",
+                "XEP-0124 §17.2",
+            ),
+            Rule::BoshAddressing => (
+                "bosh-addressing",
+                "a BOSH creation request without 'to', or for another host, is not refused at the BOSH level",
+                "XEP-0124 §17.2",
+            ),
+            Rule::BoshTerminatePayload => (
+                "bosh-terminate-payload",
+                "the payloads of a BOSH type='terminate' request are dropped",
+                "XEP-0124 §13",
+            ),
+            Rule::BoshContentType => (
+                "bosh-content-type",
+                "BOSH responses are application/xml, not text/xml; charset=utf-8",
+                "XEP-0124 §7.1",
+            ),
         }
     }
 }
@@ -478,7 +668,10 @@ mod tests {
                 .replace("web-socket", "websocket");
             assert_eq!(rule.name(), kebab, "{variant}");
             assert_eq!(Rule::from_name(rule.name()), Some(rule));
-            assert!(!rule.fault().is_empty() && rule.spec().starts_with("RFC "));
+            assert!(
+                !rule.fault().is_empty()
+                    && (rule.spec().starts_with("RFC ") || rule.spec().starts_with("XEP-"))
+            );
         }
         names.sort_unstable();
         names.dedup();

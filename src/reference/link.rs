@@ -118,6 +118,12 @@ impl Link {
         self.stream.kind() == crate::transport::TransportKind::WebSocket
     }
 
+    /// Over BOSH TLS is the `https://` URL's (XEP-0206 §2: channel
+    /// encryption at the HTTP layer), so STARTTLS is never offered.
+    pub fn is_bosh(&self) -> bool {
+        self.stream.kind() == crate::transport::TransportKind::Bosh
+    }
+
     /// Hang up: close our direction (TLS close_notify, then FIN), then
     /// read and discard what the client still sends, all within `linger`.
     pub async fn close(mut self, linger: Duration) {

@@ -37,6 +37,7 @@
 //! `error`.
 
 mod bind;
+mod bosh_listener;
 mod config;
 mod error;
 mod iq;
@@ -53,7 +54,7 @@ mod stream;
 
 use std::sync::Arc;
 
-pub use config::{Config, Faults, Limits, Rule, WEBSOCKET_PATH};
+pub use config::{BOSH_PATH, BoshTimings, Config, Faults, Limits, Rule, WEBSOCKET_PATH};
 pub use error::{StanzaCondition, StartError, StreamCondition};
 pub use jid::{Jid, JidError};
 pub use server::{ReferenceServer, ServerHandle, Stats};

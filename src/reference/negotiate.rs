@@ -44,7 +44,9 @@ impl Session {
         let tls = self.link.is_tls();
         match &self.phase {
             Phase::Unauthenticated(_) => Offer {
-                starttls: if self.link.is_websocket() {
+                starttls: if self.link.is_bosh() {
+                    false
+                } else if self.link.is_websocket() {
                     faults.breaks(Rule::WebSocketNoStartTls)
                 } else if tls {
                     faults.breaks(Rule::NoStartTlsAfterTls)

@@ -13,9 +13,10 @@ use tokio::task::JoinSet;
 
 use crate::sasl::server::Accounts;
 use crate::transport::websocket::{self, Departures, ServerOptions};
-use crate::transport::{ByteIo, Connection, tls};
+use crate::transport::{ByteIo, Connection, Transport, tls};
 
-use super::config::{Config, Rule, WEBSOCKET_PATH};
+use super::bosh_listener;
+use super::config::{BOSH_PATH, Config, Rule, WEBSOCKET_PATH};
 use super::error::StartError;
 use super::router::Router;
 use super::{Shared, session};
@@ -67,6 +68,21 @@ impl ReferenceServer {
         let websocket_url = websocket
             .as_ref()
             .map(|(_, addr)| format!("ws://{addr}{WEBSOCKET_PATH}"));
+        let bosh = match config.bosh {
+            Some(at) => {
+                let listener = TcpListener::bind(at)
+                    .await
+                    .map_err(|source| StartError::Listen { addr: at, source })?;
+                let addr = listener
+                    .local_addr()
+                    .map_err(|source| StartError::Listen { addr: at, source })?;
+                Some((listener, addr))
+            }
+            None => None,
+        };
+        let bosh_url = bosh
+            .as_ref()
+            .map(|(_, addr)| format!("http://{addr}{BOSH_PATH}"));
         let stats = Arc::new(Counters::default());
         let shared = Arc::new(Shared {
             domain: config.domain.to_ascii_lowercase(),
@@ -82,6 +98,7 @@ impl ReferenceServer {
         let listeners = Listeners {
             tcp: listener,
             websocket: websocket.map(|(l, _)| l),
+            bosh: bosh.map(|(l, _)| (l, bosh_listener::service(&shared))),
         };
         let accepting = tokio::spawn(accept_loop(listeners, Arc::clone(&shared), stopped.clone()));
         Ok(ServerHandle {
@@ -89,6 +106,7 @@ impl ReferenceServer {
             stopped,
             addr,
             websocket_url,
+            bosh_url,
             ca: generated.ca,
             domain: config.domain,
             stop,
@@ -107,6 +125,7 @@ pub struct ServerHandle {
     stopped: watch::Receiver<bool>,
     addr: SocketAddr,
     websocket_url: Option<String>,
+    bosh_url: Option<String>,
     ca: PathBuf,
     domain: String,
     stop: watch::Sender<bool>,
@@ -125,6 +144,12 @@ impl ServerHandle {
     /// the server has one: what `--target` takes for RFC 7395.
     pub fn websocket_url(&self) -> Option<&str> {
         self.websocket_url.as_deref()
+    }
+
+    /// The BOSH endpoint (`http://127.0.0.1:PORT/http-bind`), if the
+    /// server has one: what `--target` takes for XEP-0206.
+    pub fn bosh_url(&self) -> Option<&str> {
+        self.bosh_url.as_deref()
     }
 
     /// The CA certificate (PEM) that signed the server's certificate: what
@@ -196,18 +221,26 @@ pub(super) struct Counters {
 struct Listeners {
     tcp: TcpListener,
     websocket: Option<TcpListener>,
+    /// The BOSH listener, its service, and where the service's new
+    /// sessions come out.
+    bosh: Option<(TcpListener, bosh_listener::Service)>,
 }
 
 /// Which listener a connection came through.
 enum Via {
     Tcp,
     WebSocket,
+    Bosh,
 }
 
 async fn accept_loop(listeners: Listeners, shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
     let cap = Arc::new(Semaphore::new(shared.limits.max_connections.max(1)));
     let mut sessions = JoinSet::new();
     let websocket = listeners.websocket.as_ref();
+    let (bosh, mut bosh_sessions) = match listeners.bosh {
+        Some((l, (service, sessions))) => (Some((l, service)), Some(sessions)),
+        None => (None, None),
+    };
     loop {
         let accepted = tokio::select! {
             _ = stop.changed() => break,
@@ -215,6 +248,21 @@ async fn accept_loop(listeners: Listeners, shared: Arc<Shared>, mut stop: watch:
                 note(&shared, done);
                 continue;
             }
+            Some(stream) = async { match bosh_sessions.as_mut() {
+                Some(s) => s.recv().await,
+                None => std::future::pending().await,
+            } } => {
+                // A BOSH session: no connection of its own, so no permit;
+                // the service bounds how many there are.
+                let shared = Arc::clone(&shared);
+                let stream: Box<dyn Transport> = stream;
+                sessions.spawn(session::serve_stream(stream, shared, stop.clone()));
+                continue;
+            }
+            accepted = async { match &bosh {
+                Some((l, _)) => l.accept().await,
+                None => std::future::pending().await,
+            } } => (Via::Bosh, accepted),
             accepted = listeners.tcp.accept() => (Via::Tcp, accepted),
             accepted = async { match websocket {
                 Some(l) => l.accept().await,
@@ -234,6 +282,7 @@ async fn accept_loop(listeners: Listeners, shared: Arc<Shared>, mut stop: watch:
         let _ = tcp.set_nodelay(true);
         let shared = Arc::clone(&shared);
         let stop = stop.clone();
+        let service = bosh.as_ref().map(|(_, s)| Arc::clone(s));
         sessions.spawn(async move {
             let conn = Connection::Plain(tcp);
             match via {
@@ -246,11 +295,20 @@ async fn accept_loop(listeners: Listeners, shared: Arc<Shared>, mut stop: watch:
                         session::serve_stream(stream, shared, stop).await;
                     }
                 }
+                Via::Bosh => {
+                    if let Some(service) = service {
+                        let idle = shared.limits.idle_timeout;
+                        crate::transport::bosh::serve_connection(service, conn, idle).await;
+                    }
+                }
             }
             drop(permit);
         });
     }
-    drop(listeners);
+    drop(listeners.tcp);
+    drop(listeners.websocket);
+    drop(bosh);
+    drop(bosh_sessions);
     let grace = tokio::time::sleep(SHUTDOWN_GRACE);
     tokio::pin!(grace);
     loop {

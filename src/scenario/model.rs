@@ -138,6 +138,11 @@ pub enum Action {
     ExpectClose,
     /// Nothing may arrive from the peer for this long.
     Silence(Duration),
+    /// `silence` with a placeholder (`silence {$inactivity}s 1s`): the
+    /// duration is known only once the value is captured, such as a
+    /// BOSH server's own `inactivity`; read when the step runs, at most
+    /// [`MAX_SILENCE`].
+    SilenceFor(Template),
     /// `ws-send text|binary|ping LINE`: the line, placeholders
     /// substituted, as one WebSocket message of that kind (a ping's pong
     /// must come back within the timeout), with no framing translation
@@ -145,6 +150,14 @@ pub enum Action {
     /// elements in one, half of one). Transports without messages refuse
     /// it, which skips the scenario.
     WsSend { kind: WsMessage, line: Template },
+    /// `bosh-send LINE`: the line, placeholders substituted, as one BOSH
+    /// request body sent as is in an HTTP POST of its own (a `rid` written
+    /// `+N` made absolute); its response comes back as a `<response/>`
+    /// element in `urn:xmpp-conform:http`. For XEP-0124's rules about
+    /// requests themselves (rid windows, unknown sids, several requests in
+    /// flight, bodies that cannot be read). Other transports refuse it,
+    /// which skips the scenario.
+    BoshSend { line: Template },
     /// `login` (`bind: true`) and `authenticate` (`bind: false`): open a
     /// stream if none is open, STARTTLS if offered, SASL with the best
     /// offered mechanism (or `--mechanism`), restart; then for `login`,
@@ -204,6 +217,9 @@ pub enum SaslOption {
     /// DIGEST-MD5: send these bytes as the first challenge, exactly.
     Challenge(Vec<u8>),
 }
+
+/// The longest `silence` whose duration comes from a captured value.
+pub const MAX_SILENCE: Duration = Duration::from_secs(300);
 
 /// The kind of WebSocket message `ws-send` sends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -16,6 +16,12 @@
 
 mod framing;
 mod http;
+mod raw;
+mod server;
+
+pub use server::{
+    BoshService, Departures as BoshDepartures, ServerOptions as BoshServerOptions, serve_connection,
+};
 
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -27,7 +33,8 @@ use tokio::time::{Instant, timeout_at};
 use crate::xml::{Attribute, Element, NS_SASL, ParserConfig, StreamEvent, StreamHeader};
 
 use super::{
-    Connector, Incoming, SendError, TlsError, TlsUpgrade, Transport, TransportError, TransportKind,
+    Connector, Incoming, MessageKind, SendError, TlsError, TlsUpgrade, Transport, TransportError,
+    TransportKind,
 };
 use framing::Line;
 use http::{Endpoint, Reply, Sender};
@@ -158,6 +165,7 @@ impl Connector for BoshConnector {
             ended: None,
             received: 0,
             note: None,
+            raw: None,
         }))
     }
 }
@@ -219,6 +227,9 @@ struct Bosh {
     ended: Option<String>,
     received: u64,
     note: Option<String>,
+    /// The requests a scenario sent as is (`bosh-send`), once it has:
+    /// the transport then leaves long-polling to the scenario.
+    raw: Option<raw::Raw>,
 }
 
 impl Bosh {
@@ -249,9 +260,64 @@ impl Bosh {
             after: self.turn.replace(next),
             sent,
         };
-        self.in_flight
-            .spawn(http::exchange(endpoint, sender, rid, body, limit, turn));
+        self.in_flight.spawn(http::exchange(
+            endpoint, sender, rid, body, limit, turn, None,
+        ));
         rid
+    }
+
+    /// `bosh-send`: `text` as one POST, in its turn after the requests
+    /// before it; returns once it has gone out.
+    async fn send_raw(&mut self, text: &str, limit: Duration) -> Result<(), SendError> {
+        let base = self.rid;
+        let raw = self.raw.get_or_insert_with(|| raw::Raw::new(base));
+        let (body, rid, key) = raw.prepare(text).map_err(|why| SendError::Unsupported {
+            transport: TransportKind::Bosh,
+            why,
+        })?;
+        if let Some(rid) = rid {
+            self.rid = self.rid.max(rid.saturating_add(1));
+        }
+        let endpoint = Arc::clone(&self.endpoint);
+        let (sent, next) = tokio::sync::oneshot::channel();
+        let turn = http::Turn {
+            after: self.turn.take(),
+            sent,
+        };
+        let label = rid.unwrap_or(0);
+        let request_limit = self.request_limit();
+        self.in_flight.spawn(http::exchange(
+            endpoint,
+            None,
+            label,
+            body,
+            request_limit,
+            turn,
+            Some(key),
+        ));
+        // Out before the step ends, so the next step's request follows it
+        // on the wire.
+        let _ = tokio::time::timeout(limit, next).await;
+        tokio::time::sleep(http::PACE).await;
+        Ok(())
+    }
+
+    /// A response to a `bosh-send`: given as a `<response/>` element, in
+    /// rid order.
+    fn handle_raw(&mut self, key: raw::Key, reply: Reply) {
+        let rid = key.0;
+        let element = match &reply.outcome {
+            Ok((status, bytes)) => {
+                self.received += bytes.len() as u64;
+                raw::response(rid, Ok((*status, reply.content_type.clone(), bytes)))
+            }
+            Err(e) => raw::response(rid, Err(e.to_string())),
+        };
+        if let Some(raw) = &mut self.raw {
+            for due in raw.arrived(key, element) {
+                self.pending.push_back(StreamEvent::Element(due));
+            }
+        }
     }
 
     /// Open connections until each request the session allows in flight
@@ -301,11 +367,12 @@ impl Bosh {
         last
     }
 
-    /// Keep one request at the server so it can push (XEP-0124 §11): an
+    /// Keep one request at the server so it can push (XEP-0124 §4, §8): an
     /// empty one whenever none is in flight, or, after a payload went out
     /// (the server answers that one), while the session allows another.
     fn keep_polling(&mut self) {
         if let Some(session) = &self.session
+            && self.raw.is_none()
             && self.ended.is_none()
             && !self.terminating
             && !self.awaiting_restart
@@ -321,6 +388,9 @@ impl Bosh {
     }
 
     fn handle(&mut self, reply: Reply) {
+        if let Some(key) = reply.raw {
+            return self.handle_raw(key, reply);
+        }
         let (status, bytes) = match reply.outcome {
             Ok(answer) => answer,
             Err(e) => return self.end(format!("the request with rid {} failed: {e}", reply.rid)),
@@ -347,6 +417,16 @@ impl Bosh {
                 return self.end("the server's response was not a BOSH <body/>".to_string());
             }
         };
+        if self.raw.is_some() {
+            // The scenario drives the session now: what its own requests
+            // get it sees as <response/>s; of the transport's earlier
+            // long-poll only the payloads count, its end is the
+            // scenario's to see.
+            for child in body.child_elements() {
+                self.pending.push_back(StreamEvent::Element(child.clone()));
+            }
+            return;
+        }
         let terminates = body.attr("type") == Some("terminate");
         // After a restart the first answer with content stands for the new
         // header, whichever request carried it: Prosody answers a held
@@ -388,6 +468,13 @@ impl Bosh {
             return;
         }
         if terminates {
+            // A creation refused with a stream error still carries the
+            // session's attributes (XEP-0206 §6): its header comes before
+            // the error, as over TCP. A binding condition alone has none.
+            if body.attr("sid").is_some() {
+                self.pending
+                    .push_back(StreamEvent::Open(framing::header_from_body(body)));
+            }
             return;
         }
         if let Some(event) = framing::raised_limits(body, WAIT_SECONDS, HOLD, self.received) {
@@ -512,6 +599,26 @@ impl Transport for Bosh {
 
     fn sent_as(&mut self) -> Option<String> {
         self.note.take()
+    }
+
+    async fn send_message(
+        &mut self,
+        kind: MessageKind,
+        bytes: &[u8],
+        limit: Duration,
+    ) -> Result<(), SendError> {
+        let unsupported = |why: &str| SendError::Unsupported {
+            transport: TransportKind::Bosh,
+            why: why.to_owned(),
+        };
+        if kind != MessageKind::HttpRequest {
+            return Err(unsupported(
+                "it carries HTTP requests, not WebSocket messages",
+            ));
+        }
+        let text = std::str::from_utf8(bytes)
+            .map_err(|_| unsupported("a request body that is not UTF-8"))?;
+        self.send_raw(text, limit).await
     }
 
     async fn next(&mut self, deadline: Instant) -> Incoming {

@@ -86,6 +86,9 @@ pub enum MessageKind {
     Binary,
     /// A ping (RFC 6455 §5.5.2): the send waits for its pong.
     Ping,
+    /// A BOSH `<body/>` as one HTTP POST of its own (`bosh-send`); its
+    /// response comes back as an element in [`crate::xml::NS_HARNESS_HTTP`].
+    HttpRequest,
 }
 
 /// Which side of a TLS handshake the harness takes, and with what.

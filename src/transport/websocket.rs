@@ -408,6 +408,12 @@ impl Transport for WebSocket {
                     });
                 }
             },
+            MessageKind::HttpRequest => {
+                return Err(SendError::Unsupported {
+                    transport: TransportKind::WebSocket,
+                    why: "it carries WebSocket messages, not HTTP requests".to_string(),
+                });
+            }
         };
         match timeout(limit, self.ws.send(message)).await {
             Ok(Ok(())) => Ok(()),

@@ -23,6 +23,11 @@ pub const NS_HTTPBIND: &str = "http://jabber.org/protocol/httpbind";
 /// `urn:xmpp:xbosh`: the XMPP attributes of a BOSH `<body/>`
 /// (`xmpp:version`, `xmpp:restart`, `xmpp:restartlogic`; XEP-0206).
 pub const NS_XBOSH: &str = "urn:xmpp:xbosh";
+
+/// The harness's own namespace for an HTTP response a scenario asked for
+/// with `bosh-send`: `<response status=… content-type=… rid=…>` around the
+/// `<body/>` received. No peer ever sends it.
+pub const NS_HARNESS_HTTP: &str = "urn:xmpp-conform:http";
 /// The namespace bound to the `xml` prefix by definition.
 pub const NS_XML: &str = "http://www.w3.org/XML/1998/namespace";
 /// `http://www.w3.org/2000/xmlns/`, bound to `xmlns` by definition; no

@@ -171,7 +171,9 @@ pub(crate) static TABLE: &[Directive] = &[
         args: "DURATION",
         peers: BOTH,
         help: "nothing may arrive from the peer for that long: `silence 500ms`, `silence 2s`, \
-               `silence 1m 30s`",
+               `silence 1m 30s`. A placeholder reads the duration when the step runs, from a \
+               value the peer announced: `silence {$inactivity}s 1s` (at most 5 minutes; a \
+               value that is no duration is a check failure)",
         parse: silence,
         check: None,
     },
@@ -186,6 +188,24 @@ pub(crate) static TABLE: &[Directive] = &[
                §5.5.2) must come back within the timeout. On other transports the scenario is \
                skipped",
         parse: ws_send,
+        check: None,
+    },
+    Directive {
+        name: "bosh-send",
+        args: "LINE",
+        peers: SERVER,
+        help: "the line (placeholders substituted) as one BOSH request body, sent as is in an \
+               HTTP POST of its own: the transport adds nothing and stops its own \
+               long-polling on this connection. A `rid` written `+N` is N after the rid the \
+               transport would have used next when the connection's first `bosh-send` ran \
+               (`+1` then `+0` sends the later rid first); any other value is sent as \
+               written. Each response comes back as one element, \
+               `<response xmlns='urn:xmpp-conform:http' rid=… status=… content-type=…>` \
+               around the `<body/>` received (its text if it is not XML; an `error` \
+               attribute if none came), in `rid` order (XEP-0124 §14.2), so `S:` lines match \
+               status, content type and body. For XEP-0124's rules about requests \
+               themselves. On other transports the scenario is skipped",
+        parse: bosh_send,
         check: None,
     },
     Directive {
@@ -276,6 +296,16 @@ fn silence(args: &Args) -> Result<Parsed, ScenarioError> {
             .at_name("`silence` needs a duration")
             .with_help("e.g. `silence 500ms` or `silence 2s`"));
     }
+    if args.text.contains('{') {
+        let template = Template::parse(args.text).map_err(|e| {
+            let err = args.at(args.start + e.offset, e.len, e.message);
+            match e.help {
+                Some(h) => err.with_help(h),
+                None => err,
+            }
+        })?;
+        return Ok(Parsed::Step(Action::SilenceFor(template)));
+    }
     humantime::parse_duration(args.text)
         .map(|d| Parsed::Step(Action::Silence(d)))
         .map_err(|e| {
@@ -321,6 +351,23 @@ fn ws_send(args: &Args) -> Result<Parsed, ScenarioError> {
         kind: kind_of,
         line,
     }))
+}
+
+/// `bosh-send LINE`.
+fn bosh_send(args: &Args) -> Result<Parsed, ScenarioError> {
+    if args.text.is_empty() {
+        return Err(args
+            .at_name("`bosh-send` needs a line to send")
+            .with_help("e.g. `bosh-send <body rid='+0' sid='{$sid}' xmlns='http://jabber.org/protocol/httpbind'/>`"));
+    }
+    let line = Template::parse(args.text).map_err(|e| {
+        let err = args.at(args.start + e.offset, e.len, e.message);
+        match e.help {
+            Some(h) => err.with_help(h),
+            None => err,
+        }
+    })?;
+    Ok(Parsed::Step(Action::BoshSend { line }))
 }
 
 /// `connection NAME` or `connection NAME as ACCOUNT`, names of letters,
@@ -448,7 +495,7 @@ mod tests {
         let m = check(login, &parsed, Peer::Client).expect_err("refused");
         assert_eq!(
             m.message,
-            "`login`, `authenticate` and `ws-send` are for server scenarios"
+            "`login`, `authenticate`, `ws-send` and `bosh-send` are for server scenarios"
         );
         assert_eq!(m.width, 1);
     }

@@ -303,7 +303,7 @@ pub(super) fn raised_limits(
 
 /// The events a response body carries: its children, and, for
 /// `type='terminate'`, the end of the stream. A `remote-stream-error`
-/// carries the stream error as a child (XEP-0206 §8); any other
+/// carries the stream error as a child (XEP-0206 §6); any other
 /// condition has no stream-level form, so the body itself is passed on
 /// for a scenario to match, unless the client asked for the end
 /// (`ending`): then any condition (ejabberd answers the held request with

@@ -78,6 +78,11 @@ pub(super) struct Reply {
     pub rid: u64,
     pub sender: Option<Sender>,
     pub outcome: Result<(u16, Bytes), HttpFailure>,
+    /// The response's Content-Type, if it had one.
+    pub content_type: Option<String>,
+    /// For a request a scenario sent as is (`bosh-send`): its place in
+    /// the order responses are given back in.
+    pub raw: Option<super::raw::Key>,
 }
 
 /// How long after the previous request went out the next one waits: two
@@ -87,7 +92,7 @@ pub(super) struct Reply {
 /// still let that happen about once in ten runs of the ejabberd suite on
 /// a busy loopback; 40 ms costs each request little next to the server's
 /// own answer and made the stall disappear in every run since.
-const PACE: Duration = Duration::from_millis(40);
+pub(super) const PACE: Duration = Duration::from_millis(40);
 
 /// The order requests go out in: each waits for the one before it
 /// (`after`) and tells the next (`sent`).
@@ -105,23 +110,25 @@ pub(super) async fn exchange(
     body: String,
     limit: Duration,
     turn: Turn,
+    raw: Option<super::raw::Key>,
 ) -> Reply {
+    let failed = |e| Reply {
+        rid,
+        sender: None,
+        outcome: Err(e),
+        content_type: None,
+        raw,
+    };
     match timeout(limit, post(&endpoint, sender, body, turn)).await {
-        Ok(Ok((sender, status, bytes))) => Reply {
+        Ok(Ok((sender, status, content_type, bytes))) => Reply {
             rid,
             sender: Some(sender),
             outcome: Ok((status, bytes)),
+            content_type,
+            raw,
         },
-        Ok(Err(e)) => Reply {
-            rid,
-            sender: None,
-            outcome: Err(e),
-        },
-        Err(_) => Reply {
-            rid,
-            sender: None,
-            outcome: Err(HttpFailure::Timeout(limit)),
-        },
+        Ok(Err(e)) => failed(e),
+        Err(_) => failed(HttpFailure::Timeout(limit)),
     }
 }
 
@@ -130,7 +137,7 @@ async fn post(
     sender: Option<Sender>,
     body: String,
     turn: Turn,
-) -> Result<(Sender, u16, Bytes), HttpFailure> {
+) -> Result<(Sender, u16, Option<String>, Bytes), HttpFailure> {
     let mut sender = match sender {
         Some(s) if !s.is_closed() => s,
         _ => endpoint.open().await?,
@@ -153,10 +160,14 @@ async fn post(
     let _ = turn.sent.send(());
     let response = response.await?;
     let status = response.status().as_u16();
+    let content_type = response
+        .headers()
+        .get(hyper::header::CONTENT_TYPE)
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
     let bytes = Limited::new(response.into_body(), endpoint.max_body)
         .collect()
         .await
         .map_err(|e| HttpFailure::Body(e.to_string()))?
         .to_bytes();
-    Ok((sender, status, bytes))
+    Ok((sender, status, content_type, bytes))
 }
