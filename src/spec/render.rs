@@ -30,7 +30,7 @@ fn percent(c: &Counts) -> String {
 /// The totals of every document, one Markdown table: what the README shows.
 pub fn summary_markdown(coverage: &Coverage) -> String {
     let mut out = String::from(
-        "| document | statements | checkable | covered | % of checkable |\n\
+        "| document, level | statements | checkable | covered | % of checkable |\n\
          |---|---:|---:|---:|---:|\n",
     );
     for doc in &coverage.documents {
