@@ -7,7 +7,7 @@ use clap::{Args, ValueEnum};
 
 use super::{EXIT_FAILED, EXIT_OK, EXIT_USAGE};
 use crate::scenario;
-use crate::spec::{self, coverage};
+use crate::spec::{self, coverage, render};
 
 #[derive(Debug, Args)]
 pub struct CoverageArgs {
@@ -44,11 +44,11 @@ pub fn run(args: &CoverageArgs) -> i32 {
         covers.iter().map(|(id, c)| (id.as_str(), c.as_slice())),
     );
     let format = match args.format {
-        FormatArg::Text => coverage::Format::Text,
-        FormatArg::Json => coverage::Format::Json,
-        FormatArg::Markdown => coverage::Format::Markdown,
+        FormatArg::Text => render::Format::Text,
+        FormatArg::Json => render::Format::Json,
+        FormatArg::Markdown => render::Format::Markdown,
     };
-    match coverage::render(&report, format) {
+    match render::render(&report, format) {
         Ok(text) => {
             print!("{text}");
             EXIT_OK

@@ -12,8 +12,6 @@ use serde::Serialize;
 
 use super::{Binds, Inventory, Level, Statement};
 
-pub use super::render::{Format, render, summary_markdown};
-
 /// Three counts and the share of the checkable that is covered.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Counts {

@@ -16,7 +16,7 @@
 mod citation;
 pub mod coverage;
 mod load;
-mod render;
+pub mod render;
 
 pub use citation::{Citation, CitationError};
 pub use load::parse;
