@@ -21,6 +21,7 @@ use crate::xml::ParserConfig;
 
 mod certs;
 mod convert;
+mod coverage;
 mod demo;
 mod fuzz;
 mod listen;
@@ -72,6 +73,9 @@ enum Command {
     Serve(serve::ServeArgs),
     /// Run the built-in server scenarios against the reference server.
     Demo(demo::DemoArgs),
+    /// What the scenarios cover of the RFCs' normative statements
+    /// (spec/*.toml): per section, level and side, and what is left.
+    Coverage(coverage::CoverageArgs),
     /// Join the JSON reports of a suite's parts (`--shard K/N`) into the
     /// reports of the whole.
     Merge(merge::MergeArgs),
@@ -269,6 +273,7 @@ pub fn run() -> i32 {
         Some(Command::List(args)) => list(&args),
         Some(Command::Merge(args)) => merge::run(&args),
         Some(Command::Convert(args)) => convert::run(&args),
+        Some(Command::Coverage(args)) => coverage::run(&args),
         Some(Command::Corpus(CorpusCommand::Export { dir })) => corpus_export(&dir),
         Some(Command::Fuzz(args)) => fuzz::run(*args),
         Some(Command::Serve(args)) => serve::run(&args),

@@ -25,7 +25,7 @@ mod pattern;
 pub mod scansion;
 pub mod shard;
 mod source;
-mod suggest;
+use crate::suggest;
 pub mod template;
 #[cfg(test)]
 mod tests;

@@ -210,6 +210,7 @@ pub(crate) fn meta(script: &Script, path: &Path) -> Meta {
             .unwrap_or_else(|| format!("scansion script {stem}")),
         spec: vec![SPEC.to_owned()],
         level: Level::Must,
+        covers: vec![],
         tags: script.tags.clone(),
         needs: vec![],
         accounts: vec![],
