@@ -347,6 +347,7 @@ fn header(decls: &[(Option<&str>, &str)], attrs: &[(&str, &str)]) -> StreamHeade
         xml_decl: Some(XmlDecl {
             version: "1.0".into(),
             encoding: None,
+            standalone: None,
         }),
         framing: None,
     }
