@@ -176,7 +176,7 @@ pub static RULES: &[Rule] = &[
         level: Level::Must,
         requires: "the <text/> of a stanza's <error/> is qualified by \
                    urn:ietf:params:xml:ns:xmpp-stanzas",
-        broken: Broken::Element(|e| stanza_error(e).is_some_and(|error| misplaced_text(error))),
+        broken: Broken::Element(|e| stanza_error(e).is_some_and(misplaced_text)),
     },
     Rule {
         name: "error-text-order",

@@ -89,8 +89,8 @@ fn simple_stream() {
             assert_eq!(h.content_namespace(), Some("jabber:client"));
             assert_eq!(h.element.attr("to"), Some("example.com"));
             assert_eq!(
-                h.xml_decl,
-                Some(XmlDecl {
+                h.xml_decl.as_deref(),
+                Some(&XmlDecl {
                     version: "1.0".into(),
                     encoding: None,
                     standalone: None,
