@@ -14,8 +14,8 @@
 //!   the tests; the engine and the reference server share it.
 //! - [`xml`]: the streaming parser turning received bytes into events.
 //! - [`matching`]: compares received elements with the scenario's patterns.
-//! - [`lint`]: rules of RFC 6120 every received stanza is held to, in every
-//!   scenario.
+//! - [`lint`]: rules of RFC 6120 (and RFC 6121's stanza types) every
+//!   received stream header and stanza is held to, in every scenario.
 //! - [`sasl`]: SASL mechanisms as I/O-free state machines, client and server
 //!   side.
 //! - [`snapshot`]: the normalized received stream, pinned in insta-format

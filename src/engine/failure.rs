@@ -37,9 +37,11 @@ pub enum FailureKind {
     Check,
     /// The pinned snapshot of the received stream differs.
     Snapshot,
-    /// An element the peer sent broke a rule of the passive lint
-    /// ([`crate::lint`]), whatever the scenario was about.
+    /// An element or stream header the peer sent broke a MUST rule of the
+    /// passive lint ([`crate::lint`]), whatever the scenario was about.
     Lint,
+    /// What the peer sent broke only SHOULD rules of the passive lint.
+    LintShould,
     /// Sending to the peer failed.
     Send,
     /// Reading from the peer failed for another reason than a close.
@@ -76,8 +78,10 @@ impl FailureKind {
             },
             // The peer's stream changed from what was pinned: a regression
             // whatever the level of the rule the scenario is about. A lint
-            // rule is a MUST of its own, whatever the scenario's level.
+            // rule has its own level, whatever the scenario's: a MUST
+            // fails, a SHOULD is non-strict.
             Snapshot | Lint => Status::Fail,
+            LintShould => Status::NonStrict,
             Unsupported => Status::Unsupported,
             NeedsUnmet => Status::Skip,
             Connect | Setup | ScenarioBug | HarnessBug => Status::Error,
@@ -98,6 +102,7 @@ impl FailureKind {
             Check => "check",
             Snapshot => "snapshot",
             Lint => "lint",
+            LintShould => "lint-should",
             Send => "send",
             Read => "read",
             Unsupported => "unsupported",

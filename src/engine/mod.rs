@@ -35,7 +35,7 @@ use crate::accounts::{Account, Accounts};
 use crate::bindings::Bindings;
 use crate::sasl;
 use crate::scenario::template::Segment;
-use crate::scenario::{Action, Peer, Scenario};
+use crate::scenario::{Action, Level, Peer, Scenario};
 use crate::transport::{self, ByteStream, Connector, Transport, TransportError, TransportKind};
 use crate::xml::ParserConfig;
 
@@ -271,6 +271,7 @@ async fn execute_on(
     };
     transcript.record(Direction::Note, format!("connected: {}", conn.describe()));
     let mut session = Session::new(conn, transcript);
+    session.peer = scenario.meta.peer;
     session.account = account_for(scenario, config, MAIN_CONNECTION, None);
     let mut connections = Connections::new(session);
     let mut bindings = config.bindings.clone();
@@ -279,15 +280,23 @@ async fn execute_on(
     }
     let outcome = run_steps(scenario, config, &mut connections, &mut bindings).await;
     let session = connections.close_all().await;
-    let mut verdict = match (outcome, session.lint.first()) {
+    // The first finding of a MUST rule, else of a SHOULD one: the
+    // verdict is the worst the lint found.
+    let finding = (session.lint.iter())
+        .find(|f| f.level == Level::Must)
+        .or(session.lint.first());
+    let mut verdict = match (outcome, finding) {
         (Ok(()), None) => Verdict::new(scenario, Status::Pass, None),
         // The scenario's own steps passed; what the peer sent along the
         // way did not.
         (Ok(()), Some(finding)) => Verdict::failed(
             scenario,
             Failure::new(
-                FailureKind::Lint,
-                format!("the peer sent an element that breaks {finding}"),
+                match finding.level {
+                    Level::Must => FailureKind::Lint,
+                    Level::Should | Level::May => FailureKind::LintShould,
+                },
+                format!("the peer sent what breaks {finding}"),
             ),
         ),
         (Err(failure), _) => Verdict::failed(scenario, *failure),
@@ -364,6 +373,7 @@ impl Connections {
                 let described = conn.describe();
                 let mut session = Session::new(conn, Transcript::default());
                 session.name = name.to_string();
+                session.peer = self.list[0].peer;
                 session.account = account;
                 self.list.push(session);
                 (self.list.len() - 1, Some(described))

@@ -10,6 +10,7 @@ use crate::xml::{Element, NS_CLIENT, NS_SASL, NS_STREAMS, StreamEvent};
 
 use crate::accounts::Account;
 use crate::sasl::Credentials;
+use crate::scenario::Peer;
 use crate::scenario::template::REDACTED;
 use crate::snapshot::{Item, Log};
 
@@ -48,6 +49,9 @@ pub(super) struct Session {
     pub sent: String,
     /// Rules of the passive lint ([`crate::lint`]) the peer's elements broke.
     pub lint: Vec<crate::lint::Finding>,
+    /// The side under test, which sent the headers this connection reads:
+    /// a server's are response headers, a client's initial ones.
+    pub peer: Peer,
 }
 
 /// At most this many unread events are shown before a handshake that
@@ -70,6 +74,7 @@ impl Session {
             log: Log::default(),
             sent: String::new(),
             lint: Vec::new(),
+            peer: Peer::Server,
         }
     }
 
@@ -175,12 +180,15 @@ impl Session {
             _ => render::event(event),
         };
         self.transcript.record(Direction::Received, shown);
-        if let StreamEvent::Element(e) = event {
-            for finding in crate::lint::check(e) {
-                self.transcript
-                    .record(Direction::Note, format!("lint: breaks {finding}"));
-                self.lint.push(finding);
-            }
+        let findings = match event {
+            StreamEvent::Element(e) => crate::lint::check(e),
+            StreamEvent::Open(h) => crate::lint::check_header(h, self.peer),
+            StreamEvent::Close | StreamEvent::Error(_) => Vec::new(),
+        };
+        for finding in findings {
+            self.transcript
+                .record(Direction::Note, format!("lint: breaks {finding}"));
+            self.lint.push(finding);
         }
         let item = match event {
             StreamEvent::Open(h) => Item::Header(h.clone()),

@@ -344,10 +344,11 @@ fn header(decls: &[(Option<&str>, &str)], attrs: &[(&str, &str)]) -> StreamHeade
         .collect();
     StreamHeader {
         element: e,
-        xml_decl: Some(XmlDecl {
+        xml_decl: Some(Box::new(XmlDecl {
             version: "1.0".into(),
             encoding: None,
-        }),
+            standalone: None,
+        })),
         framing: None,
     }
 }

@@ -9,8 +9,9 @@ pub struct StreamHeader {
     /// The `<stream:stream>` element itself, with its attributes and
     /// namespace declarations and no children.
     pub element: Element,
-    /// The XML declaration, if one was sent, as (version, encoding).
-    pub xml_decl: Option<XmlDecl>,
+    /// The XML declaration, if one was sent. Boxed, like `framing`: one
+    /// per stream, and every event carries the field.
+    pub xml_decl: Option<Box<XmlDecl>>,
     /// The RFC 7395 `<open/>` this header stands for, when the stream runs
     /// over WebSocket: transcripts show what was received, not the
     /// `<stream:stream>` the patterns are matched against. Boxed: only
@@ -22,6 +23,10 @@ pub struct StreamHeader {
 pub struct XmlDecl {
     pub version: String,
     pub encoding: Option<String>,
+    /// The standalone document declaration (`standalone='yes'` is
+    /// `Some(true)`), kept because RFC 6120 §11.5 forbids sending one: the
+    /// parser accepts it as XML does, the lint holds the peer to the rule.
+    pub standalone: Option<bool>,
 }
 
 impl StreamHeader {

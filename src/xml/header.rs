@@ -34,14 +34,16 @@ pub(crate) fn parse_decl(text: &str) -> Result<XmlDecl, Fault> {
         _ => return Err(Fault::nwf(0, "the XML declaration must start with version")),
     };
     let encoding = fields.next_if(|a| a.qname(inner) == "encoding");
-    if let Some(standalone) = fields.next_if(|a| a.qname(inner) == "standalone")
-        && !matches!(standalone.value(inner), "yes" | "no")
-    {
-        return Err(Fault::nwf(
-            standalone.value_at(),
-            "standalone must be 'yes' or 'no'",
-        ));
-    }
+    let standalone = match fields.next_if(|a| a.qname(inner) == "standalone") {
+        None => None,
+        Some(a) => match a.value(inner) {
+            "yes" => Some(true),
+            "no" => Some(false),
+            _ => {
+                return Err(Fault::nwf(a.value_at(), "standalone must be 'yes' or 'no'"));
+            }
+        },
+    };
     if let Some(extra) = fields.next() {
         return Err(Fault::nwf(
             extra.name_at(),
@@ -78,6 +80,7 @@ pub(crate) fn parse_decl(text: &str) -> Result<XmlDecl, Fault> {
     Ok(XmlDecl {
         version: v.to_owned(),
         encoding: encoding.map(|e| e.value(inner).to_owned()),
+        standalone,
     })
 }
 
@@ -221,11 +224,15 @@ mod tests {
             parse_decl("<?xml version='1.0'?>").unwrap(),
             XmlDecl {
                 version: "1.0".into(),
-                encoding: None
+                encoding: None,
+                standalone: None,
             }
         );
         let d = parse_decl("<?xml version=\"1.0\" encoding='utf-8' standalone='yes' ?>").unwrap();
         assert_eq!(d.encoding.as_deref(), Some("utf-8"));
+        assert_eq!(d.standalone, Some(true));
+        let d = parse_decl("<?xml version='1.0' standalone=\"no\"?>").unwrap();
+        assert_eq!(d.standalone, Some(false));
         let cond = |d: &str| parse_decl(d).unwrap_err().condition;
         assert_eq!(cond("<?xml version='1.1'?>"), Condition::RestrictedXml);
         assert_eq!(cond("<?xml version='2.0'?>"), Condition::NotWellFormed);

@@ -75,7 +75,7 @@ impl Session {
                 self.qname = element.display_name();
                 out.push(StreamEvent::Open(StreamHeader {
                     element,
-                    xml_decl: self.xml_decl.take(),
+                    xml_decl: self.xml_decl.take().map(Box::new),
                     framing: None,
                 }));
                 if self_closing {

@@ -89,10 +89,11 @@ fn simple_stream() {
             assert_eq!(h.content_namespace(), Some("jabber:client"));
             assert_eq!(h.element.attr("to"), Some("example.com"));
             assert_eq!(
-                h.xml_decl,
-                Some(XmlDecl {
+                h.xml_decl.as_deref(),
+                Some(&XmlDecl {
                     version: "1.0".into(),
-                    encoding: None
+                    encoding: None,
+                    standalone: None,
                 })
             );
         }
@@ -114,6 +115,25 @@ fn header_without_declaration_and_leading_whitespace() {
         "\n <stream:stream xmlns='jabber:server' xmlns:stream='http://etherx.jabber.org/streams'>";
     let ev = events(s.as_bytes());
     assert!(matches!(&ev[..], [StreamEvent::Open(h)] if h.xml_decl.is_none()));
+}
+
+/// The declaration's `standalone` reaches the header, and a prefix on a
+/// stanza stays on its element: both are for the lint, which holds the
+/// peer to RFC 6120 §11.5 and §4.8.5.
+#[test]
+fn standalone_and_stanza_prefix_are_kept() {
+    let s = "<?xml version='1.0' standalone='yes'?><stream:stream xmlns='jabber:client' \
+             xmlns:stream='http://etherx.jabber.org/streams' xmlns:c='jabber:client'>\
+             <c:message><c:body>hi</c:body></c:message><message/>";
+    let ev = events(s.as_bytes());
+    assert!(
+        matches!(&ev[0], StreamEvent::Open(h) if h.xml_decl.as_ref().and_then(|d| d.standalone) == Some(true)),
+        "{ev:?}"
+    );
+    let els = elements(&ev);
+    assert_eq!(els[0].prefix.as_deref(), Some("c"));
+    assert!(els[0].is("jabber:client", "message"));
+    assert_eq!(els[1].prefix, None);
 }
 
 #[test]
