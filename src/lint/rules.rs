@@ -65,8 +65,11 @@ pub static RULES: &[Rule] = &[
     },
     Rule {
         name: "presence-type",
+        // §4.7.1 lists the values without a MUST (unlike §5.2.2 for
+        // messages); a router that meets another value SHOULD answer
+        // <bad-request/> rather than pass it on, hence SHOULD.
         spec: "RFC 6121 §4.7.1",
-        level: Level::Must,
+        level: Level::Should,
         requires: "a presence's 'type', when present, is error, probe, subscribe, subscribed, \
                    unavailable, unsubscribe or unsubscribed",
         broken: Broken::Element(|e| {
