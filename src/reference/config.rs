@@ -92,7 +92,7 @@ impl Default for BoshTimings {
         BoshTimings {
             max_wait: 2,
             polling: 1,
-            inactivity: 3,
+            inactivity: 2,
             maxpause: 10,
         }
     }
