@@ -447,7 +447,7 @@ impl Bosh {
             self.restarted = false;
             self.open(&body, terminates);
         }
-        let (events, terminated) = framing::events(&body, self.terminating);
+        let (events, terminated) = framing::events(&body, self.terminating, offset);
         self.pending.extend(events);
         if terminated {
             self.terminating = true;
