@@ -22,7 +22,7 @@ use super::{Cli, EXIT_FAILED, EXIT_USAGE, runtime};
 const DOMAIN: &str = "localhost";
 const USER: &str = "romeo";
 /// Scenarios at once over BOSH unless `--jobs` says otherwise.
-const BOSH_JOBS: usize = 8;
+const BOSH_JOBS: usize = 16;
 
 #[derive(Debug, Args)]
 pub(super) struct DemoArgs {
@@ -84,41 +84,62 @@ pub(super) fn run(args: DemoArgs) -> i32 {
     );
     config.faults = args.faults.iter().copied().collect();
     let banner = faults_banner(&config.faults);
-    let server = match server_runtime.block_on(ReferenceServer::start(config)) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("error: cannot start the reference server: {e}");
-            return EXIT_FAILED;
-        }
+    // With `all`, each transport's run gets a server of its own: the runs
+    // go at once, and on one server the same accounts logged in by two
+    // runs would receive each other's messages to bare JIDs.
+    let count = if args.transport == DemoTransport::All {
+        3
+    } else {
+        1
     };
-    let tcp = server.addr().to_string();
-    let websocket = server.websocket_url().unwrap_or_default().to_owned();
-    let bosh = server.bosh_url().unwrap_or_default().to_owned();
-    println!(
-        "reference server on {tcp}, {websocket} and {bosh} (domain {DOMAIN}, account {USER}), CA {}{banner}",
-        server.ca_path().display()
-    );
-    let runs: &[(&str, &str)] = match args.transport {
-        DemoTransport::Tcp => &[("", &tcp)],
-        DemoTransport::Websocket => &[("", &websocket)],
-        DemoTransport::Bosh => &[("", &bosh)],
-        DemoTransport::All => &[("", &tcp), ("-websocket", &websocket), ("-bosh", &bosh)],
+    let mut servers = Vec::new();
+    for _ in 0..count {
+        match server_runtime.block_on(ReferenceServer::start(config.clone())) {
+            Ok(s) => servers.push(s),
+            Err(e) => {
+                eprintln!("error: cannot start the reference server: {e}");
+                return EXIT_FAILED;
+            }
+        }
+    }
+    let urls = |s: &crate::reference::ServerHandle| {
+        let tcp = s.addr().to_string();
+        let websocket = s.websocket_url().unwrap_or_default().to_owned();
+        let bosh = s.bosh_url().unwrap_or_default().to_owned();
+        (tcp, websocket, bosh, s.ca_path().to_path_buf())
+    };
+    for server in &servers {
+        let (tcp, websocket, bosh, ca) = urls(server);
+        println!(
+            "reference server on {tcp}, {websocket} and {bosh} (domain {DOMAIN}, account {USER}), CA {}{banner}",
+            ca.display()
+        );
+    }
+    let runs: Vec<(&str, String, PathBuf)> = match args.transport {
+        DemoTransport::Tcp => vec![("", urls(&servers[0]).0, urls(&servers[0]).3)],
+        DemoTransport::Websocket => vec![("", urls(&servers[0]).1, urls(&servers[0]).3)],
+        DemoTransport::Bosh => vec![("", urls(&servers[0]).2, urls(&servers[0]).3)],
+        DemoTransport::All => vec![
+            ("", urls(&servers[0]).0, urls(&servers[0]).3),
+            ("-websocket", urls(&servers[1]).1, urls(&servers[1]).3),
+            ("-bosh", urls(&servers[2]).2, urls(&servers[2]).3),
+        ],
     };
     let code = if runs.len() > 1 {
-        run_concurrently(&args, runs, server.ca_path())
+        run_concurrently(&args, &runs)
     } else {
-        let (suffix, target) = runs[0];
-        match run_args(&args, target, server.ca_path(), suffix) {
+        let (suffix, target, ca) = &runs[0];
+        match run_args(&args, target, ca, suffix) {
             Some(run) => super::run_target(run),
             None => EXIT_USAGE,
         }
     };
-    let stats = server_runtime.block_on(server.shutdown());
-    if stats.panicked > 0 {
-        eprintln!(
-            "error: {} reference server sessions panicked (a bug in the server)",
-            stats.panicked
-        );
+    let mut panicked = 0;
+    for server in servers {
+        panicked += server_runtime.block_on(server.shutdown()).panicked;
+    }
+    if panicked > 0 {
+        eprintln!("error: {panicked} reference server sessions panicked (a bug in the server)");
         return EXIT_FAILED.max(code);
     }
     code
@@ -158,7 +179,11 @@ fn run_argv(args: &DemoArgs, target: &str, ca: &Path, suffix: &str) -> Vec<OsStr
     if args.verbose {
         argv.push("--verbose".into());
     }
-    for (option, path) in [("--junit", &args.junit), ("--json", &args.json), ("--html", &args.html)] {
+    for (option, path) in [
+        ("--junit", &args.junit),
+        ("--json", &args.json),
+        ("--html", &args.html),
+    ] {
         if let Some(path) = path {
             argv.extend([option.into(), suffixed(path, suffix).into_os_string()]);
         }
@@ -168,8 +193,8 @@ fn run_argv(args: &DemoArgs, target: &str, ca: &Path, suffix: &str) -> Vec<OsStr
 
 /// The run of one transport in this process.
 fn run_args(args: &DemoArgs, target: &str, ca: &Path, suffix: &str) -> Option<super::RunArgs> {
-    let argv = std::iter::once(OsString::from("xmpp-conform"))
-        .chain(run_argv(args, target, ca, suffix));
+    let argv =
+        std::iter::once(OsString::from("xmpp-conform")).chain(run_argv(args, target, ca, suffix));
     match Cli::try_parse_from(argv) {
         Ok(cli) => Some(cli.run),
         Err(e) => {
@@ -184,7 +209,7 @@ fn run_args(args: &DemoArgs, target: &str, ca: &Path, suffix: &str) -> Option<su
 /// which mostly wait on the network and the server's timers, overlap;
 /// each run's output is printed whole, in the order of `runs`, once all
 /// have ended. The worst exit code wins.
-fn run_concurrently(args: &DemoArgs, runs: &[(&str, &str)], ca: &Path) -> i32 {
+fn run_concurrently(args: &DemoArgs, runs: &[(&str, String, PathBuf)]) -> i32 {
     let program = match std::env::current_exe() {
         Ok(p) => p,
         Err(e) => {
@@ -196,7 +221,7 @@ fn run_concurrently(args: &DemoArgs, runs: &[(&str, &str)], ca: &Path) -> i32 {
     // full pipe while another is waited for.
     let children: Vec<_> = runs
         .iter()
-        .map(|(suffix, target)| {
+        .map(|(suffix, target, ca)| {
             let mut command = std::process::Command::new(&program);
             command
                 .args(run_argv(args, target, ca, suffix))
@@ -207,7 +232,7 @@ fn run_concurrently(args: &DemoArgs, runs: &[(&str, &str)], ca: &Path) -> i32 {
         })
         .collect();
     let mut code = 0;
-    for ((_, target), child) in runs.iter().zip(children) {
+    for ((_, target, _), child) in runs.iter().zip(children) {
         println!("\n── over {target} ──");
         let output = match child.join() {
             Ok(Ok(output)) => output,

@@ -450,7 +450,10 @@ mod tests {
             );
             let body = parse_body(text.as_bytes(), 0).expect("a body");
             let (events, _) = events(&body, true, 0);
-            assert!(matches!(events.first(), Some(StreamEvent::Error(_))), "{events:?}");
+            assert!(
+                matches!(events.first(), Some(StreamEvent::Error(_))),
+                "{events:?}"
+            );
         }
         assert!(parse_body(b"<html/>", 0).is_err());
         assert!(parse_body(b"<body", 0).is_err());
