@@ -449,10 +449,10 @@ mod tests {
                  xmlns:stream='http://etherx.jabber.org/streams'/></body>"
             );
             let body = parse_body(text.as_bytes(), 0).expect("a body");
-            let (events, _) = events(&body, true, 0);
+            let (got, _) = super::events(&body, true, 0);
             assert!(
-                matches!(events.first(), Some(StreamEvent::Error(_))),
-                "{events:?}"
+                matches!(got.first(), Some(StreamEvent::Error(_))),
+                "{got:?}"
             );
         }
         assert!(parse_body(b"<html/>", 0).is_err());
