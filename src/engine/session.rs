@@ -115,6 +115,7 @@ impl Session {
             MessageKind::Text => "a text message",
             MessageKind::Binary => "a binary message",
             MessageKind::Ping => "a ping, its pong awaited",
+            MessageKind::Close => "a WebSocket Close frame, the peer's Close awaited",
             MessageKind::HttpRequest => "an HTTP POST of its own",
         };
         self.transcript.record(Direction::Sent, shown.clone());

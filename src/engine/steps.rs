@@ -93,6 +93,7 @@ pub(super) fn ws_kind(kind: WsMessage) -> MessageKind {
         WsMessage::Text => MessageKind::Text,
         WsMessage::Binary => MessageKind::Binary,
         WsMessage::Ping => MessageKind::Ping,
+        WsMessage::Close => MessageKind::Close,
     }
 }
 
@@ -101,9 +102,11 @@ pub(super) fn ws_kind(kind: WsMessage) -> MessageKind {
 pub(super) fn send_failed(e: &SendError, loc: &Location) -> Box<Failure> {
     let kind = match e {
         SendError::Unsupported { .. } => FailureKind::NeedsUnmet,
-        SendError::Timeout(_) | SendError::Io(_) | SendError::Gone | SendError::NoPong(_) => {
-            FailureKind::Send
-        }
+        SendError::Timeout(_)
+        | SendError::Io(_)
+        | SendError::Gone
+        | SendError::NoPong(_)
+        | SendError::NoCloseReply(_) => FailureKind::Send,
     };
     Failure::new(kind, format!("could not send to the peer: {e}")).at(loc)
 }

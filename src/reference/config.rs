@@ -92,7 +92,7 @@ impl Default for BoshTimings {
         BoshTimings {
             max_wait: 2,
             polling: 1,
-            inactivity: 3,
+            inactivity: 2,
             maxpause: 10,
         }
     }
@@ -281,11 +281,14 @@ pub enum Rule {
     /// Responses are `text/xml; charset=utf-8` unless the client asked
     /// otherwise (XEP-0124 §7.1).
     BoshContentType,
+    /// A WebSocket Close frame is answered with a Close frame (RFC 6455
+    /// §5.5.1, the closing handshake RFC 7395 §3.6 asks for).
+    WebSocketCloseHandshake,
 }
 
 impl Rule {
     /// Every rule, in the order `serve --list-faults` prints them.
-    pub const ALL: [Rule; 48] = [
+    pub const ALL: [Rule; 49] = [
         Rule::StreamNamespace,
         Rule::StreamId,
         Rule::Version,
@@ -334,6 +337,7 @@ impl Rule {
         Rule::BoshAddressing,
         Rule::BoshTerminatePayload,
         Rule::BoshContentType,
+        Rule::WebSocketCloseHandshake,
     ];
 
     /// The fault's name on the command line (`--fault NAME`): kebab-case.
@@ -597,6 +601,11 @@ impl Rule {
                 "bosh-content-type",
                 "BOSH responses are application/xml, not text/xml; charset=utf-8",
                 "XEP-0124 §7.1",
+            ),
+            Rule::WebSocketCloseHandshake => (
+                "websocket-close-handshake",
+                "a WebSocket Close frame is answered by dropping the connection, without a Close frame",
+                "RFC 6455 §5.5.1, RFC 7395 §3.6",
             ),
         }
     }

@@ -340,6 +340,7 @@ fn websocket_options(shared: &Shared) -> ServerOptions {
             messages_as_bytes: faults.breaks(Rule::WebSocketOneElement),
             binary_as_text: faults.breaks(Rule::WebSocketTextOnly),
             no_pong: faults.breaks(Rule::WebSocketPing),
+            no_close_frame: faults.breaks(Rule::WebSocketCloseHandshake),
         },
     }
 }

@@ -233,4 +233,7 @@ pub enum WsMessage {
     Binary,
     /// A ping control frame (RFC 6455 §5.5.2): its pong must come back.
     Ping,
+    /// A Close frame, the line its reason (RFC 6455 §5.5.1): the peer's
+    /// Close must come back.
+    Close,
 }

@@ -219,7 +219,7 @@ struct Bosh {
     /// (ejabberd then at times answered neither).
     awaiting_restart: bool,
     /// Resolves once the last request started has gone out.
-    turn: Option<tokio::sync::oneshot::Receiver<()>>,
+    turn: Option<tokio::sync::oneshot::Receiver<Instant>>,
     in_flight: JoinSet<Reply>,
     idle: Vec<Sender>,
     outbox: VecDeque<Queued>,
@@ -296,9 +296,12 @@ impl Bosh {
             Some(key),
         ));
         // Out before the step ends, so the next step's request follows it
-        // on the wire.
-        let _ = tokio::time::timeout(limit, next).await;
-        tokio::time::sleep(http::PACE).await;
+        // on the wire, paced after it like any other.
+        if let Ok(Ok(out)) = tokio::time::timeout(limit, next).await {
+            let (sent, after) = tokio::sync::oneshot::channel();
+            let _ = sent.send(out);
+            self.turn = Some(after);
+        }
         Ok(())
     }
 
@@ -444,7 +447,7 @@ impl Bosh {
             self.restarted = false;
             self.open(&body, terminates);
         }
-        let (events, terminated) = framing::events(&body, self.terminating);
+        let (events, terminated) = framing::events(&body, self.terminating, offset);
         self.pending.extend(events);
         if terminated {
             self.terminating = true;

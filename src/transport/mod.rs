@@ -70,6 +70,12 @@ pub enum SendError {
     /// A ping's pong did not come back: why.
     #[error("the ping was not answered (RFC 6455 §5.5.2: a pong MUST follow): {0}")]
     NoPong(String),
+    /// A Close frame was not answered by one: why.
+    #[error(
+        "the WebSocket closing handshake was not answered (RFC 6455 §5.5.1: a Close frame \
+         MUST be answered with a Close frame): {0}"
+    )]
+    NoCloseReply(String),
     /// The transport frames the stream itself and cannot send these bytes
     /// as written (a partial element, bytes that are not UTF-8).
     #[error("the {transport} transport cannot send arbitrary bytes: {why}")]
@@ -86,6 +92,10 @@ pub enum MessageKind {
     Binary,
     /// A ping (RFC 6455 §5.5.2): the send waits for its pong.
     Ping,
+    /// A WebSocket Close frame (code 1000, the bytes its reason), which
+    /// starts the closing handshake: the send waits for the peer's Close
+    /// (RFC 6455 §5.5.1, §7.1.2).
+    Close,
     /// A BOSH `<body/>` as one HTTP POST of its own (`bosh-send`); its
     /// response comes back as an element in [`crate::xml::NS_HARNESS_HTTP`].
     HttpRequest,

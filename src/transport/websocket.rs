@@ -313,6 +313,63 @@ impl WebSocket {
         )))
     }
 
+    /// Start the closing handshake with a Close frame (code 1000, `reason`
+    /// its reason) and wait, until `limit`, for the peer's Close; what
+    /// else arrives meanwhile is kept for [`Transport::next`].
+    async fn close_handshake(&mut self, reason: &[u8], limit: Duration) -> Result<(), SendError> {
+        let Ok(reason) = std::str::from_utf8(reason) else {
+            return Err(SendError::Unsupported {
+                transport: TransportKind::WebSocket,
+                why: "a Close frame's reason must be UTF-8 (RFC 6455 §5.5.1)".to_string(),
+            });
+        };
+        let frame = tungstenite::protocol::CloseFrame {
+            code: tungstenite::protocol::frame::coding::CloseCode::Normal,
+            reason: reason.to_owned().into(),
+        };
+        let deadline = Instant::now() + limit;
+        match timeout_at(deadline, self.ws.send(Message::Close(Some(frame)))).await {
+            Ok(Ok(())) => {}
+            Ok(Err(WsError::ConnectionClosed | WsError::AlreadyClosed)) => {
+                return Err(SendError::Gone);
+            }
+            Ok(Err(e)) => return Err(SendError::Io(io::Error::other(e))),
+            Err(_) => return Err(SendError::Timeout(limit)),
+        }
+        for _ in 0..DRAIN_MESSAGES {
+            let why = match timeout_at(deadline, self.ws.next()).await {
+                Err(_) => format!("no Close frame within {limit:?}"),
+                Ok(Some(Ok(Message::Close(frame)))) => {
+                    self.receive(Message::Close(frame));
+                    return Ok(());
+                }
+                Ok(Some(Ok(message))) => {
+                    self.receive(message);
+                    continue;
+                }
+                Ok(Some(Err(e))) => {
+                    let why = format!("the connection ended without one: {e}");
+                    let _ = self.read_failed(e);
+                    why
+                }
+                Ok(None) => {
+                    self.end("the peer closed the connection".to_string());
+                    "the peer closed the connection without one".to_string()
+                }
+            };
+            return Err(SendError::NoCloseReply(why));
+        }
+        Err(SendError::NoCloseReply(format!(
+            "{DRAIN_MESSAGES} other messages and no Close frame"
+        )))
+    }
+
+    /// The departure: the server's side ends by dropping the connection,
+    /// with no Close frame of its own or in answer.
+    fn drops_without_close(&self) -> bool {
+        matches!(&self.role, Role::Server(s) if s.no_close_frame())
+    }
+
     /// A read that failed: the peer went away, broke the WebSocket
     /// protocol (an error event, then the end), or reading failed.
     fn read_failed(&mut self, e: WsError) -> Option<Incoming> {
@@ -398,6 +455,7 @@ impl Transport for WebSocket {
     ) -> Result<(), SendError> {
         let message = match kind {
             MessageKind::Ping => return self.ping(bytes, limit).await,
+            MessageKind::Close => return self.close_handshake(bytes, limit).await,
             MessageKind::Binary => Message::binary(bytes.to_vec()),
             MessageKind::Text => match std::str::from_utf8(bytes) {
                 Ok(text) => Message::text(text),
@@ -463,10 +521,18 @@ impl Transport for WebSocket {
     }
 
     async fn shutdown(&mut self, limit: Duration) {
+        if self.drops_without_close() {
+            return;
+        }
         let _ = timeout(limit, self.ws.close(None)).await;
     }
 
     async fn drain(&mut self, linger: Duration) {
+        // Reading would send the Close frame tungstenite queued in answer
+        // to the client's.
+        if self.drops_without_close() {
+            return;
+        }
         let deadline = Instant::now() + linger;
         for _ in 0..DRAIN_MESSAGES {
             match timeout_at(deadline, self.ws.next()).await {

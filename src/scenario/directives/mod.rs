@@ -179,14 +179,16 @@ pub(crate) static TABLE: &[Directive] = &[
     },
     Directive {
         name: "ws-send",
-        args: "text|binary|ping LINE",
+        args: "text|binary|ping|close LINE",
         peers: SERVER,
         help: "the line (placeholders substituted, as in `C:` lines) as one WebSocket \
                message of that kind, sent as is: no `<open/>` translation, no namespace \
                added. For RFC 7395's rules about messages themselves (a binary message, two \
                elements in one, half of one). `ping`: a ping carrying the line, whose pong (RFC 6455 \
-               §5.5.2) must come back within the timeout. On other transports the scenario is \
-               skipped",
+               §5.5.2) must come back within the timeout. `close`: a Close frame (code 1000, \
+               the line its reason) starting the closing handshake, whose answering Close \
+               (RFC 6455 §5.5.1) must come back within the timeout. On other transports the \
+               scenario is skipped",
         parse: ws_send,
         check: None,
     },
@@ -326,10 +328,11 @@ fn ws_send(args: &Args) -> Result<Parsed, ScenarioError> {
         "text" => WsMessage::Text,
         "binary" => WsMessage::Binary,
         "ping" => WsMessage::Ping,
+        "close" => WsMessage::Close,
         _ => {
             return Err(args
                 .at(at, kind.len(), format!("`{kind}` is not a message kind"))
-                .with_help("`text`, `binary` or `ping`"));
+                .with_help("`text`, `binary`, `ping` or `close`"));
         }
     };
     let rest = &args.text[at + kind.len() - args.start..];

@@ -308,16 +308,32 @@ pub(super) fn raised_limits(
 /// for a scenario to match, unless the client asked for the end
 /// (`ending`): then any condition (ejabberd answers the held request with
 /// `other-request`, XEP-0124 §17.2) is only the close.
-pub(super) fn events(body: &Element, ending: bool) -> (Vec<StreamEvent>, bool) {
+pub(super) fn events(body: &Element, ending: bool, offset: u64) -> (Vec<StreamEvent>, bool) {
+    let terminated = body.attr("type") == Some("terminate");
+    // XEP-0206 §2: a <stream:error/> travels only in a terminating body of
+    // the 'remote-stream-error' condition; anywhere else it is an error
+    // event, checked on every response like RFC 7395's one element per
+    // message.
+    let remote_error = terminated && body.attr("condition") == Some("remote-stream-error");
     let mut out: Vec<StreamEvent> = body
         .children
         .iter()
         .filter_map(|n| match n {
+            Node::Element(e) if e.is(NS_STREAMS, "error") && !remote_error => {
+                Some(StreamEvent::Error(StreamError {
+                    condition: Condition::BadFormat,
+                    offset,
+                    detail: format!(
+                        "a <stream:error/> in a <body/> that is not type='terminate' with \
+                         condition='remote-stream-error' (XEP-0206 §2: it MUST be): {}",
+                        writer::to_xml(e)
+                    ),
+                }))
+            }
             Node::Element(e) => Some(StreamEvent::Element(e.clone())),
             Node::Text(_) => None,
         })
         .collect();
-    let terminated = body.attr("type") == Some("terminate");
     if terminated {
         match body.attr("condition") {
             None | Some("remote-stream-error") => {}
@@ -406,7 +422,7 @@ mod tests {
         assert_eq!(header.element.attr("version"), Some("1.0"));
         assert_eq!(header.element.attr("requests"), Some("2"));
         assert_eq!(header.content_namespace(), Some(NS_CLIENT));
-        let (events, ended) = events(&body, false);
+        let (events, ended) = events(&body, false, 0);
         assert!(!ended);
         assert!(matches!(&events[..], [StreamEvent::Element(e)] if e.name == "features"));
     }
@@ -420,12 +436,25 @@ mod tests {
             0,
         )
         .expect("a body");
-        let (events, ended) = events(&body, false);
+        let (events, ended) = events(&body, false, 0);
         assert!(ended);
         assert!(matches!(
             &events[..],
             [StreamEvent::Element(_), StreamEvent::Close]
         ));
+        // The same error anywhere else is an error event (XEP-0206 §2).
+        for attrs in ["", "type='terminate' condition='item-not-found'"] {
+            let text = format!(
+                "<body xmlns='http://jabber.org/protocol/httpbind' {attrs}><stream:error \
+                 xmlns:stream='http://etherx.jabber.org/streams'/></body>"
+            );
+            let body = parse_body(text.as_bytes(), 0).expect("a body");
+            let (got, _) = super::events(&body, true, 0);
+            assert!(
+                matches!(got.first(), Some(StreamEvent::Error(_))),
+                "{got:?}"
+            );
+        }
         assert!(parse_body(b"<html/>", 0).is_err());
         assert!(parse_body(b"<body", 0).is_err());
     }

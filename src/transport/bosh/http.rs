@@ -16,7 +16,7 @@ use hyper::body::Bytes;
 use hyper::client::conn::http1::{self, SendRequest};
 use hyper_util::rt::TokioIo;
 use tokio::sync::oneshot;
-use tokio::time::{sleep, timeout};
+use tokio::time::{Instant, sleep_until, timeout};
 
 use super::super::{Connection, TransportError};
 use super::BoshTarget;
@@ -85,7 +85,9 @@ pub(super) struct Reply {
     pub raw: Option<super::raw::Key>,
 }
 
-/// How long after the previous request went out the next one waits: two
+/// How long after the previous request went out the next one waits, if
+/// it is not that long ago already (a request long after the last one
+/// goes at once): two
 /// requests on two connections could otherwise reach the server in the
 /// other order, and a server may hold a request whose rid comes early
 /// until the gap is filled (ejabberd 23.01 then never answered). 5 ms
@@ -95,10 +97,11 @@ pub(super) struct Reply {
 pub(super) const PACE: Duration = Duration::from_millis(40);
 
 /// The order requests go out in: each waits for the one before it
-/// (`after`) and tells the next (`sent`).
+/// (`after`, which gives the instant it went out) and tells the next
+/// (`sent`).
 pub(super) struct Turn {
-    pub after: Option<oneshot::Receiver<()>>,
-    pub sent: oneshot::Sender<()>,
+    pub after: Option<oneshot::Receiver<Instant>>,
+    pub sent: oneshot::Sender<Instant>,
 }
 
 /// POST `body` on `sender` (or a new connection) in its turn, within
@@ -151,13 +154,14 @@ async fn post(
     if let Some(previous) = turn.after {
         // An error means the previous request ended without going out:
         // nothing to wait for.
-        let _ = previous.await;
-        sleep(PACE).await;
+        if let Ok(out) = previous.await {
+            sleep_until(out + PACE).await;
+        }
     }
     // hyper queues the request on the connection when called; the future
     // only waits for the response.
     let response = sender.send_request(request);
-    let _ = turn.sent.send(());
+    let _ = turn.sent.send(Instant::now());
     let response = response.await?;
     let status = response.status().as_u16();
     let content_type = response

@@ -49,6 +49,9 @@ pub struct Departures {
     /// A ping is answered by hanging up, without its pong (RFC 6455
     /// §5.5.2).
     pub no_pong: bool,
+    /// The connection is dropped without a Close frame, neither answering
+    /// the client's (RFC 6455 §5.5.1) nor starting the handshake.
+    pub no_close_frame: bool,
 }
 
 /// How the server side accepts.
@@ -231,6 +234,11 @@ impl ServerSide {
     /// Whether a ping is answered by hanging up (a departure).
     pub(super) fn no_pong(&self) -> bool {
         self.departures.no_pong
+    }
+
+    /// Whether the connection ends without a Close frame (a departure).
+    pub(super) fn no_close_frame(&self) -> bool {
+        self.departures.no_close_frame
     }
 
     /// Whether a binary message is read as text (a departure).
