@@ -6,8 +6,9 @@ use std::path::PathBuf;
 use clap::{Args, ValueEnum};
 
 use super::{EXIT_FAILED, EXIT_OK, EXIT_USAGE};
-use crate::scenario;
-use crate::spec::{self, coverage, render};
+use crate::lint;
+use crate::scenario::{self, Peer};
+use crate::spec::{self, Binds, coverage, render};
 
 #[derive(Debug, Args)]
 pub struct CoverageArgs {
@@ -42,6 +43,7 @@ pub fn run(args: &CoverageArgs) -> i32 {
     let report = coverage::compute(
         inventory,
         covers.iter().map(|(id, c)| (id.as_str(), c.as_slice())),
+        lint_enforces(),
     );
     let format = match args.format {
         FormatArg::Text => render::Format::Text,
@@ -58,6 +60,27 @@ pub fn run(args: &CoverageArgs) -> i32 {
             EXIT_FAILED
         }
     }
+}
+
+/// What the passive lint enforces, from its table: each rule's statements
+/// with the senders it holds them to (both when it checks servers and
+/// clients alike).
+fn lint_enforces() -> impl Iterator<Item = coverage::LintEnforces<'static>> {
+    lint::RULES.iter().flat_map(|rule| {
+        rule.enforces.iter().map(|(statement, senders)| {
+            let server = senders.contains(&Peer::Server);
+            let client = senders.contains(&Peer::Client);
+            coverage::LintEnforces {
+                rule: rule.name,
+                statement,
+                sender: match (server, client) {
+                    (true, false) => Binds::Server,
+                    (false, true) => Binds::Client,
+                    _ => Binds::Both,
+                },
+            }
+        })
+    })
 }
 
 /// Each scenario's id and `covers`: the built-in ones of both sides, then

@@ -36,6 +36,13 @@ pub struct Rule {
     pub level: Level,
     /// What it requires, in our words.
     pub requires: &'static str,
+    /// The inventoried statements (`spec/*.toml`) the rule enforces, each
+    /// with the senders it holds them to: a statement is listed only when
+    /// breaking it, as that sender, in one element or header breaks the
+    /// rule. `xmpp-conform coverage` counts them as covered by the lint
+    /// (for a sender the statement binds); a unit test checks every id
+    /// against the inventory.
+    pub enforces: &'static [(&'static str, &'static [Peer])],
     /// What the rule is held to.
     broken: Broken,
 }

@@ -12,6 +12,9 @@ use crate::xml::{Element, NS_CLIENT, NS_SERVER, NS_STANZAS, NS_STREAM_ERRORS, NS
 use super::lang;
 use super::{Broken, Rule};
 
+/// Both senders: element rules hold servers and clients alike.
+const ANY: &[Peer] = &[Peer::Server, Peer::Client];
+
 /// Every rule, in the order findings are reported.
 pub static RULES: &[Rule] = &[
     Rule {
@@ -19,6 +22,11 @@ pub static RULES: &[Rule] = &[
         spec: "RFC 6120 §8.2.3",
         level: Level::Must,
         requires: "an iq stanza has an 'id' attribute",
+        enforces: &[
+            ("rfc6120/8.2.3/1", ANY),
+            ("rfc6120/8.1.3/1", ANY),
+            ("rfc6120/8.3.1/4", ANY),
+        ],
         broken: Broken::Element(|e| is_stanza(e, "iq") && e.attr("id").is_none_or(str::is_empty)),
     },
     Rule {
@@ -26,6 +34,7 @@ pub static RULES: &[Rule] = &[
         spec: "RFC 6120 §8.2.3",
         level: Level::Must,
         requires: "an iq stanza's 'type' is get, set, result or error",
+        enforces: &[("rfc6120/8.2.3/2", ANY)],
         broken: Broken::Element(|e| {
             is_stanza(e, "iq")
                 && !matches!(e.attr("type"), Some("get" | "set" | "result" | "error"))
@@ -36,6 +45,7 @@ pub static RULES: &[Rule] = &[
         spec: "RFC 6120 §8.2.3",
         level: Level::Must,
         requires: "an iq of type get or set contains exactly one child element",
+        enforces: &[("rfc6120/8.2.3/7", ANY), ("rfc6120/8.4/1", ANY)],
         broken: Broken::Element(|e| {
             is_stanza(e, "iq")
                 && matches!(e.attr("type"), Some("get" | "set"))
@@ -47,6 +57,7 @@ pub static RULES: &[Rule] = &[
         spec: "RFC 6120 §8.2.3",
         level: Level::Must,
         requires: "an iq of type result contains zero or one child element",
+        enforces: &[("rfc6120/8.2.3/8", ANY)],
         broken: Broken::Element(|e| {
             is_stanza(e, "iq") && e.attr("type") == Some("result") && e.child_elements().count() > 1
         }),
@@ -56,6 +67,7 @@ pub static RULES: &[Rule] = &[
         spec: "RFC 6121 §5.2.2",
         level: Level::Must,
         requires: "a message's 'type', when present, is chat, error, groupchat, headline or normal",
+        enforces: &[],
         broken: Broken::Element(|e| {
             is_stanza(e, "message")
                 && e.attr("type").is_some_and(|t| {
@@ -72,6 +84,7 @@ pub static RULES: &[Rule] = &[
         level: Level::Should,
         requires: "a presence's 'type', when present, is error, probe, subscribe, subscribed, \
                    unavailable, unsubscribe or unsubscribed",
+        enforces: &[],
         broken: Broken::Element(|e| {
             is_stanza(e, "presence")
                 && e.attr("type").is_some_and(|t| {
@@ -94,6 +107,7 @@ pub static RULES: &[Rule] = &[
         level: Level::Must,
         requires: "no element qualified by jabber:client or jabber:server is written with a \
                    namespace prefix",
+        enforces: &[("rfc6120/4.8.5/2", ANY)],
         broken: Broken::Element(|e| any_in_tree(e, &|n| is_content(n) && n.prefix.is_some())),
     },
     Rule {
@@ -101,6 +115,7 @@ pub static RULES: &[Rule] = &[
         spec: "RFC 6120 §8.1.5",
         level: Level::Must,
         requires: "a stanza's xml:lang (and any inside it) is a well-formed BCP 47 language tag",
+        enforces: &[("rfc6120/8.1.5/4", ANY)],
         broken: Broken::Element(|e| {
             is_any_stanza(e)
                 && (e
@@ -114,6 +129,7 @@ pub static RULES: &[Rule] = &[
         spec: "RFC 6120 §8.3.1",
         level: Level::Must,
         requires: "a stanza of type error contains an <error/> child",
+        enforces: &[("rfc6120/8.3.1/6", ANY), ("rfc6120/8.2.3/9", ANY)],
         broken: Broken::Element(|e| {
             is_any_stanza(e) && e.attr("type") == Some("error") && error_of(e).is_none()
         }),
@@ -123,6 +139,7 @@ pub static RULES: &[Rule] = &[
         spec: "RFC 6120 §8.3.1",
         level: Level::Must,
         requires: "a stanza whose 'type' is not error (or absent) contains no <error/> child",
+        enforces: &[("rfc6120/8.3.1/9", ANY)],
         broken: Broken::Element(|e| {
             is_any_stanza(e) && e.attr("type") != Some("error") && error_of(e).is_some()
         }),
@@ -133,6 +150,7 @@ pub static RULES: &[Rule] = &[
         level: Level::Should,
         requires: "a stanza contains at most one <error/> child (the syntax and the schema of \
                    Appendix A.5 give one)",
+        enforces: &[],
         broken: Broken::Element(|e| {
             is_any_stanza(e)
                 && e.child_elements()
@@ -146,6 +164,7 @@ pub static RULES: &[Rule] = &[
         spec: "RFC 6120 §8.3.2",
         level: Level::Must,
         requires: "a stanza's <error/> contains a defined condition element",
+        enforces: &[("rfc6120/8.3.2/5", ANY)],
         broken: Broken::Element(|e| {
             stanza_error(e).is_some_and(|error| conditions(error, NS_STANZAS) == 0)
         }),
@@ -155,6 +174,7 @@ pub static RULES: &[Rule] = &[
         spec: "RFC 6120 §8.3.2",
         level: Level::Should,
         requires: "a stanza's <error/> contains one defined condition, not several",
+        enforces: &[],
         broken: Broken::Element(|e| {
             stanza_error(e).is_some_and(|error| conditions(error, NS_STANZAS) > 1)
         }),
@@ -164,6 +184,7 @@ pub static RULES: &[Rule] = &[
         spec: "RFC 6120 §8.3.2",
         level: Level::Must,
         requires: "a stanza's <error/> has a 'type' of auth, cancel, continue, modify or wait",
+        enforces: &[("rfc6120/8.3.2/2", ANY)],
         broken: Broken::Element(|e| {
             stanza_error(e).is_some_and(|error| {
                 !matches!(
@@ -179,6 +200,7 @@ pub static RULES: &[Rule] = &[
         level: Level::Must,
         requires: "the <text/> of a stanza's <error/> is qualified by \
                    urn:ietf:params:xml:ns:xmpp-stanzas",
+        enforces: &[("rfc6120/8.3.2/6", ANY)],
         broken: Broken::Element(|e| stanza_error(e).is_some_and(misplaced_text)),
     },
     Rule {
@@ -186,6 +208,7 @@ pub static RULES: &[Rule] = &[
         spec: "RFC 6120 §8.3.2",
         level: Level::Should,
         requires: "the <text/> of a stanza's <error/> comes after the defined condition",
+        enforces: &[],
         broken: Broken::Element(|e| {
             stanza_error(e).is_some_and(|error| text_before_condition(error, NS_STANZAS))
         }),
@@ -195,6 +218,7 @@ pub static RULES: &[Rule] = &[
         spec: "RFC 6120 §8.3.2",
         level: Level::Should,
         requires: "a stanza's <error/> has at most one <text/> per xml:lang",
+        enforces: &[],
         broken: Broken::Element(|e| {
             stanza_error(e).is_some_and(|error| repeated_text_lang(error, NS_STANZAS))
         }),
@@ -204,6 +228,7 @@ pub static RULES: &[Rule] = &[
         spec: "RFC 6120 §4.9.2",
         level: Level::Must,
         requires: "a stream error contains a defined condition element",
+        enforces: &[("rfc6120/4.9.2/3", ANY)],
         broken: Broken::Element(|e| is_stream_error(e) && conditions(e, NS_STREAM_ERRORS) == 0),
     },
     Rule {
@@ -211,6 +236,7 @@ pub static RULES: &[Rule] = &[
         spec: "RFC 6120 §4.9.2",
         level: Level::Should,
         requires: "a stream error contains one defined condition, not several",
+        enforces: &[],
         broken: Broken::Element(|e| is_stream_error(e) && conditions(e, NS_STREAM_ERRORS) > 1),
     },
     Rule {
@@ -219,6 +245,7 @@ pub static RULES: &[Rule] = &[
         level: Level::Must,
         requires: "the <text/> of a stream error is qualified by \
                    urn:ietf:params:xml:ns:xmpp-streams",
+        enforces: &[("rfc6120/4.9.2/4", ANY)],
         broken: Broken::Element(|e| is_stream_error(e) && misplaced_text(e)),
     },
     Rule {
@@ -226,6 +253,7 @@ pub static RULES: &[Rule] = &[
         spec: "RFC 6120 §4.9.2",
         level: Level::Should,
         requires: "the <text/> of a stream error comes after the defined condition",
+        enforces: &[],
         broken: Broken::Element(|e| {
             is_stream_error(e) && text_before_condition(e, NS_STREAM_ERRORS)
         }),
@@ -235,6 +263,7 @@ pub static RULES: &[Rule] = &[
         spec: "RFC 6120 §4.9.2",
         level: Level::Should,
         requires: "a stream error has at most one <text/> per xml:lang",
+        enforces: &[],
         broken: Broken::Element(|e| is_stream_error(e) && repeated_text_lang(e, NS_STREAM_ERRORS)),
     },
     Rule {
@@ -242,6 +271,10 @@ pub static RULES: &[Rule] = &[
         spec: "RFC 6120 §4.7.3",
         level: Level::Must,
         requires: "a response stream header has a non-empty 'id'; an initial one has none",
+        enforces: &[
+            ("rfc6120/4.7.3/4", &[Peer::Server]),
+            ("rfc6120/4.7.3/3", &[Peer::Client]),
+        ],
         broken: Broken::Header(|h, sender| match sender {
             Peer::Server => h.element.attr("id").is_none_or(|id| id.trim().is_empty()),
             Peer::Client => h.element.attr("id").is_some(),
@@ -253,6 +286,7 @@ pub static RULES: &[Rule] = &[
         level: Level::Must,
         requires: "a stream header's 'version', when present, is major.minor in decimal \
                    without leading zeros",
+        enforces: &[("rfc6120/4.7.5/2", ANY)],
         broken: Broken::Header(|h, _| h.element.attr("version").is_some_and(|v| !is_version(v))),
     },
     Rule {
@@ -260,6 +294,7 @@ pub static RULES: &[Rule] = &[
         spec: "RFC 6120 §4.7.4",
         level: Level::Must,
         requires: "a stream header's xml:lang, when present, is a well-formed BCP 47 language tag",
+        enforces: &[("rfc6120/4.7.4/1", ANY)],
         broken: Broken::Header(|h, _| {
             h.element
                 .attr_ns(NS_XML, "lang")
@@ -271,6 +306,7 @@ pub static RULES: &[Rule] = &[
         spec: "RFC 6120 §11.5",
         level: Level::Must,
         requires: "the XML declaration has no standalone document declaration",
+        enforces: &[("rfc6120/11.5/3", ANY)],
         broken: Broken::Header(|h, _| h.xml_decl.as_ref().is_some_and(|d| d.standalone.is_some())),
     },
 ];

@@ -338,3 +338,41 @@ fn every_rule_has_a_name_a_section_and_a_test() {
     names.dedup();
     assert_eq!(names.len(), RULES.len(), "two rules share a name");
 }
+
+/// Every statement a rule says it enforces is in the inventory, checkable,
+/// and binds each sender the rule holds it to: coverage counts it as
+/// covered by the lint, so a typo or a statement about the other side
+/// would inflate the count.
+#[test]
+fn every_enforced_statement_is_in_the_inventory_and_binds_its_sender() {
+    let inventory = crate::spec::built_in().unwrap_or_else(|e| panic!("{e}"));
+    let mut problems = Vec::new();
+    for rule in RULES {
+        for (id, senders) in rule.enforces {
+            let Some(statement) = inventory.statement(id) else {
+                problems.push(format!("{}: unknown statement `{id}`", rule.name));
+                continue;
+            };
+            if !statement.checkable {
+                problems.push(format!("{}: `{id}` is not checkable", rule.name));
+            }
+            if senders.is_empty() {
+                problems.push(format!("{}: `{id}` names no sender", rule.name));
+            }
+            for sender in *senders {
+                let binds = match sender {
+                    Peer::Server => crate::spec::Binds::Server,
+                    Peer::Client => crate::spec::Binds::Client,
+                };
+                if statement.binds != binds && statement.binds != crate::spec::Binds::Both {
+                    problems.push(format!(
+                        "{}: `{id}` binds {}, not the {sender:?} the rule checks",
+                        rule.name,
+                        statement.binds.name()
+                    ));
+                }
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{problems:#?}");
+}

@@ -30,19 +30,20 @@ fn percent(c: &Counts) -> String {
 /// The totals of every document, one Markdown table: what the README shows.
 pub fn summary_markdown(coverage: &Coverage) -> String {
     let mut out = String::from(
-        "| document, level | statements | checkable | covered | % of checkable |\n\
-         |---|---:|---:|---:|---:|\n",
+        "| document, level | statements | checkable | covered | of which by the lint alone | % of checkable |\n\
+         |---|---:|---:|---:|---:|---:|\n",
     );
     for doc in &coverage.documents {
         for t in &doc.totals {
             let _ = writeln!(
                 out,
-                "| {} {} | {} | {} | {} | {} |",
+                "| {} {} | {} | {} | {} | {} | {} |",
                 doc.name,
                 t.label,
                 t.counts.statements,
                 t.counts.checkable,
                 t.counts.covered,
+                t.counts.by_lint,
                 percent(&t.counts)
             );
         }
@@ -58,7 +59,10 @@ fn markdown(coverage: &Coverage) -> String {
          `tests/coverage.rs` checks that this file is current. A statement is\n\
          *checkable* when a black box at the other end of a client-to-server\n\
          stream can see it kept or broken, and *covered* when a scenario that\n\
-         fails on breaking it names it in `covers`. MUST counts MUST and\n\
+         fails on breaking it names it in `covers`, or when a rule of the\n\
+         passive lint (`src/lint/rules.rs`, run on everything the peer sends\n\
+         in every scenario) enforces it on a side the statement binds; the\n\
+         lint's share is shown apart. MUST counts MUST and\n\
          MUST NOT (REQUIRED, SHALL), SHOULD counts SHOULD and SHOULD NOT\n\
          (RECOMMENDED); `both` statements count for servers and for clients.\n\n\
          ## Summary\n\n",
@@ -85,7 +89,33 @@ fn markdown(coverage: &Coverage) -> String {
         }
         let _ = write!(
             out,
-            "\n### {}: checkable statements no scenario covers ({})\n\n",
+            "\n### {}: statements the passive lint enforces ({})\n\n\
+             Covered by the lint: a peer that breaks one of them in anything it \
+             sends fails (or, for a SHOULD rule, is non-strict in) whatever \
+             scenario it is running.\n\n",
+            doc.name,
+            doc.enforced_by_lint.len()
+        );
+        for lint in &doc.enforced_by_lint {
+            let id = &lint.id;
+            let _ = writeln!(
+                out,
+                "- `{id}`: {}{}",
+                lint.rules
+                    .iter()
+                    .map(|r| format!("`{r}`"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                if doc.covered_by.contains_key(id) {
+                    " (and scenarios)"
+                } else {
+                    ""
+                }
+            );
+        }
+        let _ = write!(
+            out,
+            "\n### {}: checkable statements no scenario or lint rule covers ({})\n\n",
             doc.name,
             doc.uncovered.len()
         );
@@ -108,10 +138,11 @@ fn text(coverage: &Coverage) -> String {
     let row = |out: &mut String, first: &str, title: &str, c: &Counts| {
         let _ = writeln!(
             out,
-            "  {first:<12} {title:<44} {:>5} {:>5} {:>5} {:>7}",
+            "  {first:<12} {title:<44} {:>5} {:>5} {:>5} {:>5} {:>7}",
             c.statements,
             c.checkable,
             c.covered,
+            c.by_lint,
             percent(c)
         );
     };
@@ -119,8 +150,8 @@ fn text(coverage: &Coverage) -> String {
         let _ = writeln!(out, "{}: {}", doc.name, doc.title);
         let _ = writeln!(
             out,
-            "  {:<12} {:<44} {:>5} {:>5} {:>5} {:>7}",
-            "§", "title", "stmts", "check", "cover", "%"
+            "  {:<12} {:<44} {:>5} {:>5} {:>5} {:>5} {:>7}",
+            "§", "title", "stmts", "check", "cover", "lint", "%"
         );
         for s in &doc.sections {
             let title: String = s.title.chars().take(44).collect();
@@ -130,10 +161,14 @@ fn text(coverage: &Coverage) -> String {
         for t in &doc.totals {
             row(&mut out, "total", t.label, &t.counts);
         }
+        let _ = writeln!(
+            out,
+            "  (lint: covered only because a rule of the passive lint enforces it)"
+        );
         if !doc.uncovered.is_empty() {
             let _ = writeln!(
                 out,
-                "\n  checkable statements no scenario covers ({}):",
+                "\n  checkable statements no scenario or lint rule covers ({}):",
                 doc.uncovered.len()
             );
             for u in &doc.uncovered {

@@ -4,7 +4,10 @@ Usage: aioxmpp_client.py JID PASSWORD PORT CA
 
 Connects to 127.0.0.1:PORT only (override_peer: no DNS lookup), with
 STARTTLS and CA as the only trusted root, sends one message to itself
-once the stream is established, and stops. Every wait is bounded: the
+once the stream is established, stays 0.3 s (as a session doing anything
+more would; aioxmpp handles stanzas that came with the session's start,
+such as an iq request, only after the task that opened it yields), and
+stops. Every wait is bounded: the
 whole run gives up after 20 s. aioxmpp reconnects on its own when a
 connection fails; the harness gives each scenario its own port, so those
 attempts reach nobody.
@@ -40,6 +43,7 @@ async def run(jid, password, port, ca):
         msg = aioxmpp.Message(to=aioxmpp.JID.fromstr(jid), type_=aioxmpp.MessageType.CHAT)
         msg.body[None] = "hello from aioxmpp"
         await client.send(msg)
+        await asyncio.sleep(0.3)
     print("aioxmpp: sent and stopped", flush=True)
 
 
