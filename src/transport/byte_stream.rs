@@ -216,7 +216,7 @@ impl<IO: ByteIo> Transport for ByteStream<IO> {
 }
 
 /// Errors that mean the peer went away rather than that reading failed.
-pub(super) fn is_disconnect(e: &io::Error) -> bool {
+pub(crate) fn is_disconnect(e: &io::Error) -> bool {
     matches!(
         e.kind(),
         io::ErrorKind::ConnectionReset
