@@ -22,9 +22,9 @@ impl Session {
         let check = stream::check_header(header, &shared.domain, &shared.faults);
         let text = stream::response_header(
             &shared.domain,
-            &stream::new_id(),
+            &stream::stream_id(header, &shared.faults),
             check.reply_to.as_deref(),
-            &check.version,
+            check.version.as_deref(),
             &shared.faults,
         );
         if let Flow::End(end) = self.send(&text).await {

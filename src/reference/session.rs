@@ -251,7 +251,7 @@ impl Session {
             &self.shared.domain,
             &stream::new_id(),
             None,
-            stream::VERSION,
+            Some(stream::VERSION),
             &self.shared.faults,
         )
     }
@@ -266,6 +266,10 @@ impl Session {
         }
         let is_stanza =
             ns == NS_CLIENT && matches!(element.name.as_str(), "message" | "presence" | "iq");
+        // §4.9.3.24; the fault lets the element pass unanswered.
+        if !is_stanza && self.shared.faults.breaks(Rule::UnsupportedStanzaType) {
+            return Flow::Go;
+        }
         if !is_stanza {
             let text = format!("<{}/> in namespace '{ns}' is not a stanza", element.name);
             return self
