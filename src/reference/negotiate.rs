@@ -52,7 +52,8 @@ impl Session {
                     !faults.breaks(Rule::OfferStartTls)
                 },
                 mechanisms: sasl::offered(tls, faults),
-                bind: false,
+                // §7.4: binding comes after SASL; the fault offers it early.
+                bind: faults.breaks(Rule::BindAfterAuth),
             },
             Phase::Authenticated { .. } => Offer {
                 bind: true,
@@ -92,8 +93,17 @@ impl Session {
         // be: the handshake fails on them (§5.4.3.2) now, as it does when
         // they come in a later read, rather than after the handshake
         // timeout while the client waits for an answer.
-        if self.link.has_unread() {
+        if self.link.has_unread() && !self.shared.faults.breaks(Rule::StartTlsPipelined) {
             return Flow::End(End::Drop);
+        }
+        // The fault: what came with <starttls/> is kept, to be acted on
+        // once TLS is up, as if the client had sent it inside TLS.
+        while self.link.has_unread() {
+            let wait = std::time::Duration::from_millis(100);
+            match tokio::time::timeout(wait, self.link.next()).await {
+                Ok(super::link::Input::Event(event)) => self.pipelined.push_back(event),
+                _ => return Flow::End(End::Drop),
+            }
         }
         let limit = self.shared.limits.tls_handshake_timeout;
         if self
@@ -145,7 +155,12 @@ impl Session {
             return Flow::Go;
         };
         let local = local.clone();
-        let resource = match bind::parse(iq) {
+        let resource = match bind::parse(iq, &self.shared.faults) {
+            // §7.6: a resource of the server's making is unique; the fault
+            // makes the same one every time.
+            Ok(bind::Request::ServerChooses) if self.shared.faults.breaks(Rule::ResourceUnique) => {
+                Some("xmpp-conform-reference".to_owned())
+            }
             Ok(bind::Request::ServerChooses) => None,
             Ok(bind::Request::Resource(r)) => Some(r),
             Err(condition) => {

@@ -103,6 +103,7 @@ pub(super) async fn serve_stream(
         shared,
         header_sent: false,
         phase: Phase::Unauthenticated(negotiation),
+        pipelined: std::collections::VecDeque::new(),
     };
     let end = session.run(shutdown).await;
     let linger = session.shared.limits.close_linger;
@@ -134,6 +135,9 @@ pub(super) struct Session {
     /// Our header for the current stream is out.
     pub header_sent: bool,
     pub phase: Phase,
+    /// Events read before TLS that the `starttls-pipelined` fault handles
+    /// on the TLS stream, first thing; always empty on a conforming server.
+    pub pipelined: std::collections::VecDeque<StreamEvent>,
 }
 
 impl Session {
@@ -171,6 +175,9 @@ impl Session {
     /// The next thing to do. Each branch is cancel-safe, so the others
     /// lose nothing when one wins.
     async fn wait(&mut self, shutdown: &mut watch::Receiver<bool>) -> Wake {
+        if let Some(event) = self.pipelined.pop_front() {
+            return Wake::Client(Input::Event(event));
+        }
         let (inbox, kicked) = match &mut self.phase {
             Phase::Bound(b) => (Some(&mut b.inbox), b.kicked.as_mut()),
             _ => (None, None),
@@ -284,11 +291,30 @@ impl Session {
                 Flow::Go
             }
             Phase::Unauthenticated(_) => {
+                // §4.3.5: nothing is processed before negotiation ends; the
+                // fault delivers the stanza to the full JID it names first.
+                if self.shared.faults.breaks(Rule::UnauthenticatedRouting) {
+                    let to = element
+                        .attr("to")
+                        .and_then(|t| super::jid::Jid::parse(t).ok());
+                    if let Some(super::jid::Jid {
+                        local: Some(local),
+                        resource: Some(resource),
+                        ..
+                    }) = to
+                    {
+                        let _ = self.shared.router.to_full(&local, &resource, &element);
+                    }
+                }
                 let text = "authenticate first (RFC 6120 §6)";
                 self.fail(StreamFault::new(StreamCondition::NotAuthorized, text))
                     .await
             }
             Phase::Authenticated { .. } if bind::is_bind(&element) => self.bind(&element).await,
+            // §7.1, §4.3.5; the fault drops the stanza and goes on.
+            Phase::Authenticated { .. } if self.shared.faults.breaks(Rule::BindBeforeStanzas) => {
+                Flow::Go
+            }
             Phase::Authenticated { .. } => {
                 let text = "bind a resource first (RFC 6120 §7.1)";
                 self.fail(StreamFault::new(StreamCondition::NotAuthorized, text))
