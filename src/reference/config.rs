@@ -238,8 +238,7 @@ pub enum Rule {
     /// A malformed `to` gets `jid-malformed` (RFC 6120 §8.3.3.8, RFC 7622
     /// §3).
     JidMalformed,
-    /// Localparts and domainparts compare without case (RFC 7622 §3.2,
-    /// §3.3).
+    /// Localparts compare without case (RFC 7622 §3.3.1).
     JidCase,
     /// A routed stanza keeps its `xml:lang` (RFC 6120 §8.1.5).
     StanzaLang,
@@ -569,8 +568,8 @@ impl Rule {
             ),
             Rule::JidCase => (
                 "jid-case",
-                "localparts and domainparts compare case-sensitively",
-                "RFC 7622 §3.2, §3.3",
+                "localparts compare case-sensitively",
+                "RFC 7622 §3.3.1",
             ),
             Rule::StanzaLang => (
                 "stanza-lang",

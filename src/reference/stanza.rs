@@ -44,6 +44,17 @@ pub(super) fn handle(mut stanza: Element, sender: &Sender<'_>, shared: &Shared) 
     }
     let to = match stanza.attr("to").map(Jid::parse) {
         None => To::OwnAccount,
+        // RFC 6120 §8.3.3.8; the fault takes the address for one that
+        // does not exist.
+        Some(Err(_)) if shared.faults.breaks(Rule::JidMalformed) => {
+            return bounce(
+                &stanza,
+                StanzaCondition::ServiceUnavailable,
+                sender,
+                domain,
+                false,
+            );
+        }
         Some(Err(_)) => {
             return bounce(
                 &stanza,
@@ -53,7 +64,14 @@ pub(super) fn handle(mut stanza: Element, sender: &Sender<'_>, shared: &Shared) 
                 false,
             );
         }
-        Some(Ok(jid)) => classify(jid, sender, domain),
+        // RFC 7622 §3.3.1: localparts compare after case mapping; the
+        // fault compares them as written.
+        Some(Ok(mut jid)) => {
+            if !shared.faults.breaks(Rule::JidCase) {
+                jid.local = jid.local.map(|l| l.to_lowercase());
+            }
+            classify(jid, sender, domain)
+        }
     };
     // RFC 6120 §8.1.2.1: the server adds or overrides 'from'; RFC 6121
     // §3: subscription requests carry the bare JID.
