@@ -260,14 +260,11 @@ pub enum Rule {
     /// Stanzas to an unreachable domain get `remote-server-not-found`
     /// (RFC 6120 §10.4.3, §8.3.3.16).
     RemoteDomain,
-    /// Stanzas from one client are processed in the order received
-    /// (RFC 6120 §10.1).
-    InOrder,
 }
 
 impl Rule {
     /// Every rule, in the order `serve --list-faults` prints them.
-    pub const ALL: [Rule; 54] = [
+    pub const ALL: [Rule; 53] = [
         Rule::StreamNamespace,
         Rule::StreamId,
         Rule::Version,
@@ -321,7 +318,6 @@ impl Rule {
         Rule::StanzaSizeFloor,
         Rule::NoSuchUser,
         Rule::RemoteDomain,
-        Rule::InOrder,
     ];
 
     /// The fault's name on the command line (`--fault NAME`): kebab-case.
@@ -610,11 +606,6 @@ impl Rule {
                 "remote-domain",
                 "stanzas to a domain the server cannot reach are dropped without an error",
                 "RFC 6120 §10.4.3, §8.3.3.16",
-            ),
-            Rule::InOrder => (
-                "in-order",
-                "stanzas of one read are processed last first",
-                "RFC 6120 §10.1",
             ),
         }
     }

@@ -121,8 +121,14 @@ pub(super) fn parser_config(shared: &Shared) -> ParserConfig {
     } else {
         vec![NS_CLIENT.to_owned()]
     };
+    // RFC 6120 §13.12: at least 10000 bytes; the fault allows 4 KiB.
+    let max_stanza_bytes = if shared.faults.breaks(Rule::StanzaSizeFloor) {
+        4096
+    } else {
+        shared.limits.max_stanza_bytes
+    };
     ParserConfig {
-        max_stanza_bytes: shared.limits.max_stanza_bytes,
+        max_stanza_bytes,
         content_namespaces,
         ..ParserConfig::default()
     }
