@@ -25,6 +25,8 @@
 //!   baseline (`xmpp-conform demo`, `serve`).
 //! - [`cli`]: the command line; `main.rs` only calls it.
 //! - [`corpus`]: fuzzing seeds made from the scenarios, and the fuzz targets' input formats.
+//! - [`spec`]: the inventory of the RFCs' normative statements (`spec/*.toml`),
+//!   what scenarios `cover`, and the coverage report.
 
 pub mod accounts;
 pub mod bindings;
@@ -38,5 +40,7 @@ pub mod report;
 pub mod sasl;
 pub mod scenario;
 pub mod snapshot;
+pub mod spec;
+pub(crate) mod suggest;
 pub mod transport;
 pub mod xml;

@@ -20,6 +20,7 @@ use crate::transport::{BoshConnector, BoshTarget, WebSocketConnector, WebSocketT
 use crate::xml::ParserConfig;
 
 mod certs;
+mod coverage;
 mod demo;
 mod fuzz;
 mod listen;
@@ -71,6 +72,9 @@ enum Command {
     Serve(serve::ServeArgs),
     /// Run the built-in server scenarios against the reference server.
     Demo(demo::DemoArgs),
+    /// What the scenarios cover of the RFCs' normative statements
+    /// (spec/*.toml): per section, level and side, and what is left.
+    Coverage(coverage::CoverageArgs),
     /// Join the JSON reports of a suite's parts (`--shard K/N`) into the
     /// reports of the whole.
     Merge(merge::MergeArgs),
@@ -265,6 +269,7 @@ pub fn run() -> i32 {
     match cli.command {
         Some(Command::List(args)) => list(&args),
         Some(Command::Merge(args)) => merge::run(&args),
+        Some(Command::Coverage(args)) => coverage::run(&args),
         Some(Command::Corpus(CorpusCommand::Export { dir })) => corpus_export(&dir),
         Some(Command::Fuzz(args)) => fuzz::run(*args),
         Some(Command::Serve(args)) => serve::run(&args),

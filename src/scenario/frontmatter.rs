@@ -16,7 +16,7 @@ use super::suggest::did_you_mean;
 
 /// Every key the front matter accepts, for "did you mean".
 const KEYS: &[&str] = &[
-    "title", "spec", "level", "tags", "needs", "accounts", "peer", "ignore", "redact",
+    "title", "spec", "covers", "level", "tags", "needs", "accounts", "peer", "ignore", "redact",
 ];
 
 const LEVELS: &[&str] = &["MUST", "SHOULD", "MAY"];
@@ -62,7 +62,9 @@ pub(crate) fn locate(src: &SourceFile) -> Result<Option<Bounds>, ScenarioError> 
 #[serde(deny_unknown_fields)]
 struct RawMeta {
     title: Spanned<String>,
-    spec: Spanned<Vec<String>>,
+    spec: Spanned<Vec<Spanned<String>>>,
+    #[serde(default)]
+    covers: Vec<Spanned<String>>,
     #[serde(default)]
     level: Option<Spanned<String>>,
     #[serde(default)]
@@ -183,6 +185,26 @@ pub(crate) fn parse(
             r.into_inner()
         }
     };
+    for citation in raw.spec.get_ref() {
+        check_citation(citation.get_ref()).map_err(|(m, h)| {
+            let e = at(citation.span(), m);
+            match h {
+                Some(h) => e.with_help(h),
+                None => e,
+            }
+        })?;
+    }
+    let mut covers = Vec::with_capacity(raw.covers.len());
+    for id in raw.covers {
+        check_covers(id.get_ref()).map_err(|(m, h)| {
+            let e = at(id.span(), m);
+            match h {
+                Some(h) => e.with_help(h),
+                None => e,
+            }
+        })?;
+        covers.push(id.into_inner());
+    }
     let accounts = match raw.accounts {
         None => Vec::new(),
         Some(a) => {
@@ -199,7 +221,13 @@ pub(crate) fn parse(
     };
     Ok(Meta {
         title,
-        spec: raw.spec.into_inner(),
+        spec: raw
+            .spec
+            .into_inner()
+            .into_iter()
+            .map(Spanned::into_inner)
+            .collect(),
+        covers,
         level,
         tags: raw.tags,
         needs: raw.needs,
@@ -208,6 +236,51 @@ pub(crate) fn parse(
         ignore: raw.ignore.unwrap_or_else(|| vec!["presence".to_owned()]),
         redact,
     })
+}
+
+/// A message and a help for a fault in the front matter, before it is
+/// placed at a span.
+type Fault = (String, Option<String>);
+
+/// A `spec` citation of a document with an inventory must name one of its
+/// sections.
+fn check_citation(citation: &str) -> Result<(), Fault> {
+    let inventory = crate::spec::built_in()
+        .map_err(|e| (format!("the spec inventories do not load: {e}"), None))?;
+    inventory
+        .check_citation(citation)
+        .map_err(|e| (e.to_string(), e.help()))
+}
+
+/// A `covers` id must name a statement a black box can check.
+fn check_covers(id: &str) -> Result<(), Fault> {
+    let inventory = crate::spec::built_in()
+        .map_err(|e| (format!("the spec inventories do not load: {e}"), None))?;
+    match inventory.statement(id) {
+        Some(s) if s.checkable => Ok(()),
+        Some(s) => Err((
+            format!("`{id}` cannot be checked by a black box, so no scenario covers it"),
+            Some(format!("the inventory says: {}", s.why_not)),
+        )),
+        None => {
+            let doc = id.split('/').next().unwrap_or_default();
+            let Some(document) = inventory.document(doc) else {
+                let known: Vec<&str> = inventory.documents.iter().map(|d| d.id.as_str()).collect();
+                return Err((
+                    format!("no inventory of `{doc}` for `{id}`"),
+                    Some(format!("ids start with one of: {}", known.join(", "))),
+                ));
+            };
+            let ids: Vec<&str> = document.statements.iter().map(|s| s.id.as_str()).collect();
+            Err((
+                format!("unknown statement `{id}`"),
+                Some(match did_you_mean(id, &ids) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => format!("ids are `{doc}/<section>/<n>`, listed in spec/{doc}.toml"),
+                }),
+            ))
+        }
+    }
 }
 
 fn choice_error(e: ScenarioError, got: &str, choices: &[&str]) -> ScenarioError {
@@ -303,6 +376,7 @@ mod tests {
             Some(Meta {
                 title: "T".into(),
                 spec: vec!["RFC 6120 §4.9".into()],
+                covers: vec![],
                 level: Level::Must,
                 tags: vec![],
                 needs: vec![],
@@ -389,6 +463,38 @@ mod tests {
         );
         let e = err("+++\ntitle = \" \"\nspec = [\"a\"]\n+++\n");
         assert_eq!((e.line, e.message.as_str()), (2, "`title` is empty"));
+    }
+
+    #[test]
+    fn covers_names_checkable_statements_of_the_inventory() {
+        let m = meta("+++\ntitle = \"T\"\nspec = [\"a\"]\ncovers = [\"rfc6120/4.7.3/4\"]\n+++\n");
+        assert_eq!(
+            m.ok().map(|m| m.covers),
+            Some(vec!["rfc6120/4.7.3/4".to_owned()])
+        );
+        let e = err(
+            "+++\ntitle = \"T\"\nspec = [\"a\"]\ncovers = [\"rfc6120/4.7.3/4\", \"rfc6120/4.7.3/44\"]\n+++\n",
+        );
+        assert_eq!((e.line, e.column), (4, 30), "{e}");
+        assert_eq!(e.message, "unknown statement `rfc6120/4.7.3/44`");
+        assert_eq!(e.help.as_deref(), Some("did you mean `rfc6120/4.7.3/4`?"));
+        let e = err("+++\ntitle = \"T\"\nspec = [\"a\"]\ncovers = [\"rfc9/1/1\"]\n+++\n");
+        assert_eq!(e.message, "no inventory of `rfc9` for `rfc9/1/1`");
+        // Server-to-server only: a black box on a client stream cannot see it.
+        let e = err("+++\ntitle = \"T\"\nspec = [\"a\"]\ncovers = [\"rfc6120/4.7.2/4\"]\n+++\n");
+        assert!(e.message.contains("cannot be checked"), "{e}");
+        assert!(e.help.is_some_and(|h| h.contains("server-to-server")));
+    }
+
+    #[test]
+    fn spec_citations_name_sections_that_exist() {
+        let e =
+            err("+++\ntitle = \"T\"\nspec = [\"RFC 6120 §4.7.3\", \"RFC 6120 §8.5.3.1\"]\n+++\n");
+        assert_eq!((e.line, e.column), (3, 28), "{e}");
+        assert_eq!(e.message, "RFC 6120 has no section 8.5.3.1");
+        assert!(
+            meta("+++\ntitle = \"T\"\nspec = [\"RFC 6120 §4.7.3\", \"XEP-0175\"]\n+++\n").is_ok()
+        );
     }
 
     #[test]

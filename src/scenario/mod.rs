@@ -24,7 +24,7 @@ mod paths;
 mod pattern;
 pub mod shard;
 mod source;
-mod suggest;
+use crate::suggest;
 pub mod template;
 #[cfg(test)]
 mod tests;

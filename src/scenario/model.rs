@@ -25,6 +25,10 @@ pub struct Meta {
     pub title: String,
     /// References such as `RFC 6120 §4.9.3.13`.
     pub spec: Vec<String>,
+    /// The inventoried statements the scenario checks
+    /// (`rfc6120/4.7.3/2`, see `crate::spec`): it fails when a peer breaks
+    /// them.
+    pub covers: Vec<String>,
     pub level: Level,
     pub tags: Vec<String>,
     /// What the run must provide (`tls`, `credentials`, `mechanism:X`);
@@ -52,6 +56,7 @@ impl Meta {
         Meta {
             title: title.to_string(),
             spec: vec![],
+            covers: vec![],
             level: Level::Must,
             tags: vec![],
             needs: vec![],

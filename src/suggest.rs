@@ -1,4 +1,5 @@
-//! "Did you mean …?" for misspelt directives, variables and keys.
+//! "Did you mean …?" for misspelt directives, variables, keys and
+//! statement ids (scenario files and spec inventories alike).
 //!
 //! Scenario files are written by hand; a typo should cost one glance at the
 //! error, not a trip to the documentation.
