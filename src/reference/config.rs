@@ -230,8 +230,6 @@ pub enum Rule {
     /// Nothing a client sends before authentication is routed (RFC 6120
     /// §4.3.5, §4.9.3.12).
     UnauthenticatedRouting,
-    /// Each resource the server generates is unique (RFC 6120 §7.6).
-    ResourceUnique,
     /// A requested resource that is no valid resourcepart is refused
     /// (RFC 6120 §7.7.2.1, RFC 7622 §3.4).
     ResourcePrep,
@@ -264,7 +262,7 @@ pub enum Rule {
 
 impl Rule {
     /// Every rule, in the order `serve --list-faults` prints them.
-    pub const ALL: [Rule; 53] = [
+    pub const ALL: [Rule; 52] = [
         Rule::StreamNamespace,
         Rule::StreamId,
         Rule::Version,
@@ -306,7 +304,6 @@ impl Rule {
         Rule::BindAfterAuth,
         Rule::BindBeforeStanzas,
         Rule::UnauthenticatedRouting,
-        Rule::ResourceUnique,
         Rule::ResourcePrep,
         Rule::JidMalformed,
         Rule::JidCase,
@@ -546,11 +543,6 @@ impl Rule {
                 "unauthenticated-routing",
                 "a message sent before authentication is delivered to the session it names",
                 "RFC 6120 §4.3.5, §4.9.3.12",
-            ),
-            Rule::ResourceUnique => (
-                "resource-unique",
-                "every resource the server chooses is the same, so the second session takes the first one's",
-                "RFC 6120 §7.6",
             ),
             Rule::ResourcePrep => (
                 "resource-prep",

@@ -156,11 +156,6 @@ impl Session {
         };
         let local = local.clone();
         let resource = match bind::parse(iq, &self.shared.faults) {
-            // §7.6: a resource of the server's making is unique; the fault
-            // makes the same one every time.
-            Ok(bind::Request::ServerChooses) if self.shared.faults.breaks(Rule::ResourceUnique) => {
-                Some("xmpp-conform-reference".to_owned())
-            }
             Ok(bind::Request::ServerChooses) => None,
             Ok(bind::Request::Resource(r)) => Some(r),
             Err(condition) => {
