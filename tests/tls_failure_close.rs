@@ -79,7 +79,10 @@ fn a_closing_tag_after_a_failed_handshake_fails() {
     });
     let (shown, code) = run(&addr, FAILURE);
     assert_eq!(code, Some(1), "{shown}");
-    assert!(shown.contains("FAIL  failure-without-closing-tag"), "{shown}");
+    assert!(
+        shown.contains("FAIL  failure-without-closing-tag"),
+        "{shown}"
+    );
     assert!(shown.contains("RFC 6120 §5.4.3.2"), "{shown}");
 }
 
@@ -103,7 +106,10 @@ fn hanging_up_after_proceed_passes_or_close() {
     let addr = server(|_| {});
     let (shown, code) = run(&addr, PIPELINED);
     assert_eq!(code, Some(0), "{shown}");
-    assert!(shown.contains("which `starttls or-close` accepts"), "{shown}");
+    assert!(
+        shown.contains("which `starttls or-close` accepts"),
+        "{shown}"
+    );
 }
 
 /// Answering the pipelined stanza in clear text still fails, `or-close`
