@@ -37,7 +37,7 @@ pub(super) fn preamble_len(scenario: &Scenario) -> Option<usize> {
     let steps = &scenario.steps;
     let tls_steps = steps
         .iter()
-        .filter(|s| matches!(s.action, Action::StartTls))
+        .filter(|s| matches!(s.action, Action::StartTls { .. }))
         .count();
     if tls_steps != 1 || steps.len() < 6 {
         return None;
@@ -56,7 +56,7 @@ pub(super) fn preamble_len(scenario: &Scenario) -> Option<usize> {
         && expects(2)
         && sends(3, "<starttls")
         && expects(4)
-        && matches!(steps[5].action, Action::StartTls);
+        && matches!(steps[5].action, Action::StartTls { .. });
     shape.then_some(6)
 }
 

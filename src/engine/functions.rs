@@ -50,6 +50,23 @@ impl Helpers {
                 self.digest_md5.insert(name, client);
                 Ok(b64::encode(&response))
             }
+            Function::PlainAuthzid => {
+                let authzid = value(&call.args[0], bindings)?;
+                let authcid = value(&call.args[1], bindings)?;
+                let password = value(&call.args[2], bindings)?;
+                Ok(b64::encode(
+                    format!("{authzid}\0{authcid}\0{password}").as_bytes(),
+                ))
+            }
+            Function::Upper => Ok(value(&call.args[0], bindings)?.to_uppercase()),
+            Function::Repeat => {
+                let text = value(&call.args[0], bindings)?;
+                // The count was checked when the file was loaded.
+                let count: usize = value(&call.args[1], bindings)?
+                    .parse()
+                    .map_err(|_| "the count is not a number".to_string())?;
+                Ok(text.repeat(count))
+            }
             Function::DigestMd5Challenge | Function::DigestMd5Rspauth | Function::Differs => {
                 Err(format!(
                     "`{}` checks what the peer sends; it has no value to send",
@@ -79,19 +96,36 @@ impl Helpers {
                 client.respond(&bytes).map(drop).map_err(|e| e.to_string())
             }
             Function::Differs => {
-                // A capture not bound before this line is bound to the
-                // text by the matcher, and so equals it.
-                let name = capture_name(call);
-                let earlier = bindings.capture(name).unwrap_or_default();
-                match text.trim() {
-                    "" => Err("empty".to_string()),
-                    now if now == earlier.trim() => Err(format!(
-                        "`{now}` is the value of ${name} again (or ${name} was first captured here)"
-                    )),
-                    _ => Ok(()),
+                let now = text.trim();
+                if now.is_empty() {
+                    return Err("empty".to_string());
                 }
+                for arg in &call.args {
+                    match arg {
+                        // A capture not bound before this line is bound to
+                        // the text by the matcher, and so equals it.
+                        Arg::Capture(name) => {
+                            let earlier = bindings.capture(name).unwrap_or_default();
+                            if now == earlier.trim() {
+                                return Err(format!(
+                                    "`{now}` is the value of ${name} again (or ${name} was first captured here)"
+                                ));
+                            }
+                        }
+                        Arg::Literal(earlier) | Arg::Var(earlier) if now == earlier.trim() => {
+                            return Err(format!("`{now}` is the value it must differ from"));
+                        }
+                        Arg::Literal(_) | Arg::Var(_) => {}
+                    }
+                }
+                Ok(())
             }
-            Function::Base64 | Function::Plain | Function::DigestMd5Response => {
+            Function::Base64
+            | Function::Plain
+            | Function::PlainAuthzid
+            | Function::Upper
+            | Function::Repeat
+            | Function::DigestMd5Response => {
                 // Rejected in patterns when the file is loaded; compare the
                 // value should one get here anyway.
                 let expected = self.evaluate(call, bindings)?;
@@ -298,6 +332,33 @@ mod tests {
                 .is_err_and(|e| e.contains("$stream_id"))
         );
         assert!(h.check(&differs, " ", &b).is_err());
+    }
+
+    #[test]
+    fn differs_refuses_each_argument() {
+        let mut b = bindings();
+        b.set_capture("a", "s1".to_string());
+        b.set_capture("b", "s2".to_string());
+        let mut h = Helpers::default();
+        let differs = call("differs($a, $b, 'client-id')");
+        assert_eq!(h.check(&differs, "s3", &b), Ok(()));
+        for same in ["s1", "s2", "client-id"] {
+            assert!(h.check(&differs, same, &b).is_err(), "{same}");
+        }
+    }
+
+    #[test]
+    fn plain_authzid_upper_and_repeat() {
+        let b = bindings();
+        let mut h = Helpers::default();
+        let plain = h.evaluate(&call("plain-authzid('juliet@x', user, password)"), &b);
+        let decoded = b64::decode(plain.as_deref().unwrap_or_default()).unwrap_or_default();
+        assert_eq!(decoded, b"juliet@x\0romeo\0secret");
+        assert_eq!(h.evaluate(&call("upper(user)"), &b).as_deref(), Ok("ROMEO"));
+        assert_eq!(
+            h.evaluate(&call("repeat('ab', '3')"), &b).as_deref(),
+            Ok("ababab")
+        );
     }
 
     #[test]

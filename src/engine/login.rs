@@ -63,7 +63,7 @@ pub(super) async fn run(
                         loc,
                     ));
                 }
-                super::steps::start_tls(session, config, loc).await?;
+                super::steps::start_tls(session, config, false, loc).await?;
                 open_stream(session, config, meta, loc).await?;
             }
             TlsMode::None | TlsMode::Direct if requires_tls(session) => {

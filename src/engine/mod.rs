@@ -464,10 +464,16 @@ async fn run_steps(
                 .await?
             }
             Action::Restart => session.restart(),
-            Action::StartTls if scenario.meta.peer == Peer::Client => {
+            Action::StartTls { .. } if scenario.meta.peer == Peer::Client => {
                 steps::accept_tls(session, config, loc).await?
             }
-            Action::StartTls => steps::start_tls(session, config, loc).await?,
+            Action::StartTls { or_close } => {
+                if steps::start_tls(session, config, *or_close, loc).await? == steps::Tls::Closed {
+                    // The server hung up instead; nothing after this step
+                    // can run, and `or-close` makes that a pass.
+                    return Ok(());
+                }
+            }
             Action::Sasl(spec) if scenario.meta.peer == Peer::Client => {
                 sasl_server_step::run(session, spec, config, &scenario.meta, loc).await?
             }
@@ -479,8 +485,8 @@ async fn run_steps(
                     .unwrap_or_default();
                 sasl_step::run(session, mechanism, config, &scenario.meta, loc).await?
             }
-            Action::ExpectClose => {
-                steps::expect_close(session, &scenario.meta, loc, timeout).await?
+            Action::ExpectClose { abrupt } => {
+                steps::expect_close(session, &scenario.meta, *abrupt, loc, timeout).await?
             }
             Action::Silence(quiet) => steps::silence(session, &scenario.meta, loc, *quiet).await?,
             Action::SilenceFor(template) => {
@@ -514,7 +520,7 @@ fn unmet_need(scenario: &Scenario, config: &RunConfig) -> Option<String> {
     let uses_starttls = scenario
         .steps
         .iter()
-        .any(|s| matches!(s.action, Action::StartTls));
+        .any(|s| matches!(s.action, Action::StartTls { .. }));
     let needs_starttls = uses_starttls || scenario.meta.needs.iter().any(|n| n == "starttls");
     match config.transport() {
         TransportKind::WebSocket if needs_starttls => {

@@ -296,10 +296,48 @@ fn carries_credentials(e: &Element) -> bool {
 }
 
 /// Elements the scenario lets through while waiting (unsolicited presence,
-/// by default): first-level `jabber:client` elements named in `ignore`.
+/// by default): first-level elements named in `ignore`, by local name in
+/// `jabber:client`, or as `{namespace}name` in any other namespace.
 pub(super) fn is_ignored(event: &StreamEvent, ignore: &[String]) -> bool {
-    match event {
-        StreamEvent::Element(e) => e.ns == NS_CLIENT && ignore.iter().any(|i| e.name == i),
-        _ => false,
+    let StreamEvent::Element(e) = event else {
+        return false;
+    };
+    ignore.iter().any(
+        |i| match i.strip_prefix('{').and_then(|r| r.split_once('}')) {
+            Some((ns, name)) => e.ns == ns && e.name == name,
+            None => e.ns == NS_CLIENT && e.name == i,
+        },
+    )
+}
+
+#[cfg(test)]
+mod ignore_tests {
+    use super::*;
+    use crate::xml::{NamespaceScope, parse_element};
+
+    fn element(xml: &str) -> StreamEvent {
+        StreamEvent::Element(parse_element(xml.as_bytes(), &NamespaceScope::new()).expect("xml"))
+    }
+
+    #[test]
+    fn local_names_in_jabber_client_and_qualified_names_elsewhere() {
+        let ignore = vec!["presence".to_string(), format!("{{{NS_SASL}}}failure")];
+        assert!(is_ignored(
+            &element("<presence xmlns='jabber:client'/>"),
+            &ignore
+        ));
+        assert!(is_ignored(
+            &element(&format!("<failure xmlns='{NS_SASL}'/>")),
+            &ignore
+        ));
+        assert!(!is_ignored(
+            &element("<failure xmlns='jabber:client'/>"),
+            &ignore
+        ));
+        assert!(!is_ignored(
+            &element("<presence xmlns='urn:other'/>"),
+            &ignore
+        ));
+        assert!(!is_ignored(&StreamEvent::Close, &ignore));
     }
 }

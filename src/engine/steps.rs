@@ -111,16 +111,37 @@ pub(super) fn send_failed(e: &SendError, loc: &Location) -> Box<Failure> {
     Failure::new(kind, format!("could not send to the peer: {e}")).at(loc)
 }
 
+/// How a `starttls` step ended.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) enum Tls {
+    /// TLS is on; a new stream follows.
+    On,
+    /// The server closed the connection instead (`starttls or-close`).
+    Closed,
+}
+
 /// Upgrade to TLS after `<proceed/>`; a failed handshake fails the
-/// scenario with rustls's reason.
+/// scenario with rustls's reason, unless `or_close` and the server simply
+/// hung up.
 pub(super) async fn start_tls(
     session: &mut Session,
     config: &super::RunConfig,
+    or_close: bool,
     loc: &Location,
-) -> StepResult {
+) -> Result<Tls, Box<Failure>> {
     let upgrade = config.client_tls();
     match session.start_tls(upgrade, config.timeout).await {
-        Ok(_) => Ok(()),
+        Ok(_) => Ok(Tls::On),
+        Err(TlsError::Handshake(e)) if or_close && crate::transport::is_disconnect(&e) => {
+            session.transcript.record(
+                Direction::Note,
+                format!(
+                    "the server closed the connection instead of the TLS handshake ({e}), \
+                     which `starttls or-close` accepts: the scenario ends here"
+                ),
+            );
+            Ok(Tls::Closed)
+        }
         // Not a failed handshake: the server never began one, and said
         // more in clear text instead, which the STARTTLS rules forbid.
         Err(e @ (TlsError::ClearTextBeforeHandshake | TlsError::NotTls(_))) => {
@@ -276,10 +297,12 @@ fn run_checks(
     Ok(())
 }
 
-/// The peer must close the TCP connection.
+/// The peer must close the TCP connection; `abrupt`, without a stream
+/// error or closing tag first.
 pub(super) async fn expect_close(
     session: &mut Session,
     meta: &Meta,
+    abrupt: bool,
     loc: &Location,
     timeout: Duration,
 ) -> StepResult {
@@ -291,6 +314,12 @@ pub(super) async fn expect_close(
             .map_err(|f| f.at(loc))?
         {
             Received::Eof => return Ok(()),
+            Received::Event(ev @ StreamEvent::Close) if abrupt => {
+                return Err(abrupt_failure(&ev, loc));
+            }
+            Received::Event(StreamEvent::Element(e)) if abrupt && e.is(NS_STREAMS, "error") => {
+                return Err(abrupt_failure(&StreamEvent::Element(e), loc));
+            }
             Received::Event(StreamEvent::Close) => continue,
             // Closing with a stream error first is closing too (RFC 6120
             // §4.9.1.1): where a rule allows either, the error is noted.
@@ -331,6 +360,21 @@ pub(super) async fn expect_close(
             }
         }
     }
+}
+
+/// XML before a close that had to come without it: after a failed TLS
+/// handshake the stream is already replaced (RFC 6120 §5.4.3.2).
+fn abrupt_failure(event: &StreamEvent, loc: &Location) -> Box<Failure> {
+    Failure::new(
+        FailureKind::Unexpected,
+        format!(
+            "expected the connection to close with no stream error or closing tag first, \
+             received {} (RFC 6120 §5.4.3.2: after a failed TLS handshake the receiving entity \
+             must not send a closing stream tag)",
+            short(event)
+        ),
+    )
+    .at(loc)
 }
 
 /// Nothing may arrive for `quiet`.

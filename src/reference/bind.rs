@@ -7,6 +7,7 @@
 
 use crate::xml::{Element, NS_BIND, NS_CLIENT, NS_STANZAS, Node};
 
+use super::config::{Faults, Rule};
 use super::error::StanzaCondition;
 use super::reply::set_attr;
 
@@ -31,7 +32,7 @@ pub(super) fn is_bind(iq: &Element) -> bool {
 /// Read a bind request; a malformed one is `bad-request` (§7.7.2.1: a
 /// resource the server cannot accept as a resourcepart; §8.2.3: an iq
 /// set with an id and exactly one payload).
-pub(super) fn parse(iq: &Element) -> Result<Request, StanzaCondition> {
+pub(super) fn parse(iq: &Element, faults: &Faults) -> Result<Request, StanzaCondition> {
     let mut payloads = iq.child_elements();
     let (Some(bind), None) = (payloads.next(), payloads.next()) else {
         return Err(StanzaCondition::BadRequest);
@@ -44,9 +45,11 @@ pub(super) fn parse(iq: &Element) -> Result<Request, StanzaCondition> {
         (None, None) => Ok(Request::ServerChooses),
         (Some(r), None) => {
             let resource = r.text();
-            let valid = !resource.is_empty()
-                && resource.len() <= MAX_RESOURCE
-                && !resource.chars().any(char::is_control);
+            // RFC 7622 §3.1, §3.4; the fault binds whatever was asked for.
+            let valid = faults.breaks(Rule::ResourcePrep)
+                || (!resource.is_empty()
+                    && resource.len() <= MAX_RESOURCE
+                    && !resource.chars().any(char::is_control));
             if valid {
                 Ok(Request::Resource(resource))
             } else {
@@ -101,13 +104,17 @@ mod tests {
         parse_element(text.as_bytes(), &NamespaceScope::new()).expect("test XML")
     }
 
+    fn parse_ok(iq: &Element) -> Result<Request, StanzaCondition> {
+        parse(iq, &Faults::default())
+    }
+
     #[test]
     fn requests() {
         let set = "type='set' id='b'";
         let bind = |inner: &str| format!("<bind xmlns='{NS_BIND}'>{inner}</bind>");
-        assert_eq!(parse(&iq(&bind(""), set)), Ok(Request::ServerChooses));
+        assert_eq!(parse_ok(&iq(&bind(""), set)), Ok(Request::ServerChooses));
         assert_eq!(
-            parse(&iq(&bind("<resource>balcony</resource>"), set)),
+            parse_ok(&iq(&bind("<resource>balcony</resource>"), set)),
             Ok(Request::Resource("balcony".into()))
         );
         assert!(is_bind(&iq(&bind(""), set)));
@@ -121,7 +128,7 @@ mod tests {
             (String::new(), set),
         ] {
             assert_eq!(
-                parse(&iq(&inner, attrs)),
+                parse_ok(&iq(&inner, attrs)),
                 Err(StanzaCondition::BadRequest),
                 "{inner} {attrs}"
             );

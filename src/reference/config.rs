@@ -284,11 +284,70 @@ pub enum Rule {
     /// A WebSocket Close frame is answered with a Close frame (RFC 6455
     /// §5.5.1, the closing handshake RFC 7395 §3.6 asks for).
     WebSocketCloseHandshake,
+    /// Every response header carries a stream id of its own, on each restart
+    /// and each connection (RFC 6120 §4.7.3).
+    StreamIdFresh,
+    /// An `id` on the client's header is ignored: the stream id is the
+    /// server's (RFC 6120 §4.7.3).
+    ClientStreamId,
+    /// The response header's `to` is the client's `from`, and absent
+    /// without one (RFC 6120 §4.7.2).
+    ResponseTo,
+    /// The response header carries `xml:lang` (RFC 6120 §4.7.4).
+    ResponseLang,
+    /// A first-level element that is no stanza gets
+    /// `<unsupported-stanza-type/>` (RFC 6120 §4.9.3.24).
+    UnsupportedStanzaType,
+    /// Data the client sent along with `<starttls/>` is never processed
+    /// (RFC 6120 §5.4.2.3, §5.4.3.1).
+    StartTlsPipelined,
+    /// An authorization identity the account may not act for fails
+    /// (RFC 6120 §6.3.8, §6.5.6).
+    AuthzidChecked,
+    /// Failed SASL attempts are limited; past the limit the stream ends
+    /// with a stream error (RFC 6120 §6.4.5).
+    AuthRetries,
+    /// Resource binding is offered only after SASL (RFC 6120 §7.4).
+    BindAfterAuth,
+    /// Stanzas after SASL but before binding get `<not-authorized/>`
+    /// (RFC 6120 §7.1, §4.9.3.12).
+    BindBeforeStanzas,
+    /// Nothing a client sends before authentication is routed (RFC 6120
+    /// §4.3.5, §4.9.3.12).
+    UnauthenticatedRouting,
+    /// A requested resource that is no valid resourcepart is refused
+    /// (RFC 6120 §7.7.2.1, RFC 7622 §3.4).
+    ResourcePrep,
+    /// A malformed `to` gets `jid-malformed` (RFC 6120 §8.3.3.8, RFC 7622
+    /// §3).
+    JidMalformed,
+    /// Localparts compare without case (RFC 7622 §3.3.1).
+    JidCase,
+    /// A routed stanza keeps its `xml:lang` (RFC 6120 §8.1.5).
+    StanzaLang,
+    /// The server's own replies name it in `from` (RFC 6120 §8.1.2.1).
+    ReplyFrom,
+    /// An iq or presence of an undefined type gets `bad-request`
+    /// (RFC 6120 §8.2.3, §8.3.3.1).
+    StanzaType,
+    /// An iq result or error is never answered (RFC 6120 §8.2.3).
+    NoReplyToResponse,
+    /// Routed stanzas keep extended content the server does not know
+    /// (RFC 6120 §8.4).
+    ExtendedContent,
+    /// Stanzas of up to 10000 bytes are accepted (RFC 6120 §13.12).
+    StanzaSizeFloor,
+    /// An iq to an account that does not exist gets `service-unavailable`
+    /// (RFC 6120 §10.5.3.1).
+    NoSuchUser,
+    /// Stanzas to an unreachable domain get `remote-server-not-found`
+    /// (RFC 6120 §10.4.3, §8.3.3.16).
+    RemoteDomain,
 }
 
 impl Rule {
     /// Every rule, in the order `serve --list-faults` prints them.
-    pub const ALL: [Rule; 49] = [
+    pub const ALL: [Rule; 71] = [
         Rule::StreamNamespace,
         Rule::StreamId,
         Rule::Version,
@@ -338,6 +397,28 @@ impl Rule {
         Rule::BoshTerminatePayload,
         Rule::BoshContentType,
         Rule::WebSocketCloseHandshake,
+        Rule::StreamIdFresh,
+        Rule::ClientStreamId,
+        Rule::ResponseTo,
+        Rule::ResponseLang,
+        Rule::UnsupportedStanzaType,
+        Rule::StartTlsPipelined,
+        Rule::AuthzidChecked,
+        Rule::AuthRetries,
+        Rule::BindAfterAuth,
+        Rule::BindBeforeStanzas,
+        Rule::UnauthenticatedRouting,
+        Rule::ResourcePrep,
+        Rule::JidMalformed,
+        Rule::JidCase,
+        Rule::StanzaLang,
+        Rule::ReplyFrom,
+        Rule::StanzaType,
+        Rule::NoReplyToResponse,
+        Rule::ExtendedContent,
+        Rule::StanzaSizeFloor,
+        Rule::NoSuchUser,
+        Rule::RemoteDomain,
     ];
 
     /// The fault's name on the command line (`--fault NAME`): kebab-case.
@@ -606,6 +687,116 @@ impl Rule {
                 "websocket-close-handshake",
                 "a WebSocket Close frame is answered by dropping the connection, without a Close frame",
                 "RFC 6455 §5.5.1, RFC 7395 §3.6",
+            ),
+            Rule::StreamIdFresh => (
+                "stream-id-fresh",
+                "every stream header carries the same id, on every restart and connection",
+                "RFC 6120 §4.7.3",
+            ),
+            Rule::ClientStreamId => (
+                "client-stream-id",
+                "an id on the client's stream header is echoed as the stream id",
+                "RFC 6120 §4.7.3",
+            ),
+            Rule::ResponseTo => (
+                "response-to",
+                "the response header's 'to' is the server's own domain, not the client's 'from' (or nothing)",
+                "RFC 6120 §4.7.2",
+            ),
+            Rule::ResponseLang => (
+                "response-lang",
+                "the response stream header has no xml:lang",
+                "RFC 6120 §4.7.4",
+            ),
+            Rule::UnsupportedStanzaType => (
+                "unsupported-stanza-type",
+                "a first-level element that is not a stanza is ignored, the stream stays open",
+                "RFC 6120 §4.9.3.24",
+            ),
+            Rule::StartTlsPipelined => (
+                "starttls-pipelined",
+                "stanzas sent with <starttls/> are kept and processed on the stream after TLS",
+                "RFC 6120 §5.4.2.3, §5.4.3.1",
+            ),
+            Rule::AuthzidChecked => (
+                "authzid-checked",
+                "PLAIN succeeds whatever authorization identity comes with the credentials",
+                "RFC 6120 §6.3.8, §6.5.6",
+            ),
+            Rule::AuthRetries => (
+                "auth-retries",
+                "failed authentication attempts are never limited: the stream stays open after any number",
+                "RFC 6120 §6.4.5",
+            ),
+            Rule::BindAfterAuth => (
+                "bind-after-auth",
+                "resource binding is offered in the features before authentication",
+                "RFC 6120 §7.4",
+            ),
+            Rule::BindBeforeStanzas => (
+                "bind-before-stanzas",
+                "stanzas between SASL success and binding are dropped silently, the stream stays open",
+                "RFC 6120 §7.1, §4.9.3.12",
+            ),
+            Rule::UnauthenticatedRouting => (
+                "unauthenticated-routing",
+                "a message sent before authentication is delivered to the session it names",
+                "RFC 6120 §4.3.5, §4.9.3.12",
+            ),
+            Rule::ResourcePrep => (
+                "resource-prep",
+                "a requested resource is bound as sent, control characters and over-long ones included",
+                "RFC 6120 §7.7.2.1, RFC 7622 §3.4",
+            ),
+            Rule::JidMalformed => (
+                "jid-malformed",
+                "a malformed 'to' is not refused: it is handled as an address that does not exist",
+                "RFC 6120 §8.3.3.8, RFC 7622 §3",
+            ),
+            Rule::JidCase => (
+                "jid-case",
+                "localparts compare case-sensitively",
+                "RFC 7622 §3.3.1",
+            ),
+            Rule::StanzaLang => (
+                "stanza-lang",
+                "routed stanzas lose their xml:lang",
+                "RFC 6120 §8.1.5",
+            ),
+            Rule::ReplyFrom => (
+                "reply-from",
+                "the server's own iq results carry no 'from'",
+                "RFC 6120 §8.1.2.1",
+            ),
+            Rule::StanzaType => (
+                "stanza-type",
+                "an iq or presence of a type RFC 6120 does not define is handled as a known one",
+                "RFC 6120 §8.2.3, §8.3.3.1",
+            ),
+            Rule::NoReplyToResponse => (
+                "no-reply-to-response",
+                "an iq result or error sent to the server is answered with an error",
+                "RFC 6120 §8.2.3",
+            ),
+            Rule::ExtendedContent => (
+                "extended-content",
+                "child elements in namespaces the server does not know are stripped from routed stanzas",
+                "RFC 6120 §8.4",
+            ),
+            Rule::StanzaSizeFloor => (
+                "stanza-size-floor",
+                "stanzas over 4 KiB are refused, below the 10000 bytes every server must take",
+                "RFC 6120 §13.12",
+            ),
+            Rule::NoSuchUser => (
+                "no-such-user",
+                "an iq to an account that does not exist gets item-not-found, which tells the account is missing",
+                "RFC 6120 §10.5.3.1",
+            ),
+            Rule::RemoteDomain => (
+                "remote-domain",
+                "stanzas to a domain the server cannot reach are dropped without an error",
+                "RFC 6120 §10.4.3, §8.3.3.16",
             ),
         }
     }

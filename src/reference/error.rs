@@ -112,6 +112,7 @@ impl StreamFault {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum StanzaCondition {
     BadRequest,
+    ItemNotFound,
     JidMalformed,
     NotAllowed,
     RemoteServerNotFound,
@@ -123,6 +124,7 @@ impl StanzaCondition {
     pub fn element_name(self) -> &'static str {
         match self {
             Self::BadRequest => "bad-request",
+            Self::ItemNotFound => "item-not-found",
             Self::JidMalformed => "jid-malformed",
             Self::NotAllowed => "not-allowed",
             Self::RemoteServerNotFound => "remote-server-not-found",
@@ -135,7 +137,10 @@ impl StanzaCondition {
     pub fn error_type(self) -> &'static str {
         match self {
             Self::BadRequest | Self::JidMalformed => "modify",
-            Self::NotAllowed | Self::RemoteServerNotFound | Self::ServiceUnavailable => "cancel",
+            Self::ItemNotFound
+            | Self::NotAllowed
+            | Self::RemoteServerNotFound
+            | Self::ServiceUnavailable => "cancel",
             Self::ResourceConstraint => "wait",
         }
     }

@@ -22,6 +22,20 @@ use super::reply::{Sender, error_reply, set_attr};
 /// The server's answer to `iq`, if it gets one.
 pub(super) fn answer(iq: &Element, sender: &Sender<'_>, shared: &Shared) -> Option<Element> {
     let type_ = iq.attr("type").unwrap_or_default();
+    // §8.2.3: a result or an error is never answered; the fault answers
+    // it as if it had been a request.
+    if !matches!(type_, "get" | "set") && shared.faults.breaks(Rule::NoReplyToResponse) {
+        let mut asked = iq.clone();
+        set_attr(&mut asked, "type", "get");
+        let domain = shared.domain.as_str();
+        return error_reply(
+            &asked,
+            StanzaCondition::ServiceUnavailable,
+            sender,
+            domain,
+            true,
+        );
+    }
     if !matches!(type_, "get" | "set") {
         return None;
     }
@@ -75,7 +89,12 @@ fn result_reply(
         }
     }
     set_attr(&mut reply, "type", "result");
-    if let Some(from) = iq.attr("to") {
+    // §8.1.2.1: the reply comes from the address asked; the fault leaves
+    // 'from' out.
+    if let Some(from) = iq
+        .attr("to")
+        .filter(|_| !shared.faults.breaks(Rule::ReplyFrom))
+    {
         set_attr(&mut reply, "from", from);
     }
     set_attr(

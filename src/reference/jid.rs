@@ -2,10 +2,11 @@
 //! localpart, domainpart and resourcepart, with the checks that decide
 //! `jid-malformed` (RFC 6120 §8.3.3.8).
 //!
-//! No PRECIS profiles: localparts and resources compare exactly, as the
-//! accounts do (see `sasl::server::Accounts`); the domainpart compares
-//! case-insensitively, since DNS names do, and a trailing dot is dropped
-//! (RFC 7622 §3.2).
+//! No PRECIS profiles beyond case: resources compare exactly, localparts
+//! after lower-casing (the case mapping of RFC 7622 §3.3.1's
+//! UsernameCaseMapped, done where stanzas are routed, `stanza.rs`); the
+//! domainpart compares case-insensitively, since DNS names do, and a
+//! trailing dot is dropped (RFC 7622 §3.2).
 
 use std::fmt;
 

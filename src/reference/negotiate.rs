@@ -22,9 +22,9 @@ impl Session {
         let check = stream::check_header(header, &shared.domain, &shared.faults);
         let text = stream::response_header(
             &shared.domain,
-            &stream::new_id(),
+            &stream::stream_id(header, &shared.faults),
             check.reply_to.as_deref(),
-            &check.version,
+            check.version.as_deref(),
             &shared.faults,
         );
         if let Flow::End(end) = self.send(&text).await {
@@ -54,7 +54,8 @@ impl Session {
                     !faults.breaks(Rule::OfferStartTls)
                 },
                 mechanisms: sasl::offered(tls, faults),
-                bind: false,
+                // §7.4: binding comes after SASL; the fault offers it early.
+                bind: faults.breaks(Rule::BindAfterAuth),
             },
             Phase::Authenticated { .. } => Offer {
                 bind: true,
@@ -94,8 +95,17 @@ impl Session {
         // be: the handshake fails on them (§5.4.3.2) now, as it does when
         // they come in a later read, rather than after the handshake
         // timeout while the client waits for an answer.
-        if self.link.has_unread() {
+        if self.link.has_unread() && !self.shared.faults.breaks(Rule::StartTlsPipelined) {
             return Flow::End(End::Drop);
+        }
+        // The fault: what came with <starttls/> is kept, to be acted on
+        // once TLS is up, as if the client had sent it inside TLS.
+        while self.link.has_unread() {
+            let wait = std::time::Duration::from_millis(100);
+            match tokio::time::timeout(wait, self.link.next()).await {
+                Ok(super::link::Input::Event(event)) => self.pipelined.push_back(event),
+                _ => return Flow::End(End::Drop),
+            }
         }
         let limit = self.shared.limits.tls_handshake_timeout;
         if self
@@ -147,7 +157,7 @@ impl Session {
             return Flow::Go;
         };
         let local = local.clone();
-        let resource = match bind::parse(iq) {
+        let resource = match bind::parse(iq, &self.shared.faults) {
             Ok(bind::Request::ServerChooses) => None,
             Ok(bind::Request::Resource(r)) => Some(r),
             Err(condition) => {

@@ -55,6 +55,8 @@ pub(super) struct Negotiation {
     /// Every failure is `not-authorized` (the `sasl-failure-conditions`
     /// fault).
     one_condition: bool,
+    /// PLAIN's authzid is dropped unread (the `authzid-checked` fault).
+    ignore_authzid: bool,
 }
 
 impl Negotiation {
@@ -87,16 +89,23 @@ impl Negotiation {
             failures: 0,
             max_failures,
             one_condition: faults.breaks(Rule::SaslFailureConditions),
+            ignore_authzid: faults.breaks(Rule::AuthzidChecked),
         }
     }
 
     /// SASL for a new stream of the reference server, offering what its
     /// transport allows.
     pub fn for_stream(shared: &Shared, tls: bool) -> Self {
+        // RFC 6120 §6.4.5: failures are limited; the fault never gives up.
+        let max_failures = if shared.faults.breaks(Rule::AuthRetries) {
+            u32::MAX
+        } else {
+            shared.limits.max_auth_failures.max(1)
+        };
         Negotiation::new(
             shared.accounts.clone(),
             offered(tls, &shared.faults),
-            shared.limits.max_auth_failures.max(1),
+            max_failures,
             &shared.faults,
         )
     }
@@ -159,7 +168,15 @@ impl Negotiation {
         self.exchange = None;
         let name = element.attr("mechanism").unwrap_or_default();
         let mut mechanism = crate::sasl::server_mechanism(name, &self.accounts, &self.options)?;
-        let initial = server::decode_auth(element.text().trim())?;
+        let mut initial = server::decode_auth(element.text().trim())?;
+        // RFC 6120 §6.3.8: the authzid is checked against the account; the
+        // fault throws it away, so the authcid's credentials are enough.
+        if self.ignore_authzid && name == "PLAIN" {
+            initial = initial.map(|m| match m.iter().position(|&b| b == 0) {
+                Some(at) => m[at..].to_vec(),
+                None => m,
+            });
+        }
         let step = mechanism
             .start(initial.as_deref())
             .map_err(internal)?

@@ -103,6 +103,7 @@ pub(super) async fn serve_stream(
         shared,
         header_sent: false,
         phase: Phase::Unauthenticated(negotiation),
+        pipelined: std::collections::VecDeque::new(),
     };
     let end = session.run(shutdown).await;
     let linger = session.shared.limits.close_linger;
@@ -120,8 +121,14 @@ pub(super) fn parser_config(shared: &Shared) -> ParserConfig {
     } else {
         vec![NS_CLIENT.to_owned()]
     };
+    // RFC 6120 §13.12: at least 10000 bytes; the fault allows 4 KiB.
+    let max_stanza_bytes = if shared.faults.breaks(Rule::StanzaSizeFloor) {
+        4096
+    } else {
+        shared.limits.max_stanza_bytes
+    };
     ParserConfig {
-        max_stanza_bytes: shared.limits.max_stanza_bytes,
+        max_stanza_bytes,
         content_namespaces,
         ..ParserConfig::default()
     }
@@ -134,6 +141,9 @@ pub(super) struct Session {
     /// Our header for the current stream is out.
     pub header_sent: bool,
     pub phase: Phase,
+    /// Events read before TLS that the `starttls-pipelined` fault handles
+    /// on the TLS stream, first thing; always empty on a conforming server.
+    pub pipelined: std::collections::VecDeque<StreamEvent>,
 }
 
 impl Session {
@@ -171,6 +181,9 @@ impl Session {
     /// The next thing to do. Each branch is cancel-safe, so the others
     /// lose nothing when one wins.
     async fn wait(&mut self, shutdown: &mut watch::Receiver<bool>) -> Wake {
+        if let Some(event) = self.pipelined.pop_front() {
+            return Wake::Client(Input::Event(event));
+        }
         let (inbox, kicked) = match &mut self.phase {
             Phase::Bound(b) => (Some(&mut b.inbox), b.kicked.as_mut()),
             _ => (None, None),
@@ -251,7 +264,7 @@ impl Session {
             &self.shared.domain,
             &stream::new_id(),
             None,
-            stream::VERSION,
+            Some(stream::VERSION),
             &self.shared.faults,
         )
     }
@@ -266,6 +279,10 @@ impl Session {
         }
         let is_stanza =
             ns == NS_CLIENT && matches!(element.name.as_str(), "message" | "presence" | "iq");
+        // §4.9.3.24; the fault lets the element pass unanswered.
+        if !is_stanza && self.shared.faults.breaks(Rule::UnsupportedStanzaType) {
+            return Flow::Go;
+        }
         if !is_stanza {
             let text = format!("<{}/> in namespace '{ns}' is not a stanza", element.name);
             return self
@@ -280,11 +297,30 @@ impl Session {
                 Flow::Go
             }
             Phase::Unauthenticated(_) => {
+                // §4.3.5: nothing is processed before negotiation ends; the
+                // fault delivers the stanza to the full JID it names first.
+                if self.shared.faults.breaks(Rule::UnauthenticatedRouting) {
+                    let to = element
+                        .attr("to")
+                        .and_then(|t| super::jid::Jid::parse(t).ok());
+                    if let Some(super::jid::Jid {
+                        local: Some(local),
+                        resource: Some(resource),
+                        ..
+                    }) = to
+                    {
+                        let _ = self.shared.router.to_full(&local, &resource, &element);
+                    }
+                }
                 let text = "authenticate first (RFC 6120 §6)";
                 self.fail(StreamFault::new(StreamCondition::NotAuthorized, text))
                     .await
             }
             Phase::Authenticated { .. } if bind::is_bind(&element) => self.bind(&element).await,
+            // §7.1, §4.3.5; the fault drops the stanza and goes on.
+            Phase::Authenticated { .. } if self.shared.faults.breaks(Rule::BindBeforeStanzas) => {
+                Flow::Go
+            }
             Phase::Authenticated { .. } => {
                 let text = "bind a resource first (RFC 6120 §7.1)";
                 self.fail(StreamFault::new(StreamCondition::NotAuthorized, text))

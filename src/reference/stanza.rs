@@ -5,7 +5,7 @@
 //!
 //! No error is ever answered with an error (RFC 6120 §8.3.1).
 
-use crate::xml::{Element, NS_CLIENT};
+use crate::xml::{Element, NS_CLIENT, NS_XML, Node};
 
 use super::Shared;
 use super::config::Rule;
@@ -39,11 +39,23 @@ pub(super) fn handle(mut stanza: Element, sender: &Sender<'_>, shared: &Shared) 
     let kind = stanza.name.clone();
     let kind = kind.as_str();
     let type_ = stanza.attr("type").unwrap_or_default().to_owned();
-    if !type_is_valid(kind, &type_) {
+    // §8.1.4, §8.2.3; the fault takes any type for a known one.
+    if !type_is_valid(kind, &type_) && !shared.faults.breaks(Rule::StanzaType) {
         return bounce(&stanza, StanzaCondition::BadRequest, sender, domain, true);
     }
     let to = match stanza.attr("to").map(Jid::parse) {
         None => To::OwnAccount,
+        // RFC 6120 §8.3.3.8; the fault takes the address for one that
+        // does not exist.
+        Some(Err(_)) if shared.faults.breaks(Rule::JidMalformed) => {
+            return bounce(
+                &stanza,
+                StanzaCondition::ServiceUnavailable,
+                sender,
+                domain,
+                false,
+            );
+        }
         Some(Err(_)) => {
             return bounce(
                 &stanza,
@@ -53,7 +65,14 @@ pub(super) fn handle(mut stanza: Element, sender: &Sender<'_>, shared: &Shared) 
                 false,
             );
         }
-        Some(Ok(jid)) => classify(jid, sender, domain),
+        // RFC 7622 §3.3.1: localparts compare after case mapping; the
+        // fault compares them as written.
+        Some(Ok(mut jid)) => {
+            if !shared.faults.breaks(Rule::JidCase) {
+                jid.local = jid.local.map(|l| l.to_lowercase());
+            }
+            classify(jid, sender, domain)
+        }
     };
     // RFC 6120 §8.1.2.1: the server adds or overrides 'from'; RFC 6121
     // §3: subscription requests carry the bare JID.
@@ -64,6 +83,19 @@ pub(super) fn handle(mut stanza: Element, sender: &Sender<'_>, shared: &Shared) 
             sender.full(domain)
         };
         set_attr(&mut stanza, "from", &from);
+    }
+    // §8.1.5: xml:lang goes on as the sender wrote it; the fault drops it.
+    if shared.faults.breaks(Rule::StanzaLang) {
+        stanza
+            .attrs
+            .retain(|a| !(a.ns.as_deref() == Some(NS_XML) && a.name == "lang"));
+    }
+    // §8.4: extended content is routed as it is; the fault strips what
+    // is not jabber:client.
+    if shared.faults.breaks(Rule::ExtendedContent) {
+        stanza
+            .children
+            .retain(|c| !matches!(c, Node::Element(e) if e.ns != NS_CLIENT));
     }
     let exists = |local: &str| shared.accounts.lookup(local).is_some();
     let router = &shared.router;
@@ -106,6 +138,8 @@ pub(super) fn handle(mut stanza: Element, sender: &Sender<'_>, shared: &Shared) 
             }
             return Vec::new();
         }
+        // §10.4.3; the fault drops the stanza without a word.
+        (_, To::Remote) if shared.faults.breaks(Rule::RemoteDomain) => return Vec::new(),
         (_, To::Remote) => {
             return bounce(
                 &stanza,
@@ -114,6 +148,12 @@ pub(super) fn handle(mut stanza: Element, sender: &Sender<'_>, shared: &Shared) 
                 domain,
                 true,
             );
+        }
+        // §10.5.3.1: an iq to an account that does not exist gets
+        // service-unavailable, like any; the fault says item-not-found,
+        // which tells the account is missing (§13.11).
+        ("iq", _) if shared.faults.breaks(Rule::NoSuchUser) => {
+            return bounce(&stanza, StanzaCondition::ItemNotFound, sender, domain, true);
         }
         // A message to the server itself, or anything to an account that
         // does not exist (RFC 6121 §8.5.1, RFC 6120 §10.5.3.1 for iq).

@@ -22,8 +22,10 @@ pub(super) struct HeaderCheck {
     /// (RFC 6120 §4.7.2).
     pub reply_to: Option<String>,
     /// The version for the response header: 1.0, the lower of the two
-    /// (§4.7.5 rule 2), whatever the client offered.
-    pub version: String,
+    /// (§4.7.5 rule 2), whatever the client offered; none when the client
+    /// sent none (§4.7.5: it speaks 0.9, and the answer SHOULD NOT carry
+    /// a version).
+    pub version: Option<String>,
     pub verdict: Result<(), StreamFault>,
 }
 
@@ -38,18 +40,25 @@ pub(super) struct HeaderCheck {
 /// which host was meant, and guessing would hide a client bug.
 pub(super) fn check_header(header: &StreamHeader, domain: &str, faults: &Faults) -> HeaderCheck {
     let element = &header.element;
-    let reply_to = element
-        .attr("from")
-        .filter(|f| Jid::parse(f).is_ok())
-        .map(str::to_owned);
+    // §4.7.2: the response's 'to' is the client's 'from'; the fault puts
+    // the server's own domain there, whatever the client sent.
+    let reply_to = if faults.breaks(Rule::ResponseTo) {
+        Some(domain.to_owned())
+    } else {
+        element
+            .attr("from")
+            .filter(|f| Jid::parse(f).is_ok())
+            .map(str::to_owned)
+    };
     let verdict = version_check(element.attr("version"), faults)
         .and_then(|()| to_check(element.attr("to"), domain, faults));
     // §4.7.5 rule 2: the lower of the client's version and ours, which is
     // 1.0 for any version that gets this far. The fault echoes the
     // client's, as a server that does not negotiate would.
     let version = match element.attr("version") {
-        Some(v) if faults.breaks(Rule::Version) => v.to_owned(),
-        _ => VERSION.to_owned(),
+        Some(v) if faults.breaks(Rule::Version) => Some(v.to_owned()),
+        None if !faults.breaks(Rule::Version) => None,
+        _ => Some(VERSION.to_owned()),
     };
     HeaderCheck {
         reply_to,
@@ -114,6 +123,17 @@ fn to_check(to: Option<&str>, domain: &str, faults: &Faults) -> Result<(), Strea
     }
 }
 
+/// The id of the stream `header` opens (RFC 6120 §4.7.3): a new one,
+/// whatever the client put on its header.
+pub(super) fn stream_id(header: &StreamHeader, faults: &Faults) -> String {
+    // The faults: the client's own id echoed, or one id for every stream.
+    match header.element.attr("id") {
+        Some(id) if faults.breaks(Rule::ClientStreamId) => id.to_owned(),
+        _ if faults.breaks(Rule::StreamIdFresh) => "xmpp-conform-reference-stream".to_owned(),
+        _ => new_id(),
+    }
+}
+
 /// A stream id (RFC 6120 §4.7.3): 128 random bits, hex; unpredictable
 /// unless the system has no randomness, when a counter has to do.
 pub(super) fn new_id() -> String {
@@ -127,13 +147,13 @@ pub(super) fn new_id() -> String {
 }
 
 /// The server's stream header (RFC 6120 §4.7), also in front of an error
-/// (§4.9.1.2): `version` is [`VERSION`] unless a fault says otherwise
-/// ([`HeaderCheck::version`]).
+/// (§4.9.1.2): `version` is [`VERSION`], or none for a pre-1.0 client,
+/// unless a fault says otherwise ([`HeaderCheck::version`]).
 pub(super) fn response_header(
     domain: &str,
     id: &str,
     to: Option<&str>,
-    version: &str,
+    version: Option<&str>,
     faults: &Faults,
 ) -> String {
     let to = to
@@ -151,11 +171,19 @@ pub(super) fn response_header(
     } else {
         NS_STREAMS
     };
+    let version = version
+        .map(|v| format!(" version='{}'", escape(v)))
+        .unwrap_or_default();
+    // §4.7.4: the response carries xml:lang; the fault leaves it out.
+    let lang = if faults.breaks(Rule::ResponseLang) {
+        ""
+    } else {
+        " xml:lang='en'"
+    };
     format!(
         "<?xml version='1.0'?><stream:stream xmlns='{NS_CLIENT}' xmlns:stream='{ns}' \
-         from='{}'{id}{to} version='{}' xml:lang='en'>",
+         from='{}'{id}{to}{version}{lang}>",
         escape(domain),
-        escape(version)
     )
 }
 
@@ -287,9 +315,15 @@ mod tests {
         let h = header("to='elsewhere' version='9.0'");
         let check = check_header(&h, "example.org", &faults);
         assert_eq!(check.verdict, Ok(()));
-        assert_eq!(check.version, "9.0");
+        assert_eq!(check.version.as_deref(), Some("9.0"));
         let conforming = check_header(&h, "example.org", &Faults::default());
-        assert_eq!(conforming.version, VERSION);
+        assert_eq!(conforming.version.as_deref(), Some(VERSION));
+        let old = check_header(
+            &header("to='example.org'"),
+            "example.org",
+            &Faults::default(),
+        );
+        assert_eq!(old.version, None);
     }
 
     #[test]
@@ -297,10 +331,16 @@ mod tests {
         let faults = Faults::default()
             .breaking(Rule::StreamId)
             .breaking(Rule::StreamNamespace);
-        let text = response_header("example.org", "abc", None, VERSION, &faults);
+        let text = response_header("example.org", "abc", None, Some(VERSION), &faults);
         assert!(!text.contains(" id="), "{text}");
         assert!(!text.contains(NS_STREAMS), "{text}");
-        let text = response_header("example.org", "abc", None, VERSION, &Faults::default());
+        let text = response_header(
+            "example.org",
+            "abc",
+            None,
+            Some(VERSION),
+            &Faults::default(),
+        );
         assert!(text.contains(" id='abc'"), "{text}");
         assert!(
             text.contains(&format!("xmlns:stream='{NS_STREAMS}'")),
@@ -326,7 +366,7 @@ mod tests {
             "example.org",
             "abc",
             Some("r'o@example.org"),
-            VERSION,
+            Some(VERSION),
             &Faults::default(),
         );
         text.push_str(&features(&Offer {

@@ -56,10 +56,20 @@ pub enum Function {
     /// `digest-md5-rspauth($challenge)`: the text is the second challenge,
     /// whose `rspauth` proves the server knows the password.
     DigestMd5Rspauth,
-    /// `differs($earlier)`: the text is not empty and differs from a value
-    /// captured before, such as the stream id of the stream before a
-    /// restart (RFC 6120 §4.7.3: each stream has its own id).
+    /// `differs($earlier, …)`: the text is not empty and differs from each
+    /// argument, a value captured before (the stream id of the stream
+    /// before a restart: RFC 6120 §4.7.3, each stream has its own id) or a
+    /// quoted text (an id the client offered and the server must ignore).
     Differs,
+    /// `plain-authzid(authzid, authcid, password)`: a SASL PLAIN message
+    /// with an authorization identity (RFC 4616 §2), base64.
+    PlainAuthzid,
+    /// `upper(arg)`: the argument in upper case (a JID part that must
+    /// compare equal whatever its case, RFC 7622 §3.2, §3.3).
+    Upper,
+    /// `repeat(text, count)`: the text that many times, for a stanza
+    /// larger than a scenario file should spell out (RFC 6120 §13.12).
+    Repeat,
 }
 
 /// Where a function may be used.
@@ -122,10 +132,35 @@ const CATALOGUE: &[Spec] = &[
         function: Function::Differs,
         name: "differs",
         side: Side::Pattern,
+        arity: None,
+        usage: "differs($stream_id, 'client-id')",
+    },
+    Spec {
+        function: Function::PlainAuthzid,
+        name: "plain-authzid",
+        side: Side::Sent,
+        arity: Some(3),
+        usage: "plain-authzid('juliet@example.org', user, password)",
+    },
+    Spec {
+        function: Function::Upper,
+        name: "upper",
+        side: Side::Sent,
         arity: Some(1),
-        usage: "differs($stream_id)",
+        usage: "upper(user)",
+    },
+    Spec {
+        function: Function::Repeat,
+        name: "repeat",
+        side: Side::Sent,
+        arity: Some(2),
+        usage: "repeat('a', '70000')",
     },
 ];
+
+/// The most bytes `repeat` makes: large enough to exceed any server's
+/// stanza limit, small enough that a scenario cannot exhaust memory.
+pub const REPEAT_MAX_BYTES: usize = 4 * 1024 * 1024;
 
 /// Every function name, for suggestions.
 pub fn names() -> impl Iterator<Item = &'static str> {
@@ -184,13 +219,36 @@ impl Call {
         }
         if matches!(
             spec.function,
-            Function::DigestMd5Response
-                | Function::DigestMd5Challenge
-                | Function::DigestMd5Rspauth
-                | Function::Differs
+            Function::DigestMd5Response | Function::DigestMd5Challenge | Function::DigestMd5Rspauth
         ) && !matches!(args[0], Arg::Capture(_))
         {
             return Err(format!("`{name}` takes a capture, such as {}", spec.usage));
+        }
+        if spec.function == Function::Differs && args.iter().any(|a| matches!(a, Arg::Var(_))) {
+            return Err(format!(
+                "`{name}` takes captures and quoted texts, such as {}",
+                spec.usage
+            ));
+        }
+        if spec.function == Function::Repeat {
+            let count = match &args[1] {
+                Arg::Literal(n) => n.parse::<usize>().ok(),
+                _ => None,
+            };
+            let unit = match &args[0] {
+                Arg::Literal(t) => t.len(),
+                _ => 0,
+            };
+            match count {
+                Some(n) if unit > 0 && n.saturating_mul(unit) <= REPEAT_MAX_BYTES => {}
+                _ => {
+                    return Err(format!(
+                        "`{name}` takes a quoted text and a quoted count, at most \
+                         {REPEAT_MAX_BYTES} bytes in all, such as {}",
+                        spec.usage
+                    ));
+                }
+            }
         }
         Ok(Some(Call {
             function: spec.function,
@@ -204,12 +262,15 @@ impl Call {
     /// `base64` when one of its arguments is a secret value.
     pub fn is_secret(&self, bindings: &Bindings) -> bool {
         match self.function {
-            Function::Plain | Function::DigestMd5Response => true,
-            Function::Base64 => self
+            Function::Plain | Function::PlainAuthzid | Function::DigestMd5Response => true,
+            Function::Base64 | Function::Upper => self
                 .args
                 .iter()
                 .any(|a| matches!(a, Arg::Var(v) if bindings.is_secret(v))),
-            Function::DigestMd5Challenge | Function::DigestMd5Rspauth | Function::Differs => false,
+            Function::DigestMd5Challenge
+            | Function::DigestMd5Rspauth
+            | Function::Differs
+            | Function::Repeat => false,
         }
     }
 }
@@ -288,6 +349,9 @@ mod tests {
             Function::DigestMd5Challenge,
             Function::DigestMd5Rspauth,
             Function::Differs,
+            Function::PlainAuthzid,
+            Function::Upper,
+            Function::Repeat,
         ] {
             assert_eq!(CATALOGUE.iter().filter(|s| s.function == f).count(), 1);
             assert_eq!(f.spec().function, f);
@@ -327,6 +391,12 @@ mod tests {
         assert!(e("base64('abc)").contains("unclosed quote"));
         assert!(e("base64('a' 'b')").contains("expected `,`"));
         assert!(e("base64('a'").contains("ends with `)`"));
+        assert!(e("differs(user)").contains("captures and quoted texts"));
+        assert!(e("repeat('a', 'many')").contains("quoted count"));
+        assert!(e("repeat('ab', '4000000')").contains("at most"));
+        assert!(e("repeat('', '3')").contains("quoted text"));
+        assert!(Call::parse("differs($a, 'b', $c)").is_ok_and(|c| c.is_some()));
+        assert!(Call::parse("repeat('ab', '10')").is_ok_and(|c| c.is_some()));
     }
 
     #[test]
@@ -346,6 +416,10 @@ mod tests {
         assert!(secret("base64(user, password)"));
         assert!(!secret("base64(user, 'x')"));
         assert!(!secret("digest-md5-rspauth($c)"));
+        assert!(secret("plain-authzid('juliet@example.org', user, 'x')"));
+        assert!(!secret("upper(user)"));
+        assert!(secret("upper(password)"));
+        assert!(!secret("repeat('a', '3')"));
         // Secrecy follows the value, not the name.
         b.set_var("password", "not-secret");
         assert!(!secret_with(&b, "base64(user, password)"));

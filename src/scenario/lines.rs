@@ -291,15 +291,17 @@ mod tests {
     fn every_directive() {
         assert_eq!(
             directives(
-                "restart\nstarttls\nexpect-close\nsilence 500ms\nsilence 2s\ninclude ../_include/a.xmpp  "
+                "restart\nstarttls\nexpect-close\nsilence 500ms\nsilence 2s\ninclude ../_include/a.xmpp  \nstarttls or-close\nexpect-close abrupt"
             ),
             vec![
                 "restart Step(Restart)",
-                "starttls Step(StartTls)",
-                "expect-close Step(ExpectClose)",
+                "starttls Step(StartTls { or_close: false })",
+                "expect-close Step(ExpectClose { abrupt: false })",
                 "silence Step(Silence(500ms))",
                 "silence Step(Silence(2s))",
                 "include Include { path: \"../_include/a.xmpp\", start: 8 }",
+                "starttls Step(StartTls { or_close: true })",
+                "expect-close Step(ExpectClose { abrupt: true })",
             ]
         );
     }
@@ -363,7 +365,7 @@ mod tests {
         assert_eq!(err("include").message, "`include` needs a path");
         assert_eq!(
             err("expect-close x").message,
-            "`expect-close` takes no argument"
+            "`expect-close` takes nothing or `abrupt`"
         );
     }
 

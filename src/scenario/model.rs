@@ -130,8 +130,10 @@ pub enum Action {
     Restart,
     /// The harness runs the TLS handshake on the connection now (after the
     /// peer's `<proceed/>`), then expects a new stream, as `restart` does
-    /// (RFC 6120 §5.4.3.3).
-    StartTls,
+    /// (RFC 6120 §5.4.3.3). `or_close` (`starttls or-close`): a server
+    /// that closes the connection instead of completing the handshake
+    /// also passes, and the scenario ends there.
+    StartTls { or_close: bool },
     /// A whole SASL exchange (RFC 6120 §6) with the run's credentials; on
     /// success a new stream is expected, as after `restart`. Payloads are
     /// redacted in every report. Testing a server, the harness is the
@@ -139,8 +141,11 @@ pub enum Action {
     /// harness is the server and the client must pick one of those named.
     Sasl(SaslSpec),
     /// The peer must close the TCP connection (after its `</stream:stream>`
-    /// if any) within the timeout.
-    ExpectClose,
+    /// if any) within the timeout. `abrupt` (`expect-close abrupt`): with
+    /// no stream error and no closing tag before the close (bytes that
+    /// are not XML, a TLS alert, may come), as after a failed TLS
+    /// handshake (RFC 6120 §5.4.3.2).
+    ExpectClose { abrupt: bool },
     /// Nothing may arrive from the peer for this long.
     Silence(Duration),
     /// `silence` with a placeholder (`silence {$inactivity}s 1s`): the

@@ -87,7 +87,7 @@ fn server_peer_sends_client_lines_and_matches_server_lines() {
         alternatives(&s.steps[5])[0].expectation,
         Expectation::Close
     ));
-    assert!(matches!(s.steps[6].action, Action::ExpectClose));
+    assert!(matches!(s.steps[6].action, Action::ExpectClose { .. }));
     // Locations are the lines of the file (front matter is 4 lines).
     let lines: Vec<u32> = s.steps.iter().map(|st| st.loc.line).collect();
     assert_eq!(lines, vec![5, 8, 10, 11, 12, 13, 14]);
@@ -164,7 +164,7 @@ fn directives_become_steps() {
     let s = ok("restart\nsilence 250ms\nexpect-close\n");
     assert!(matches!(s.steps[0].action, Action::Restart));
     assert!(matches!(s.steps[1].action, Action::Silence(d) if d == Duration::from_millis(250)));
-    assert!(matches!(s.steps[2].action, Action::ExpectClose));
+    assert!(matches!(s.steps[2].action, Action::ExpectClose { .. }));
 }
 
 #[test]

@@ -20,8 +20,11 @@ use super::{Incoming, SendError, TlsError, TlsUpgrade, Transport, TransportKind}
 
 /// Size of one read from the pipe.
 const READ_CHUNK: usize = 16 * 1024;
-/// Most bytes read and thrown away by [`Transport::drain`].
-const DRAIN_BYTES: usize = 64 * 1024;
+/// Most bytes read and thrown away by [`Transport::drain`]: enough for
+/// the rest of an oversize stanza (a scenario sends up to 4 MiB), so a
+/// peer that sent one reads the stream error, not a reset caused by data
+/// left unread at the close; still bounded, and by the linger time too.
+const DRAIN_BYTES: usize = 4 * 1024 * 1024;
 /// How many of the first bytes received are kept for messages.
 const PREFIX_BYTES: usize = 64;
 
@@ -216,7 +219,7 @@ impl<IO: ByteIo> Transport for ByteStream<IO> {
 }
 
 /// Errors that mean the peer went away rather than that reading failed.
-pub(super) fn is_disconnect(e: &io::Error) -> bool {
+pub(crate) fn is_disconnect(e: &io::Error) -> bool {
     matches!(
         e.kind(),
         io::ErrorKind::ConnectionReset

@@ -37,6 +37,7 @@ use tokio::time::Instant;
 use crate::xml::{ParserConfig, StreamEvent};
 
 pub use bosh::{BoshConnector, BoshError, BoshTarget};
+pub(crate) use byte_stream::is_disconnect;
 pub use byte_stream::{ByteIo, ByteStream, InputFilter};
 pub use memory::MemoryConnector;
 pub use tcp::{Connection, TransportError, accept, accept_direct_tls, connect, connect_tls};

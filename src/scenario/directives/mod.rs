@@ -83,7 +83,7 @@ pub(crate) static TABLE: &[Directive] = &[
     },
     Directive {
         name: "starttls",
-        args: "",
+        args: "[or-close]",
         peers: BOTH,
         help: "the harness runs the TLS handshake now (write it after the server's \
                `<proceed/>`), verifying the certificate for `{domain}` unless `--insecure`; \
@@ -93,8 +93,15 @@ pub(crate) static TABLE: &[Directive] = &[
                `<proceed/>` instead of starting TLS fails it at once (RFC 6120 §5.4.2.3, \
                §5.4.3.1). Under `--tls direct` a scenario that opens with the STARTTLS \
                exchange runs without it (see below). Testing a client, the harness runs the \
-               server side of the handshake",
-        parse: |a| a.none(Action::StartTls),
+               server side of the handshake. `starttls or-close`, testing a server: a server \
+               that closes the connection instead of completing the handshake passes too, \
+               and the scenario ends there (data the client sent with `<starttls/>` stood \
+               where its ClientHello had to be, RFC 6120 §5.4.3.2); anything else is judged \
+               as without it",
+        parse: |a| {
+            a.flag("or-close")
+                .map(|or_close| Parsed::Step(Action::StartTls { or_close }))
+        },
         check: None,
     },
     Directive {
@@ -159,11 +166,17 @@ pub(crate) static TABLE: &[Directive] = &[
     },
     Directive {
         name: "expect-close",
-        args: "",
+        args: "[abrupt]",
         peers: BOTH,
         help: "the peer must close the connection (after a stream error and its \
-               `</stream:stream>`, if any) within the timeout",
-        parse: |a| a.none(Action::ExpectClose),
+               `</stream:stream>`, if any) within the timeout. `expect-close abrupt`: with \
+               no stream error and no closing tag before the close (bytes that are not XML, \
+               a TLS alert, may come first), as after a failed TLS handshake (RFC 6120 \
+               §5.4.3.2)",
+        parse: |a| {
+            a.flag("abrupt")
+                .map(|abrupt| Parsed::Step(Action::ExpectClose { abrupt }))
+        },
         check: None,
     },
     Directive {
@@ -459,6 +472,16 @@ mod tests {
                 assert!(alone.is_ok(), "{}", d.name);
                 let e = with_word.expect_err(d.name);
                 assert_eq!(e.message, format!("`{}` takes no argument", d.name));
+            } else if let Some(word) = d.args.strip_prefix('[').and_then(|a| a.strip_suffix(']')) {
+                // One optional word: alone, or with it, and nothing else.
+                assert!(alone.is_ok(), "{}", d.name);
+                assert!(
+                    parse_line(&format!("{} {word}", d.name)).is_ok(),
+                    "{}",
+                    d.name
+                );
+                let e = with_word.expect_err(d.name);
+                assert_eq!(e.message, format!("`{}` takes nothing or `{word}`", d.name));
             } else {
                 let e = alone.expect_err(d.name);
                 assert!(e.message.contains("needs"), "{e}");

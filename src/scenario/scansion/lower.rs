@@ -264,7 +264,7 @@ pub(crate) fn lower(
                     loc: src.location(line, 1),
                     action: Action::Send(Template::literal("</stream:stream>")),
                 });
-                (line, Action::ExpectClose)
+                (line, Action::ExpectClose { abrupt: false })
             }
         };
         steps.push(Step {

@@ -33,7 +33,7 @@ fn kinds(s: &Scenario) -> Vec<String> {
             Action::Send(t) => format!("send {}", t.shown(&Bindings::new())),
             Action::Expect(_) => "expect".into(),
             Action::Silence(d) => format!("silence {d:?}"),
-            Action::ExpectClose => "expect-close".into(),
+            Action::ExpectClose { .. } => "expect-close".into(),
             other => format!("{other:?}"),
         })
         .collect()
