@@ -16,6 +16,7 @@ mod preflight;
 mod render;
 mod sasl_server_step;
 mod sasl_step;
+mod schedule;
 mod session;
 mod snapshot_step;
 mod status;
@@ -205,7 +206,14 @@ pub async fn run_all_observed(
     let mut set = tokio::task::JoinSet::new();
     let count = scenarios.len();
     let mut order = isolation::Order::new(&scenarios);
-    for (index, scenario) in scenarios.into_iter().enumerate() {
+    // Spawned in start order; the semaphore hands out permits first come,
+    // first served, so the longest pauses begin first (`schedule`).
+    let start = schedule::start_order(&scenarios);
+    let mut pending: Vec<Option<Scenario>> = scenarios.into_iter().map(Some).collect();
+    for index in start {
+        let Some(scenario) = pending[index].take() else {
+            continue;
+        };
         let limit = Arc::clone(&limit);
         let config = Arc::clone(&config);
         let observer = Arc::clone(&observer);
