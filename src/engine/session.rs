@@ -48,7 +48,15 @@ pub(super) struct Session {
     pub sent: String,
     /// Rules of the passive lint ([`crate::lint`]) the peer's elements broke.
     pub lint: Vec<crate::lint::Finding>,
+    /// Unsolicited elements (of a kind the scenario ignores) that arrived
+    /// while a step waited for another element of that kind: a later
+    /// step may still expect them, since the order in which a server
+    /// sends unrelated presence is its own (at most [`SET_ASIDE_LIMIT`]).
+    pub set_aside: std::collections::VecDeque<Element>,
 }
+
+/// Elements set aside per connection; older ones are dropped first.
+pub(super) const SET_ASIDE_LIMIT: usize = 64;
 
 /// At most this many unread events are shown before a handshake that
 /// found them.
@@ -70,6 +78,7 @@ impl Session {
             log: Log::default(),
             sent: String::new(),
             lint: Vec::new(),
+            set_aside: std::collections::VecDeque::new(),
         }
     }
 
@@ -287,7 +296,7 @@ fn carries_credentials(e: &Element) -> bool {
 
 /// Elements the scenario lets through while waiting (unsolicited presence,
 /// by default): first-level `jabber:client` elements named in `ignore`.
-fn is_ignored(event: &StreamEvent, ignore: &[String]) -> bool {
+pub(super) fn is_ignored(event: &StreamEvent, ignore: &[String]) -> bool {
     match event {
         StreamEvent::Element(e) => e.ns == NS_CLIENT && ignore.iter().any(|i| e.name == i),
         _ => false,

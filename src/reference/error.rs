@@ -117,6 +117,12 @@ pub enum StanzaCondition {
     RemoteServerNotFound,
     ResourceConstraint,
     ServiceUnavailable,
+    /// RFC 6121 §2.3.3: a roster set from someone who may not change it.
+    Forbidden,
+    /// RFC 6121 §2.5.3: no such roster item.
+    ItemNotFound,
+    /// RFC 6121 §2.3.3: a roster item the server will not store.
+    NotAcceptable,
 }
 
 impl StanzaCondition {
@@ -128,14 +134,21 @@ impl StanzaCondition {
             Self::RemoteServerNotFound => "remote-server-not-found",
             Self::ResourceConstraint => "resource-constraint",
             Self::ServiceUnavailable => "service-unavailable",
+            Self::Forbidden => "forbidden",
+            Self::ItemNotFound => "item-not-found",
+            Self::NotAcceptable => "not-acceptable",
         }
     }
 
     /// The `type` of `<error/>` (RFC 6120 §8.3.2): what the sender may do.
     pub fn error_type(self) -> &'static str {
         match self {
-            Self::BadRequest | Self::JidMalformed => "modify",
-            Self::NotAllowed | Self::RemoteServerNotFound | Self::ServiceUnavailable => "cancel",
+            Self::BadRequest | Self::JidMalformed | Self::NotAcceptable => "modify",
+            Self::NotAllowed
+            | Self::RemoteServerNotFound
+            | Self::ServiceUnavailable
+            | Self::ItemNotFound => "cancel",
+            Self::Forbidden => "auth",
             Self::ResourceConstraint => "wait",
         }
     }

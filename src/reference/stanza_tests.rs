@@ -5,7 +5,7 @@ use crate::reference::config::{Faults, Limits};
 use crate::reference::router::{Bound, Router};
 use crate::sasl::Credentials;
 use crate::sasl::server::Accounts;
-use crate::xml::{NamespaceScope, parse_element, writer::to_xml};
+use crate::xml::{NS_CLIENT, NamespaceScope, parse_element, writer::to_xml};
 
 const DOMAIN: &str = "example.org";
 
@@ -24,6 +24,7 @@ fn shared() -> Shared {
         direct_tls: false,
         tls,
         router: Arc::new(Router::new(DOMAIN)),
+        rosters: Arc::default(),
         stats: Arc::default(),
     }
 }
@@ -288,7 +289,10 @@ fn presence_broadcast_and_subscriptions_carry_the_right_from() {
     );
     let own = a.inbox.try_recv().expect("own presence");
     assert_eq!(own.attr("from"), Some("romeo@example.org/a"));
-    // Subscription requests carry the bare JID (RFC 6121 §3.1.2).
+    // Subscription requests carry the bare JID (RFC 6121 §3.1.2), and
+    // reach an available contact at once (§3.1.3).
+    send(&s, &juliet, "juliet", "<presence/>");
+    while juliet.inbox.try_recv().is_ok() {}
     send(
         &s,
         &a,

@@ -48,3 +48,5 @@ pub const NS_PING: &str = "urn:xmpp:ping";
 pub const NS_VERSION: &str = "jabber:iq:version";
 /// `http://jabber.org/protocol/disco#info`: XEP-0030 service discovery.
 pub const NS_DISCO_INFO: &str = "http://jabber.org/protocol/disco#info";
+/// `jabber:iq:roster`: the roster (RFC 6121 §2).
+pub const NS_ROSTER: &str = "jabber:iq:roster";
