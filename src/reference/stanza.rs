@@ -89,9 +89,11 @@ pub(super) fn handle(mut stanza: Element, sender: &Sender<'_>, shared: &Shared) 
         }
         ("message", To::Full(local, resource)) if exists(&local) => {
             match router.to_full(&local, &resource, &stanza) {
-                // RFC 6121 §8.5.3.2.1: no such resource, so as if to the
-                // bare JID (groupchat gets an error there too).
-                Delivered::Nobody => message_to_bare(&local, &stanza, &type_, shared),
+                // RFC 6121 §8.5.3.2.1: no such resource: chat as if to
+                // the bare JID; normal, groupchat and headline bounce.
+                Delivered::Nobody if type_ == "chat" => {
+                    message_to_bare(&local, &stanza, &type_, shared)
+                }
                 other => other,
             }
         }

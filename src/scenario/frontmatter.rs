@@ -16,7 +16,7 @@ use super::suggest::did_you_mean;
 
 /// Every key the front matter accepts, for "did you mean".
 const KEYS: &[&str] = &[
-    "title", "spec", "level", "tags", "needs", "accounts", "peer", "ignore", "redact",
+    "title", "spec", "covers", "level", "tags", "needs", "accounts", "peer", "ignore", "redact",
 ];
 
 const LEVELS: &[&str] = &["MUST", "SHOULD", "MAY"];
@@ -63,6 +63,11 @@ pub(crate) fn locate(src: &SourceFile) -> Result<Option<Bounds>, ScenarioError> 
 struct RawMeta {
     title: Spanned<String>,
     spec: Spanned<Vec<String>>,
+    /// The spec inventory ids the scenario checks (`spec/*.toml`); read
+    /// and checked by the inventory's loader.
+    #[serde(default)]
+    #[allow(dead_code)]
+    covers: Vec<String>,
     #[serde(default)]
     level: Option<Spanned<String>>,
     #[serde(default)]
