@@ -243,7 +243,11 @@ fn outbound(user: &str, contact: &str, kind: Kind, stanza: &Element, shared: &Sh
                 Some(changed) => Some(changed),
                 // §3.1.2: a request to a contact not yet in the roster
                 // adds it, pending.
-                None if kind == Kind::Subscribe && rosters.item(user, contact).is_none() => {
+                // §3.1.5: approving a request adds the requester, who
+                // was kept out of the roster until then (§3.1.3).
+                None if matches!(kind, Kind::Subscribe | Kind::Subscribed)
+                    && rosters.item(user, contact).is_none() =>
+                {
                     let mut item = Item::new(contact);
                     item.state = new;
                     let ver = rosters.put(user, item.clone());
