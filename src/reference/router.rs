@@ -271,10 +271,11 @@ impl Router {
             e.last_presence =
                 matches!(presence, Presence::Available { .. }).then(|| stanza.clone());
         }
+        // §4.5.2: unavailable presence goes back to its sender too.
         let _ = offer_all(
             sessions
                 .iter()
-                .filter(|e| matches!(e.presence, Presence::Available { .. })),
+                .filter(|e| e.id == id || matches!(e.presence, Presence::Available { .. })),
             stanza,
         );
         if first {
