@@ -243,11 +243,17 @@ pub enum Rule {
     GroupchatToBare,
     /// A bare-JID message keeps its 'to' (RFC 6121 §8.5.2.1.1).
     BareToKept,
+    /// An empty roster is an empty result, not an error (RFC 6121 §2.1.4).
+    RosterEmpty,
+    /// Duplicate or empty groups get `not-acceptable` (RFC 6121 §2.3.3).
+    RosterGroups,
+    /// A probe reveals presence to subscribers only (RFC 6121 §4.3.2, §11).
+    ProbeLeak,
 }
 
 impl Rule {
     /// Every rule, in the order `serve --list-faults` prints them.
-    pub const ALL: [Rule; 52] = [
+    pub const ALL: [Rule; 55] = [
         Rule::StreamNamespace,
         Rule::StreamId,
         Rule::Version,
@@ -300,6 +306,9 @@ impl Rule {
         Rule::HeadlineToAll,
         Rule::GroupchatToBare,
         Rule::BareToKept,
+        Rule::RosterEmpty,
+        Rule::RosterGroups,
+        Rule::ProbeLeak,
     ];
 
     /// The fault's name on the command line (`--fault NAME`): kebab-case.
@@ -583,6 +592,21 @@ impl Rule {
                 "bare-to-kept",
                 "a bare-JID message is delivered with 'to' rewritten to the resource's full JID",
                 "RFC 6121 §8.5.2.1.1",
+            ),
+            Rule::RosterEmpty => (
+                "roster-empty",
+                "a roster get on a roster with no items gets item-not-found",
+                "RFC 6121 §2.1.4",
+            ),
+            Rule::RosterGroups => (
+                "roster-groups",
+                "a roster item naming a group twice, or an empty group, is stored",
+                "RFC 6121 §2.3.3",
+            ),
+            Rule::ProbeLeak => (
+                "probe-leak",
+                "a probe from an entity with no subscription is answered with the contact's presence",
+                "RFC 6121 §4.3.2, §11",
             ),
         }
     }

@@ -195,7 +195,8 @@ fn probe(
 ) -> Vec<Element> {
     let domain = shared.domain.as_str();
     let contact = format!("{local}@{domain}");
-    if !shared.rosters.state(local, &sender.bare(domain)).from {
+    let authorized = shared.rosters.state(local, &sender.bare(domain)).from;
+    if !authorized && !shared.faults.breaks(Rule::ProbeLeak) {
         return vec![unsubscribed_reply(local, sender, domain)];
     }
     let mut found = contact_presence(&contact, &sender.full(domain), shared);

@@ -43,6 +43,11 @@ pub(super) fn handle(iq: &Element, sender: &Sender<'_>, shared: &Shared) -> Opti
             shared.router.set_interested(sender.local, sender.id);
         }
         let (items, ver) = shared.rosters.items(&owner);
+        // §2.1.4: no contacts is an empty result; the fault says the
+        // roster does not exist.
+        if items.is_empty() && shared.faults.breaks(Rule::RosterEmpty) {
+            return fail(StanzaCondition::ItemNotFound);
+        }
         let mut q = Element::new(NS_ROSTER, "query");
         set_attr(&mut q, "ver", &ver.to_string());
         q.children = items
@@ -78,7 +83,8 @@ pub(super) fn handle(iq: &Element, sender: &Sender<'_>, shared: &Shared) -> Opti
     let mut distinct = groups.clone();
     distinct.sort();
     distinct.dedup();
-    if groups.iter().any(|g| g.trim().is_empty()) || distinct.len() != groups.len() {
+    let bad = groups.iter().any(|g| g.trim().is_empty()) || distinct.len() != groups.len();
+    if bad && !shared.faults.breaks(Rule::RosterGroups) {
         return fail(StanzaCondition::NotAcceptable);
     }
     // §2.4.1: the item is replaced whole, except its subscription state,

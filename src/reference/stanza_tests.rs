@@ -102,16 +102,24 @@ fn messages_between_accounts() {
         )
         .is_empty()
     );
-    // No such resource: as if to the bare JID.
+    // No such resource: a chat message as if to the bare JID (RFC 6121
+    // §8.5.3.2.1); a normal one bounces.
     assert!(
         send(
             &s,
             &romeo,
             "romeo",
-            "<message to='juliet@example.org/gone'><body>3</body></message>"
+            "<message to='juliet@example.org/gone' type='chat'><body>3</body></message>"
         )
         .is_empty()
     );
+    let bounced = send(
+        &s,
+        &romeo,
+        "romeo",
+        "<message to='juliet@example.org/gone'><body>4</body></message>",
+    );
+    assert_eq!(bounced.len(), 1, "{bounced:?}");
     let bodies: Vec<String> = std::iter::from_fn(|| juliet.inbox.try_recv().ok())
         .map(|m| {
             assert_eq!(m.attr("from"), Some("romeo@example.org/a"));
