@@ -50,3 +50,6 @@ pub const NS_VERSION: &str = "jabber:iq:version";
 pub const NS_DISCO_INFO: &str = "http://jabber.org/protocol/disco#info";
 /// `jabber:iq:roster`: the roster (RFC 6121 §2).
 pub const NS_ROSTER: &str = "jabber:iq:roster";
+/// `urn:xmpp:features:pre-approval`: the stream feature of subscription
+/// pre-approval (RFC 6121 §3.4).
+pub const NS_PRE_APPROVAL: &str = "urn:xmpp:features:pre-approval";
