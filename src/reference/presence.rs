@@ -226,8 +226,20 @@ fn unsubscribed_reply(local: &str, sender: &Sender<'_>, domain: &str) -> Element
 /// changes and is pushed (Appendix A.2), and the stanza is routed to the
 /// contact's inbound processing.
 fn outbound(user: &str, contact: &str, kind: Kind, stanza: &Element, shared: &Shared) {
+    let state = shared.rosters.state(user, contact);
+    outbound_from(user, contact, kind, stanza, state, shared);
+}
+
+/// [`outbound`] from a known state: the one a removed item had.
+fn outbound_from(
+    user: &str,
+    contact: &str,
+    kind: Kind,
+    stanza: &Element,
+    state: subscription::State,
+    shared: &Shared,
+) {
     let rosters = &shared.rosters;
-    let state = rosters.state(user, contact);
     match subscription::outbound(state, kind) {
         Outbound::Route(new) => {
             // §3.2.2: while still subscribed, the contact hears that the
@@ -343,8 +355,9 @@ fn inbound(kind: Kind, stanza: &Element, from: &str, to: &str, shared: &Shared) 
             }
         }
         Inbound::Deliver(new) => {
-            // §3.1.6, §3.2.3, §3.3.3: delivered first, then the push.
-            let _ = shared.router.to_available(local, stanza);
+            // §3.1.6, §3.2.3, §3.3.3: delivered to the interested
+            // resources first, then the push.
+            let _ = shared.router.to_interested_or_available(local, stanza);
             let ignored = match kind {
                 Kind::Subscribed => shared.faults.breaks(Rule::SubscriptionApproval),
                 _ => shared.faults.breaks(Rule::Cancellation),
@@ -370,8 +383,15 @@ fn inbound(kind: Kind, stanza: &Element, from: &str, to: &str, shared: &Shared) 
 }
 
 /// Removing `jid` from `owner`'s roster ends the subscriptions with it
-/// (§2.5.2): `unsubscribe` and/or `unsubscribed` on the owner's behalf.
-pub(super) fn unsubscribe_on_removal(owner: &str, jid: &str, kind: Kind, shared: &Shared) {
+/// (§2.5.2): `unsubscribe` and/or `unsubscribed` on the owner's behalf,
+/// from the state the removed item had.
+pub(super) fn unsubscribe_on_removal(
+    owner: &str,
+    jid: &str,
+    kind: Kind,
+    state: subscription::State,
+    shared: &Shared,
+) {
     let mut p = Element::new(NS_CLIENT, "presence");
     set_attr(&mut p, "from", &format!("{owner}@{}", shared.domain));
     set_attr(&mut p, "to", jid);
@@ -384,6 +404,6 @@ pub(super) fn unsubscribe_on_removal(owner: &str, jid: &str, kind: Kind, shared:
         },
     );
     if jid.ends_with(&format!("@{}", shared.domain)) {
-        outbound(owner, jid, kind, &p, shared);
+        outbound_from(owner, jid, kind, &p, state, shared);
     }
 }

@@ -127,14 +127,20 @@ fn remove(
         }
         return error_reply(iq, StanzaCondition::ItemNotFound, sender, domain, true);
     };
-    if item.state.to || item.state.pending_out {
-        presence::unsubscribe_on_removal(owner, jid, Kind::Unsubscribe, shared);
-    }
-    if item.state.from {
-        presence::unsubscribe_on_removal(owner, jid, Kind::Unsubscribed, shared);
-    }
+    // The item goes first, so the subscription changes below push
+    // nothing more (§2.5.2: one push, subscription='remove').
     if let Some((_, ver)) = shared.rosters.remove(owner, jid) {
         push(owner, Item::removed(jid), ver, shared);
+    }
+    let state = item.state;
+    if state.to || state.pending_out {
+        presence::unsubscribe_on_removal(owner, jid, Kind::Unsubscribe, state, shared);
+    }
+    if state.from {
+        let mut after = state;
+        after.to = false;
+        after.pending_out = false;
+        presence::unsubscribe_on_removal(owner, jid, Kind::Unsubscribed, after, shared);
     }
     Some(result(iq, None, sender, domain))
 }

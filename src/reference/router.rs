@@ -364,6 +364,18 @@ impl Router {
         }
     }
 
+    /// `stanza` to every session of `local` that asked for the roster or
+    /// is available: where the subscription stanzas that come with a
+    /// roster push go (RFC 6121 §3.1.6, §3.2.3, §3.3.3).
+    pub fn to_interested_or_available(&self, local: &str, stanza: &Element) -> Delivered {
+        let table = self.table();
+        let chosen = table
+            .sessions(local)
+            .iter()
+            .filter(|e| e.interested || matches!(e.presence, Presence::Available { .. }));
+        offer_all(chosen, stanza)
+    }
+
     /// `stanza` to every available session of `local` (RFC 6121
     /// §8.5.2.1.2, §3.1.3).
     pub fn to_available(&self, local: &str, stanza: &Element) -> Delivered {
