@@ -48,6 +48,7 @@ mod presence;
 mod reply;
 mod roster;
 mod roster_iq;
+mod roster_push;
 mod router;
 mod sasl;
 mod server;

@@ -13,11 +13,10 @@ use crate::xml::{Element, NS_CLIENT};
 use super::Shared;
 use super::config::Rule;
 use super::error::StanzaCondition;
-use super::reply::{Sender, set_attr};
+use super::reply::{Sender, error_reply, set_attr};
 use super::roster::Item;
-use super::roster_iq::push;
+use super::roster_push::push;
 use super::router::Presence;
-use super::stanza::bounce;
 use super::subscription::{self, Inbound, Kind, Outbound};
 
 /// Where a presence stanza is addressed: nowhere (a broadcast), or a
@@ -67,7 +66,9 @@ pub(super) fn handle(
                 outbound(sender.local, &contact, kind, &s, shared);
                 Vec::new()
             }
-            None => bounce(stanza, StanzaCondition::BadRequest, sender, domain, true),
+            None => error_reply(stanza, StanzaCondition::BadRequest, sender, domain, true)
+                .into_iter()
+                .collect(),
         },
     }
 }
@@ -91,7 +92,9 @@ fn broadcast(stanza: &Element, type_: &str, sender: &Sender<'_>, shared: &Shared
             None => Presence::Available { priority: 0 },
             Some(Ok(priority)) => Presence::Available { priority },
             Some(Err(_)) => {
-                return bounce(stanza, StanzaCondition::BadRequest, sender, domain, true);
+                return error_reply(stanza, StanzaCondition::BadRequest, sender, domain, true)
+                    .into_iter()
+                    .collect();
             }
         }
     };

@@ -10,10 +10,19 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Mutex, MutexGuard};
 
-use crate::xml::{Element, NS_ROSTER, Node};
+use crate::xml::{Attribute, Element, NS_ROSTER, Node};
 
-use super::reply::set_attr;
 use super::subscription::State;
+
+/// Set the unprefixed attribute `name` (items are built fresh: no
+/// earlier value to replace).
+fn set_attr(element: &mut Element, name: &str, value: &str) {
+    element.attrs.push(Attribute {
+        ns: None,
+        name: name.into(),
+        value: value.into(),
+    });
+}
 
 /// One contact in a roster.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -12,6 +12,7 @@ use super::jid::Jid;
 use super::presence;
 use super::reply::{Sender, error_reply, set_attr};
 use super::roster::Item;
+use super::roster_push::push;
 use super::subscription::Kind;
 
 /// Whether `iq` is a roster request this module answers.
@@ -143,22 +144,6 @@ fn remove(
         presence::unsubscribe_on_removal(owner, jid, Kind::Unsubscribed, after, shared);
     }
     Some(result(iq, None, sender, domain))
-}
-
-/// A roster push of `item` to `local`'s interested resources (§2.1.6):
-/// an iq set from no one (the account itself), with the roster version.
-pub(super) fn push(local: &str, item: Element, ver: u64, shared: &Shared) {
-    if shared.faults.breaks(Rule::RosterPush) {
-        return;
-    }
-    let mut iq = Element::new(NS_CLIENT, "iq");
-    set_attr(&mut iq, "type", "set");
-    set_attr(&mut iq, "id", &format!("push-{ver}"));
-    let mut q = Element::new(NS_ROSTER, "query");
-    set_attr(&mut q, "ver", &ver.to_string());
-    q.children.push(Node::Element(item));
-    iq.children.push(Node::Element(q));
-    shared.router.to_interested(local, &iq);
 }
 
 fn result(iq: &Element, payload: Option<Element>, sender: &Sender<'_>, domain: &str) -> Element {
