@@ -300,10 +300,11 @@ fn outbound_from(
         Outbound::Drop => {
             // §3.2.2: denying cancels a pre-approval.
             let approved = rosters.item(user, contact).is_some_and(|i| i.approved);
-            if kind == Kind::Unsubscribed && approved {
-                if let Some((item, ver)) = rosters.set_approved(user, contact, false) {
-                    push(user, item.to_element(), ver, shared);
-                }
+            if kind == Kind::Unsubscribed
+                && approved
+                && let Some((item, ver)) = rosters.set_approved(user, contact, false)
+            {
+                push(user, item.to_element(), ver, shared);
             }
         }
     }
