@@ -21,7 +21,19 @@ use crate::sasl::Secret;
 /// The accounts the built-in scenarios with several users name, the cast
 /// of RFC 6121's examples: the reference server (`demo`) and the test
 /// servers register each of them.
-pub const CAST: [&str; 3] = ["romeo", "juliet", "nurse"];
+///
+/// `imNN` are the accounts of the RFC 6121 scenarios, one or two per
+/// scenario and used by no other, so that the rosters, subscriptions and
+/// presence one scenario sets up never reach another running beside it.
+pub const CAST: [&str; 83] = [
+    "romeo", "juliet", "nurse", "im01", "im02", "im03", "im04", "im05", "im06", "im07", "im08",
+    "im09", "im10", "im11", "im12", "im13", "im14", "im15", "im16", "im17", "im18", "im19", "im20",
+    "im21", "im22", "im23", "im24", "im25", "im26", "im27", "im28", "im29", "im30", "im31", "im32",
+    "im33", "im34", "im35", "im36", "im37", "im38", "im39", "im40", "im41", "im42", "im43", "im44",
+    "im45", "im46", "im47", "im48", "im49", "im50", "im51", "im52", "im53", "im54", "im55", "im56",
+    "im57", "im58", "im59", "im60", "im61", "im62", "im63", "im64", "im65", "im66", "im67", "im68",
+    "im69", "im70", "im71", "im72", "im73", "im74", "im75", "im76", "im77", "im78", "im79", "im80",
+];
 
 /// The [`CAST`] as accounts at `domain`, all with `password`: what the
 /// reference server registers for `demo` and the tests.

@@ -32,9 +32,7 @@ fn prosody_over_bosh_matches_its_baseline() {
 #[test]
 fn ejabberd_over_bosh_matches_its_baseline() {
     let server = Ejabberd::start_with_tls();
-    for user in xmpp_conform::accounts::CAST {
-        server.register(user, PASSWORD);
-    }
+    server.register_all(&xmpp_conform::accounts::CAST, PASSWORD);
     let run = run_suite_against_baseline(
         &server.bosh_target(),
         &server.ca,
@@ -51,9 +49,7 @@ fn ejabberd_over_bosh_matches_its_baseline() {
 #[test]
 fn ejabberd_over_https_bosh_matches_the_same_baseline() {
     let server = Ejabberd::start_with_tls();
-    for user in xmpp_conform::accounts::CAST {
-        server.register(user, PASSWORD);
-    }
+    server.register_all(&xmpp_conform::accounts::CAST, PASSWORD);
     let run = run_suite_against_baseline(
         &server.secure_bosh_target(),
         &server.ca,

@@ -17,9 +17,7 @@ use support::{
 fn ejabberd_matches_its_baseline() {
     let server = Ejabberd::start_with_tls();
     println!("ejabberd listened {:?} after start", server.startup);
-    for user in xmpp_conform::accounts::CAST {
-        server.register(user, PASSWORD);
-    }
+    server.register_all(&xmpp_conform::accounts::CAST, PASSWORD);
     let run = run_suite_against_baseline(
         &server.target(),
         &server.ca,

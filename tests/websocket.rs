@@ -34,9 +34,7 @@ fn prosody_over_websocket_matches_its_baseline() {
 #[test]
 fn ejabberd_over_websocket_matches_its_baseline() {
     let server = Ejabberd::start_with_tls();
-    for user in xmpp_conform::accounts::CAST {
-        server.register(user, PASSWORD);
-    }
+    server.register_all(&xmpp_conform::accounts::CAST, PASSWORD);
     let run = run_suite_against_baseline(
         &server.websocket_target(),
         &server.ca,
@@ -53,9 +51,7 @@ fn ejabberd_over_websocket_matches_its_baseline() {
 #[test]
 fn ejabberd_over_secure_websocket_matches_the_same_baseline() {
     let server = Ejabberd::start_with_tls();
-    for user in xmpp_conform::accounts::CAST {
-        server.register(user, PASSWORD);
-    }
+    server.register_all(&xmpp_conform::accounts::CAST, PASSWORD);
     let run = run_suite_against_baseline(
         &server.secure_websocket_target(),
         &server.ca,

@@ -288,8 +288,12 @@ pub(super) async fn next_event(
     waiting_for: &str,
 ) -> Result<StreamEvent, Box<Failure>> {
     let failure = |kind, message: String| Failure::new(kind, message).at(loc);
+    // Login waits for iq answers (bind, session) itself: a scenario that
+    // lets unrelated iq stanzas through (`ignore = ["iq"]`, for roster
+    // pushes) must not have those skipped.
+    let ignore: Vec<String> = meta.ignore.iter().filter(|i| *i != "iq").cloned().collect();
     match session
-        .wait(deadline, &meta.ignore)
+        .wait(deadline, &ignore)
         .await
         .map_err(|f| f.at(loc))?
     {

@@ -510,7 +510,10 @@ async fn run_steps(
                 steps::send_message(session, kind, line, bindings, loc, timeout).await?
             }
             Action::Login { bind } => {
-                login::run(session, config, &scenario.meta, bindings, *bind, loc).await?
+                login::run(session, config, &scenario.meta, bindings, *bind, loc).await?;
+                if let Some(reason) = missing_feature(session, &scenario.meta) {
+                    return Err(Failure::new(FailureKind::Unsupported, reason).at(loc));
+                }
             }
             // Handled above, before a session is borrowed.
             Action::Connection { .. } => {}
@@ -618,8 +621,9 @@ fn unmet_need(scenario: &Scenario, config: &RunConfig) -> Option<String> {
                 None
             }
             "credentials" => Some("needs credentials: pass --user and --password".to_string()),
-            // Known only once the server lists its mechanisms; checked then.
-            m if m.starts_with("mechanism:") => None,
+            // Known only once the server lists its mechanisms (or, after
+            // login, its features); checked then.
+            m if m.starts_with("mechanism:") || m.starts_with("feature:") => None,
             t if t.strip_prefix("transport:") == Some(config.transport().as_str()) => None,
             "not-transport:bosh" if config.transport() == TransportKind::Bosh => Some(
                 "over bosh a header the server refuses is answered with a binding condition, \
@@ -658,6 +662,21 @@ fn starts_authentication(action: &Action) -> bool {
         ),
         _ => false,
     }
+}
+
+/// A `feature:NAMESPACE` need that the stream features after login do not
+/// satisfy: an optional feature (RFC 6121 roster versioning, subscription
+/// pre-approval) the server does not advertise, which is its choice, so
+/// the verdict is "unsupported".
+fn missing_feature(session: &Session, meta: &crate::scenario::Meta) -> Option<String> {
+    let features = session.features.as_ref()?;
+    meta.needs
+        .iter()
+        .filter_map(|n| n.strip_prefix("feature:"))
+        .find(|ns| !features.child_elements().any(|f| f.ns == *ns))
+        .map(|ns| {
+            format!("the server does not advertise the stream feature {ns}, which is optional")
+        })
 }
 
 /// A `mechanism:X` need that the server's current `<mechanisms/>` list

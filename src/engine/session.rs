@@ -52,7 +52,15 @@ pub(super) struct Session {
     /// The side under test, which sent the headers this connection reads:
     /// a server's are response headers, a client's initial ones.
     pub peer: Peer,
+    /// Unsolicited elements (of a kind the scenario ignores) that arrived
+    /// while a step waited for another element of that kind: a later
+    /// step may still expect them, since the order in which a server
+    /// sends unrelated presence is its own (at most [`SET_ASIDE_LIMIT`]).
+    pub set_aside: std::collections::VecDeque<Element>,
 }
+
+/// Elements set aside per connection; older ones are dropped first.
+pub(super) const SET_ASIDE_LIMIT: usize = 64;
 
 /// At most this many unread events are shown before a handshake that
 /// found them.
@@ -75,6 +83,7 @@ impl Session {
             sent: String::new(),
             lint: Vec::new(),
             peer: Peer::Server,
+            set_aside: std::collections::VecDeque::new(),
         }
     }
 

@@ -188,6 +188,14 @@ pub(super) async fn accept_tls(
 
 /// Wait for the peer's next event and match it against the alternatives;
 /// then run the checks of the functions the matching pattern uses.
+///
+/// A step that expects an element of a kind the scenario ignores
+/// (presence, by default) does not skip those blindly: it takes the first
+/// one that matches, first among those set aside by earlier steps, and
+/// sets aside the ones that do not match (RFC 6121 leaves the order of
+/// unrelated presence, such as a resource's own echo and a contact's, to
+/// the server). A scenario that wants every presence expected in order
+/// says `ignore = []`.
 pub(super) async fn expect(
     session: &mut Session,
     alternatives: &[Alternative],
@@ -198,13 +206,35 @@ pub(super) async fn expect(
     timeout: Duration,
 ) -> StepResult {
     let expected = expected_text(alternatives);
-    let deadline = Instant::now() + timeout;
+    let awaits_ignored = alternatives.iter().any(|a| match &a.expectation {
+        Expectation::Element(p) => {
+            p.root.name.ns == crate::xml::NS_CLIENT
+                && meta.ignore.iter().any(|i| p.root.name.local == i.as_str())
+        }
+        _ => false,
+    });
+    if awaits_ignored {
+        for at in 0..session.set_aside.len() {
+            let event = StreamEvent::Element(session.set_aside[at].clone());
+            if let Some(found) = first_match(alternatives, &event, bindings) {
+                session.set_aside.remove(at);
+                session.transcript.record(
+                    Direction::Note,
+                    format!("matched {}, set aside earlier", short(&event)),
+                );
+                let checks = found.commit(bindings);
+                return run_checks(&checks, bindings, helpers, &event, loc);
+            }
+        }
+    }
     // Scansion skips an unasked-for element only when it does not match:
     // a script may expect presence, which it otherwise ignores.
     let (skip_before, skip_after): (&[String], &[String]) = match meta.matching {
+        Mode::Rfc if awaits_ignored => (&[], &[]),
         Mode::Rfc => (&meta.ignore, &[]),
         Mode::Scansion => (&[], &meta.ignore),
     };
+    let deadline = Instant::now() + timeout;
     loop {
         let event = match session
             .wait(deadline, skip_before)
@@ -237,16 +267,9 @@ pub(super) async fn expect(
             .expected(expected)
             .at(loc));
         }
-        let mut closest: Option<Mismatch> = None;
-        for alt in alternatives {
-            match try_match(&alt.expectation, &event, bindings) {
-                Ok(found) => {
-                    let checks = found.commit(bindings);
-                    return run_checks(&checks, bindings, helpers, &event, loc);
-                }
-                Err(Some(m)) if closest.is_none() => closest = Some(m),
-                Err(_) => {}
-            }
+        if let Some(found) = first_match(alternatives, &event, bindings) {
+            let checks = found.commit(bindings);
+            return run_checks(&checks, bindings, helpers, &event, loc);
         }
         if super::session::is_ignored(&event, skip_after) {
             session
@@ -254,25 +277,62 @@ pub(super) async fn expect(
                 .record(Direction::Note, "skipped: not asked for by this step");
             continue;
         }
-        let failure = match closest {
-            Some(m) => Failure {
-                diff: Some(m.diff()),
-                ..Failure::new(FailureKind::Mismatch, m.to_string())
-                    .expected(expected)
-                    .received(m.received.clone())
-            },
-            None => Failure::new(
-                FailureKind::Unexpected,
-                format!(
-                    "expected {}, received {}",
-                    kind_of(alternatives),
-                    short(&event)
-                ),
-            )
-            .expected(expected)
-            .received(render::event(&event)),
-        };
-        return Err(failure.at(loc));
+        if let (true, StreamEvent::Element(e)) = (
+            awaits_ignored && super::session::is_ignored(&event, &meta.ignore),
+            &event,
+        ) {
+            if session.set_aside.len() >= super::session::SET_ASIDE_LIMIT {
+                session.set_aside.pop_front();
+            }
+            session.set_aside.push_back(e.clone());
+            session
+                .transcript
+                .record(Direction::Note, "set aside: not the one this step expects");
+            continue;
+        }
+        return Err(mismatch(alternatives, &event, bindings, expected).at(loc));
+    }
+}
+
+/// The first alternative `event` matches, with what the match found.
+fn first_match(
+    alternatives: &[Alternative],
+    event: &StreamEvent,
+    bindings: &Bindings,
+) -> Option<Matched> {
+    alternatives
+        .iter()
+        .find_map(|alt| try_match(&alt.expectation, event, bindings).ok())
+}
+
+/// Why `event` matched none of the alternatives: the diff against the
+/// closest one, or the kinds when none compares.
+fn mismatch(
+    alternatives: &[Alternative],
+    event: &StreamEvent,
+    bindings: &Bindings,
+    expected: String,
+) -> Failure {
+    let closest = alternatives
+        .iter()
+        .find_map(|alt| try_match(&alt.expectation, event, bindings).err().flatten());
+    match closest {
+        Some(m) => Failure {
+            diff: Some(m.diff()),
+            ..Failure::new(FailureKind::Mismatch, m.to_string())
+                .expected(expected)
+                .received(m.received.clone())
+        },
+        None => Failure::new(
+            FailureKind::Unexpected,
+            format!(
+                "expected {}, received {}",
+                kind_of(alternatives),
+                short(event)
+            ),
+        )
+        .expected(expected)
+        .received(render::event(event)),
     }
 }
 

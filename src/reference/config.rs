@@ -343,11 +343,61 @@ pub enum Rule {
     /// Stanzas to an unreachable domain get `remote-server-not-found`
     /// (RFC 6120 §10.4.3, §8.3.3.16).
     RemoteDomain,
+    /// A roster change is pushed to every interested resource (RFC 6121 §2.3.2).
+    RosterPush,
+    /// Removing a JID not in the roster gets `item-not-found` (RFC 6121 §2.5.3).
+    RosterItemNotFound,
+    /// A roster set holds exactly one item, else `bad-request` (RFC 6121 §2.1.5, §2.3.3).
+    RosterOneItem,
+    /// Only the account itself reads or changes its roster (RFC 6121 §2, §2.1.5).
+    RosterAccess,
+    /// An update replaces the item whole (RFC 6121 §2.4.1).
+    RosterItemWhole,
+    /// Subscription presence carries the sender's bare JID (RFC 6121 §3).
+    SubscriptionFromBare,
+    /// An outbound request is pushed as pending (RFC 6121 §3.1.2).
+    SubscriptionPending,
+    /// Requests wait for the contact's answer (RFC 6121 §3.1.3).
+    AutoApprove,
+    /// A request is kept until the contact is available (RFC 6121 §3.1.3).
+    SubscriptionStored,
+    /// An approval makes the requester's item 'to' and brings the contact's presence (RFC 6121 §3.1.6).
+    SubscriptionApproval,
+    /// A pre-approval is noted in the roster, not routed (RFC 6121 §3.4.2).
+    PreApproval,
+    /// Cancelling and unsubscribing end the subscription on both sides (RFC 6121 §3.2, §3.3).
+    Cancellation,
+    /// Broadcast presence goes to the subscribers (RFC 6121 §4.2.2, §4.4.2, §4.5.2).
+    PresenceBroadcast,
+    /// A new presence session gets the contacts' current presence (RFC 6121 §4.2.2, §4.3.2).
+    PresenceProbe,
+    /// Presence goes to subscribers only (RFC 6121 §4.4.2, §11).
+    PresenceLeak,
+    /// Directed presence does not add its recipient to broadcasts (RFC 6121 §4.6.3).
+    DirectedPresence,
+    /// The server announces a session that ends without unavailable presence (RFC 6121 §4.5.2).
+    UnavailableOnClose,
+    /// A bare-JID message goes to the most available resource (RFC 6121 §8.5.2.1.1).
+    MessageToBare,
+    /// No bare-JID message reaches a negative priority (RFC 6121 §8.5.2.1.1).
+    NegativePriority,
+    /// A bare-JID headline goes to every non-negative resource (RFC 6121 §8.5.2.1.1).
+    HeadlineToAll,
+    /// Groupchat to a user's bare JID is refused (RFC 6121 §8.5.2.1.1).
+    GroupchatToBare,
+    /// A bare-JID message keeps its 'to' (RFC 6121 §8.5.2.1.1).
+    BareToKept,
+    /// An empty roster is an empty result, not an error (RFC 6121 §2.1.4).
+    RosterEmpty,
+    /// Duplicate or empty groups get `not-acceptable` (RFC 6121 §2.3.3).
+    RosterGroups,
+    /// A probe reveals presence to subscribers only (RFC 6121 §4.3.2, §11).
+    ProbeLeak,
 }
 
 impl Rule {
     /// Every rule, in the order `serve --list-faults` prints them.
-    pub const ALL: [Rule; 71] = [
+    pub const ALL: [Rule; 96] = [
         Rule::StreamNamespace,
         Rule::StreamId,
         Rule::Version,
@@ -419,6 +469,31 @@ impl Rule {
         Rule::StanzaSizeFloor,
         Rule::NoSuchUser,
         Rule::RemoteDomain,
+        Rule::RosterPush,
+        Rule::RosterItemNotFound,
+        Rule::RosterOneItem,
+        Rule::RosterAccess,
+        Rule::RosterItemWhole,
+        Rule::SubscriptionFromBare,
+        Rule::SubscriptionPending,
+        Rule::AutoApprove,
+        Rule::SubscriptionStored,
+        Rule::SubscriptionApproval,
+        Rule::PreApproval,
+        Rule::Cancellation,
+        Rule::PresenceBroadcast,
+        Rule::PresenceProbe,
+        Rule::PresenceLeak,
+        Rule::DirectedPresence,
+        Rule::UnavailableOnClose,
+        Rule::MessageToBare,
+        Rule::NegativePriority,
+        Rule::HeadlineToAll,
+        Rule::GroupchatToBare,
+        Rule::BareToKept,
+        Rule::RosterEmpty,
+        Rule::RosterGroups,
+        Rule::ProbeLeak,
     ];
 
     /// The fault's name on the command line (`--fault NAME`): kebab-case.
@@ -797,6 +872,131 @@ impl Rule {
                 "remote-domain",
                 "stanzas to a domain the server cannot reach are dropped without an error",
                 "RFC 6120 §10.4.3, §8.3.3.16",
+            ),
+            Rule::RosterPush => (
+                "roster-push",
+                "a roster set is answered, but no roster push goes to the interested resources",
+                "RFC 6121 §2.3.2, §2.2",
+            ),
+            Rule::RosterItemNotFound => (
+                "roster-item-not-found",
+                "removing a JID that is not in the roster is answered with a result",
+                "RFC 6121 §2.5.3",
+            ),
+            Rule::RosterOneItem => (
+                "roster-one-item",
+                "a roster set with several items is carried out on the first",
+                "RFC 6121 §2.1.5, §2.3.3",
+            ),
+            Rule::RosterAccess => (
+                "roster-access",
+                "another account's roster is read and changed by whoever asks",
+                "RFC 6121 §2, §2.1.5",
+            ),
+            Rule::RosterItemWhole => (
+                "roster-item-whole",
+                "an update keeps the groups the roster set left out",
+                "RFC 6121 §2.4.1",
+            ),
+            Rule::SubscriptionFromBare => (
+                "subscription-from-bare",
+                "subscription presence is stamped with the sender's full JID",
+                "RFC 6121 §3, §3.1.2",
+            ),
+            Rule::SubscriptionPending => (
+                "subscription-pending",
+                "no roster push with ask='subscribe' follows an outbound request",
+                "RFC 6121 §3.1.2",
+            ),
+            Rule::AutoApprove => (
+                "auto-approve",
+                "subscription requests are approved by the server on the contact's behalf",
+                "RFC 6121 §3.1.3",
+            ),
+            Rule::SubscriptionStored => (
+                "subscription-stored",
+                "a request to a contact with no available resource is dropped",
+                "RFC 6121 §3.1.3",
+            ),
+            Rule::SubscriptionApproval => (
+                "subscription-approval",
+                "an approval reaches the requester but changes neither its roster nor sends the contact's presence",
+                "RFC 6121 §3.1.6",
+            ),
+            Rule::PreApproval => (
+                "pre-approval",
+                "a pre-approval is routed to the contact instead of noted",
+                "RFC 6121 §3.4.2",
+            ),
+            Rule::Cancellation => (
+                "cancellation",
+                "an inbound unsubscribe or unsubscribed changes no subscription",
+                "RFC 6121 §3.2.3, §3.3.3",
+            ),
+            Rule::PresenceBroadcast => (
+                "presence-broadcast",
+                "broadcast presence goes to the account's own resources but to no subscriber",
+                "RFC 6121 §4.2.2, §4.4.2, §4.5.2",
+            ),
+            Rule::PresenceProbe => (
+                "presence-probe",
+                "a resource that becomes available is not sent its contacts' presence",
+                "RFC 6121 §4.2.2, §4.3.2",
+            ),
+            Rule::PresenceLeak => (
+                "presence-leak",
+                "broadcast presence goes to every roster contact, subscribed or not",
+                "RFC 6121 §4.4.2, §11",
+            ),
+            Rule::DirectedPresence => (
+                "directed-presence",
+                "an entity sent directed presence gets the later broadcasts too",
+                "RFC 6121 §4.6.3",
+            ),
+            Rule::UnavailableOnClose => (
+                "unavailable-on-close",
+                "a session that ends without unavailable presence is announced to its own account only",
+                "RFC 6121 §4.5.2, §4.6.3",
+            ),
+            Rule::MessageToBare => (
+                "message-to-bare",
+                "a message to a bare JID goes to the available resource with the lowest priority",
+                "RFC 6121 §8.5.2.1.1",
+            ),
+            Rule::NegativePriority => (
+                "negative-priority",
+                "resources with negative priority get messages sent to the bare JID",
+                "RFC 6121 §8.5.2.1.1",
+            ),
+            Rule::HeadlineToAll => (
+                "headline-to-all",
+                "a headline to a bare JID reaches one resource only",
+                "RFC 6121 §8.5.2.1.1",
+            ),
+            Rule::GroupchatToBare => (
+                "groupchat-to-bare",
+                "a groupchat message to a user's bare JID is delivered instead of bounced",
+                "RFC 6121 §8.5.2.1.1, §8.5.2.2.1",
+            ),
+            Rule::BareToKept => (
+                "bare-to-kept",
+                "a bare-JID message is delivered with 'to' rewritten to the resource's full JID",
+                "RFC 6121 §8.5.2.1.1",
+            ),
+            Rule::RosterEmpty => (
+                "roster-empty",
+                "a roster get on a roster with no items gets item-not-found",
+                "RFC 6121 §2.1.4",
+            ),
+            Rule::RosterGroups => (
+                "roster-groups",
+                "a roster item naming a group twice, or an empty group, is stored",
+                "RFC 6121 §2.3.3",
+            ),
+            Rule::ProbeLeak => (
+                "probe-leak",
+                "a probe from an entity with no subscription is answered with the contact's presence",
+                "RFC 6121 §4.3.2, §11",
             ),
         }
     }

@@ -112,12 +112,18 @@ impl StreamFault {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum StanzaCondition {
     BadRequest,
+    /// No such roster item (RFC 6121 §2.5.3); also what two faults send
+    /// where the RFCs want another condition.
     ItemNotFound,
     JidMalformed,
     NotAllowed,
     RemoteServerNotFound,
     ResourceConstraint,
     ServiceUnavailable,
+    /// RFC 6121 §2.3.3: a roster set from someone who may not change it.
+    Forbidden,
+    /// RFC 6121 §2.3.3: a roster item the server will not store.
+    NotAcceptable,
 }
 
 impl StanzaCondition {
@@ -130,17 +136,20 @@ impl StanzaCondition {
             Self::RemoteServerNotFound => "remote-server-not-found",
             Self::ResourceConstraint => "resource-constraint",
             Self::ServiceUnavailable => "service-unavailable",
+            Self::Forbidden => "forbidden",
+            Self::NotAcceptable => "not-acceptable",
         }
     }
 
     /// The `type` of `<error/>` (RFC 6120 §8.3.2): what the sender may do.
     pub fn error_type(self) -> &'static str {
         match self {
-            Self::BadRequest | Self::JidMalformed => "modify",
-            Self::ItemNotFound
-            | Self::NotAllowed
+            Self::BadRequest | Self::JidMalformed | Self::NotAcceptable => "modify",
+            Self::NotAllowed
             | Self::RemoteServerNotFound
-            | Self::ServiceUnavailable => "cancel",
+            | Self::ServiceUnavailable
+            | Self::ItemNotFound => "cancel",
+            Self::Forbidden => "auth",
             Self::ResourceConstraint => "wait",
         }
     }

@@ -13,9 +13,10 @@
 //! rcgen certificate), SASL PLAIN (over TLS only), DIGEST-MD5 and
 //! SCRAM-SHA-1/256 against in-memory accounts, resource binding (the
 //! server's choice or the client's, a taken resource taken over), then
-//! message, presence and iq routing among its own clients, and ping,
-//! version and disco answered by the server. No rosters, no offline
-//! storage, no server-to-server.
+//! message, presence and iq routing among its own clients, rosters and
+//! presence subscriptions in memory (RFC 6121 §2, §3: `roster`,
+//! `roster_iq`, `subscription`, `presence`), and ping, version and disco
+//! answered by the server. No offline storage, no server-to-server.
 //!
 //! It reuses the crate's parts, so that what the suite trusts and what it
 //! tests with are the same code: the streaming parser ([`crate::xml`]),
@@ -44,13 +45,18 @@ mod iq;
 mod jid;
 mod link;
 mod negotiate;
+mod presence;
 mod reply;
+mod roster;
+mod roster_iq;
+mod roster_push;
 mod router;
 mod sasl;
 mod server;
 mod session;
 mod stanza;
 mod stream;
+mod subscription;
 
 use std::sync::Arc;
 
@@ -71,5 +77,7 @@ struct Shared {
     direct_tls: bool,
     tls: Arc<rustls::ServerConfig>,
     router: Arc<router::Router>,
+    /// Every account's roster (RFC 6121 §2), shared with the router.
+    rosters: Arc<roster::Rosters>,
     stats: Arc<server::Counters>,
 }

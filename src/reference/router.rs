@@ -17,13 +17,17 @@
 //!   without presence, and there is no offline storage to fall back on.
 //! - Presence to a bare JID goes to every session of the account.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use tokio::sync::{mpsc, oneshot};
 
 use crate::xml::{Attribute, Element};
+
+use super::config::{Faults, Rule};
+use super::jid::Jid;
+use super::roster::Rosters;
 
 /// A connection's number, unique for the server's life.
 pub(super) type SessionId = u64;
@@ -64,6 +68,11 @@ pub(super) struct Router {
     domain: String,
     table: Mutex<Table>,
     next_id: AtomicU64,
+    /// Whom a session that goes away without unavailable presence is
+    /// announced to besides its own account: subscribers (RFC 6121
+    /// §4.5.2) and those it sent directed presence to (§4.6.3).
+    rosters: Arc<Rosters>,
+    faults: Faults,
 }
 
 #[derive(Default)]
@@ -83,6 +92,11 @@ struct Entry {
     /// online later (RFC 6121 §4.2.2).
     last_presence: Option<Element>,
     active: u64,
+    /// It asked for the roster: it gets roster pushes (RFC 6121 §2.2).
+    interested: bool,
+    /// JIDs it sent directed available presence to, not subscribers:
+    /// they hear when it goes (RFC 6121 §4.6.3).
+    directed: BTreeSet<String>,
 }
 
 impl Entry {
@@ -96,11 +110,19 @@ impl Entry {
 }
 
 impl Router {
+    #[cfg(test)]
     pub fn new(domain: &str) -> Self {
+        Router::with_rosters(domain, Arc::default(), Faults::default())
+    }
+
+    /// A router that announces departures to subscribers in `rosters`.
+    pub fn with_rosters(domain: &str, rosters: Arc<Rosters>, faults: Faults) -> Self {
         Router {
             domain: domain.to_owned(),
             table: Mutex::new(Table::default()),
             next_id: AtomicU64::new(1),
+            rosters,
+            faults,
         }
     }
 
@@ -131,11 +153,11 @@ impl Router {
             Some(r) => r.to_owned(),
             None => table.fresh_resource(local, id),
         };
-        if let Some(old) = table.remove_resource(local, &resource) {
-            if let Some(kick) = old.kick {
+        if let Some(mut old) = table.remove_resource(local, &resource) {
+            if let Some(kick) = old.kick.take() {
                 let _ = kick.send(());
             }
-            table.announce_gone(&self.domain, local, &old.resource, old.presence);
+            self.announce_gone(&table, local, &old);
         }
         table.clock += 1;
         let entry = Entry {
@@ -146,6 +168,8 @@ impl Router {
             presence: Presence::Silent,
             last_presence: None,
             active: table.clock,
+            interested: false,
+            directed: BTreeSet::new(),
         };
         table.users.entry(local.to_owned()).or_default().push(entry);
         Bound {
@@ -178,19 +202,45 @@ impl Router {
     pub fn message_to_bare(&self, local: &str, stanza: &Element, all: bool) -> Delivered {
         let table = self.table();
         let sessions = table.sessions(local);
-        if all {
-            let chosen = sessions.iter().filter(|e| e.priority().is_some());
-            return offer_all(chosen, stanza);
+        let faults = &self.faults;
+        // §8.5.2.1.1: never to a negative priority; the fault forgets it.
+        let negative = faults.breaks(Rule::NegativePriority);
+        let eligible = |e: &&Entry| {
+            e.priority().is_some() || (negative && e.presence != Presence::Unavailable)
+        };
+        let mut chosen: Vec<&Entry> = if all && !faults.breaks(Rule::HeadlineToAll) {
+            sessions.iter().filter(eligible).collect()
+        } else {
+            let pick = if faults.breaks(Rule::MessageToBare) {
+                sessions
+                    .iter()
+                    .filter(eligible)
+                    .min_by_key(|e| (e.priority(), e.active))
+            } else {
+                pick_for_message(sessions.iter().filter(eligible))
+            };
+            pick.into_iter().collect()
+        };
+        if chosen.is_empty() {
+            return Delivered::Nobody;
         }
-        match pick_for_message(sessions) {
-            Some(entry) => offer(&entry.inbox, stanza),
-            None => Delivered::Nobody,
+        // §8.5.2.1.1: 'to' stays the bare JID; the fault rewrites it.
+        if faults.breaks(Rule::BareToKept) {
+            let mut result = Delivered::Nobody;
+            for e in chosen.drain(..) {
+                let mut s = stanza.clone();
+                set(
+                    &mut s,
+                    "to",
+                    &format!("{local}@{}/{}", self.domain, e.resource),
+                );
+                if offer(&e.inbox, &s) == Delivered::Yes {
+                    result = Delivered::Yes;
+                }
+            }
+            return result;
         }
-    }
-
-    /// Presence to `local`'s bare JID: every session of the account.
-    pub fn presence_to_bare(&self, local: &str, stanza: &Element) -> Delivered {
-        offer_all(self.table().sessions(local).iter(), stanza)
+        offer_all(chosen.into_iter(), stanza)
     }
 
     /// Session `id` of `local` broadcast presence (no `to`): note it, send
@@ -221,10 +271,11 @@ impl Router {
             e.last_presence =
                 matches!(presence, Presence::Available { .. }).then(|| stanza.clone());
         }
+        // §4.5.2: unavailable presence goes back to its sender too.
         let _ = offer_all(
             sessions
                 .iter()
-                .filter(|e| matches!(e.presence, Presence::Available { .. })),
+                .filter(|e| e.id == id || matches!(e.presence, Presence::Available { .. })),
             stanza,
         );
         if first {
@@ -249,7 +300,138 @@ impl Router {
         if sessions.is_empty() {
             table.users.remove(local);
         }
-        table.announce_gone(&self.domain, local, &gone.resource, gone.presence);
+        self.announce_gone(&table, local, &gone);
+    }
+
+    /// `<presence type='unavailable'/>` from a session that went away,
+    /// if it had been available: to the account's available sessions,
+    /// to its subscribers (RFC 6121 §4.5.2: the server generates it when
+    /// the session ends without one) and to those it sent directed
+    /// presence to (§4.6.3).
+    fn announce_gone(&self, table: &Table, local: &str, gone: &Entry) {
+        if !matches!(gone.presence, Presence::Available { .. }) {
+            return;
+        }
+        let domain = &self.domain;
+        let mut stanza = Element::new(crate::xml::NS_CLIENT, "presence");
+        set(
+            &mut stanza,
+            "from",
+            &format!("{local}@{domain}/{}", gone.resource),
+        );
+        set(&mut stanza, "type", "unavailable");
+        let _ = offer_all(table.available(local), &stanza);
+        if self.faults.breaks(Rule::UnavailableOnClose) {
+            return;
+        }
+        let subscribers = self.rosters.contacts(local, |s| s.from);
+        let mut to: BTreeSet<String> = subscribers.into_iter().collect();
+        to.extend(gone.directed.iter().cloned());
+        for jid in to {
+            let Ok(j) = Jid::parse(&jid) else { continue };
+            let (Some(contact), true) = (j.local.as_deref(), j.is_at(domain)) else {
+                continue;
+            };
+            let mut s = stanza.clone();
+            set(&mut s, "to", &jid);
+            let _ = match j.resource.as_deref() {
+                Some(r) => offer_all(table.available(contact).filter(|e| e.resource == r), &s),
+                None => offer_all(table.available(contact), &s),
+            };
+        }
+    }
+
+    /// Session `id` of `local` asked for the roster.
+    pub fn set_interested(&self, local: &str, id: SessionId) {
+        let mut table = self.table();
+        if let Some(e) = table.entry_mut(local, id) {
+            e.interested = true;
+        }
+    }
+
+    /// A roster push (or what precedes one) to every session of `local`
+    /// that asked for the roster, each addressed to its full JID.
+    pub fn to_interested(&self, local: &str, stanza: &Element) {
+        let table = self.table();
+        for e in table.sessions(local).iter().filter(|e| e.interested) {
+            let mut s = stanza.clone();
+            set(
+                &mut s,
+                "to",
+                &format!("{local}@{}/{}", self.domain, e.resource),
+            );
+            let _ = offer(&e.inbox, &s);
+        }
+    }
+
+    /// `stanza` to every session of `local` that asked for the roster or
+    /// is available: where the subscription stanzas that come with a
+    /// roster push go (RFC 6121 §3.1.6, §3.2.3, §3.3.3).
+    pub fn to_interested_or_available(&self, local: &str, stanza: &Element) -> Delivered {
+        let table = self.table();
+        let chosen = table
+            .sessions(local)
+            .iter()
+            .filter(|e| e.interested || matches!(e.presence, Presence::Available { .. }));
+        offer_all(chosen, stanza)
+    }
+
+    /// `stanza` to every available session of `local` (RFC 6121
+    /// §8.5.2.1.2, §3.1.3).
+    pub fn to_available(&self, local: &str, stanza: &Element) -> Delivered {
+        offer_all(self.table().available(local), stanza)
+    }
+
+    /// Whether session `id` of `local` is available (sent presence).
+    pub fn is_available(&self, local: &str, id: SessionId) -> bool {
+        let table = self.table();
+        table
+            .sessions(local)
+            .iter()
+            .any(|e| e.id == id && matches!(e.presence, Presence::Available { .. }))
+    }
+
+    /// The last broadcast presence of each available session of `local`
+    /// (RFC 6121 §4.3.2: the answer to a probe).
+    pub fn available_presence(&self, local: &str) -> Vec<Element> {
+        let table = self.table();
+        table
+            .available(local)
+            .filter_map(|e| e.last_presence.clone())
+            .collect()
+    }
+
+    /// Session `id` of `local` sent directed presence to `jid`:
+    /// available adds it to those told when the session goes, unavailable
+    /// takes it off (RFC 6121 §4.6.1).
+    pub fn note_directed(&self, local: &str, id: SessionId, jid: &str, available: bool) {
+        let mut table = self.table();
+        if let Some(e) = table.entry_mut(local, id) {
+            if available {
+                e.directed.insert(jid.to_owned());
+            } else {
+                e.directed.remove(jid);
+            }
+        }
+    }
+
+    /// The JIDs session `id` of `local` sent directed presence to.
+    pub fn directed(&self, local: &str, id: SessionId) -> Vec<String> {
+        let mut table = self.table();
+        table
+            .entry_mut(local, id)
+            .map(|e| e.directed.iter().cloned().collect())
+            .unwrap_or_default()
+    }
+
+    /// Session `id` of `local` became unavailable: the JIDs it had sent
+    /// directed presence to, now forgotten.
+    pub fn take_directed(&self, local: &str, id: SessionId) -> Vec<String> {
+        let mut table = self.table();
+        table
+            .entry_mut(local, id)
+            .map(|e| std::mem::take(&mut e.directed).into_iter().collect())
+            .unwrap_or_default()
     }
 }
 
@@ -286,39 +468,32 @@ impl Table {
         r
     }
 
-    /// `<presence type='unavailable'/>` from a session that went away,
-    /// to the account's available sessions, if it had been available.
-    fn announce_gone(&self, domain: &str, local: &str, resource: &str, presence: Presence) {
-        if !matches!(presence, Presence::Available { .. }) {
-            return;
-        }
-        let mut stanza = Element::new(crate::xml::NS_CLIENT, "presence");
-        for (name, value) in [
-            ("from", format!("{local}@{domain}/{resource}")),
-            ("type", "unavailable".to_owned()),
-        ] {
-            stanza.attrs.push(Attribute {
-                ns: None,
-                name: name.into(),
-                value: value.into(),
-            });
-        }
-        let available = self
-            .sessions(local)
+    fn available(&self, local: &str) -> impl Iterator<Item = &Entry> {
+        self.sessions(local)
             .iter()
-            .filter(|e| matches!(e.presence, Presence::Available { .. }));
-        let _ = offer_all(available, &stanza);
+            .filter(|e| matches!(e.presence, Presence::Available { .. }))
+    }
+
+    fn entry_mut(&mut self, local: &str, id: SessionId) -> Option<&mut Entry> {
+        self.users.get_mut(local)?.iter_mut().find(|e| e.id == id)
     }
 }
 
-/// The session a message to the bare JID goes to: highest priority, then
-/// most recently active; none with negative priority or unavailable.
-fn pick_for_message(sessions: &[Entry]) -> Option<&Entry> {
-    sessions
-        .iter()
-        .filter_map(|e| e.priority().map(|p| (p, e.active, e)))
-        .max_by_key(|(p, active, _)| (*p, *active))
-        .map(|(_, _, e)| e)
+/// Set the unprefixed attribute `name`.
+fn set(stanza: &mut Element, name: &str, value: &str) {
+    stanza.attrs.retain(|a| !(a.ns.is_none() && a.name == name));
+    stanza.attrs.push(Attribute {
+        ns: None,
+        name: name.into(),
+        value: value.into(),
+    });
+}
+
+/// The session a message to the bare JID goes to: highest priority
+/// (negative counting as the highest when the fault lets it through),
+/// then most recently active.
+fn pick_for_message<'a>(sessions: impl Iterator<Item = &'a Entry>) -> Option<&'a Entry> {
+    sessions.max_by_key(|e| (e.priority().unwrap_or(i8::MIN), e.active))
 }
 
 fn offer(inbox: &mpsc::Sender<Element>, stanza: &Element) -> Delivered {

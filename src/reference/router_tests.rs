@@ -97,14 +97,19 @@ fn bare_jid_message_picks_highest_priority_then_most_recent() {
 }
 
 #[test]
-fn presence_to_bare_reaches_every_session() {
+fn presence_to_available_reaches_available_sessions_only() {
     let r = router();
-    let mut a = r.bind(r.new_session_id(), "romeo", Some("a"), 8);
-    let mut b = r.bind(r.new_session_id(), "romeo", Some("b"), 8);
+    let (ia, ib) = (r.new_session_id(), r.new_session_id());
+    let mut a = r.bind(ia, "romeo", Some("a"), 8);
+    let mut b = r.bind(ib, "romeo", Some("b"), 8);
+    let (p0, s) = presence(0);
+    r.broadcast("romeo", ia, p0, &s);
+    drain(&mut a);
+    drain(&mut b);
     let p = Element::new(crate::xml::NS_CLIENT, "presence");
-    assert_eq!(r.presence_to_bare("romeo", &p), Delivered::Yes);
+    assert_eq!(r.to_available("romeo", &p), Delivered::Yes);
     assert_eq!(drain(&mut a), ["presence:"]);
-    assert_eq!(drain(&mut b), ["presence:"]);
+    assert!(drain(&mut b).is_empty(), "b sent no presence");
 }
 
 #[test]

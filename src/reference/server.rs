@@ -18,6 +18,7 @@ use crate::transport::{ByteIo, Connection, Transport, tls};
 use super::bosh_listener;
 use super::config::{BOSH_PATH, Config, Rule, WEBSOCKET_PATH};
 use super::error::StartError;
+use super::roster::Rosters;
 use super::router::Router;
 use super::{Shared, session};
 
@@ -84,6 +85,9 @@ impl ReferenceServer {
             .as_ref()
             .map(|(_, addr)| format!("http://{addr}{BOSH_PATH}"));
         let stats = Arc::new(Counters::default());
+        let rosters = Arc::new(Rosters::default());
+        let domain = config.domain.to_ascii_lowercase();
+        let router = Router::with_rosters(&domain, Arc::clone(&rosters), config.faults.clone());
         let shared = Arc::new(Shared {
             domain: config.domain.to_ascii_lowercase(),
             accounts,
@@ -91,7 +95,8 @@ impl ReferenceServer {
             faults: config.faults.clone(),
             direct_tls: config.direct_tls,
             tls,
-            router: Arc::new(Router::new(&config.domain.to_ascii_lowercase())),
+            router: Arc::new(router),
+            rosters,
             stats: Arc::clone(&stats),
         });
         let (stop, stopped) = watch::channel(false);

@@ -12,8 +12,10 @@ use super::config::Rule;
 use super::error::StanzaCondition;
 use super::iq;
 use super::jid::Jid;
+use super::presence::{self, Target};
 use super::reply::{Sender, error_reply, set_attr};
-use super::router::{Delivered, Presence};
+use super::roster_iq;
+use super::router::Delivered;
 
 /// Where the stanza is addressed, once `to` is parsed.
 enum To {
@@ -77,7 +79,8 @@ pub(super) fn handle(mut stanza: Element, sender: &Sender<'_>, shared: &Shared) 
     // RFC 6120 §8.1.2.1: the server adds or overrides 'from'; RFC 6121
     // §3: subscription requests carry the bare JID.
     if !shared.faults.breaks(Rule::StampFrom) {
-        let from = if kind == "presence" && is_subscription(&type_) {
+        let bare = !shared.faults.breaks(Rule::SubscriptionFromBare);
+        let from = if kind == "presence" && is_subscription(&type_) && bare {
             sender.bare(domain)
         } else {
             sender.full(domain)
@@ -100,6 +103,11 @@ pub(super) fn handle(mut stanza: Element, sender: &Sender<'_>, shared: &Shared) 
     let exists = |local: &str| shared.accounts.lookup(local).is_some();
     let router = &shared.router;
     let outcome = match (kind, to) {
+        ("iq", To::OwnAccount | To::Bare(_)) if roster_iq::is_roster(&stanza) => {
+            return roster_iq::handle(&stanza, sender, shared)
+                .into_iter()
+                .collect();
+        }
         ("iq", To::OwnAccount | To::Server) => {
             return iq::answer(&stanza, sender, shared).into_iter().collect();
         }
@@ -113,30 +121,31 @@ pub(super) fn handle(mut stanza: Element, sender: &Sender<'_>, shared: &Shared) 
         }
         ("message", To::Full(local, resource)) if exists(&local) => {
             match router.to_full(&local, &resource, &stanza) {
-                // RFC 6121 §8.5.3.2.1: no such resource, so as if to the
-                // bare JID (groupchat gets an error there too).
-                Delivered::Nobody => message_to_bare(&local, &stanza, &type_, shared),
+                // RFC 6121 §8.5.3.2.1: no such resource: chat as if to
+                // the bare JID; normal, groupchat and headline bounce.
+                Delivered::Nobody if type_ == "chat" => {
+                    message_to_bare(&local, &stanza, &type_, shared)
+                }
                 other => other,
             }
         }
-        ("presence", To::OwnAccount) if type_.is_empty() || type_ == "unavailable" => {
-            return broadcast(&stanza, &type_, sender, shared);
+        ("presence", To::Server) => return Vec::new(),
+        ("presence", To::OwnAccount) => {
+            return presence::handle(&stanza, &type_, Target::Broadcast, sender, shared);
         }
-        // Probes and subscription requests to oneself, and presence to the
-        // server: the server keeps no rosters, so nothing to do.
-        ("presence", To::OwnAccount | To::Server) => return Vec::new(),
         ("presence", To::Bare(local)) => {
-            // Presence to an unknown account is ignored (RFC 6121 §8.5.1).
-            let _ = router.presence_to_bare(&local, &stanza);
-            return Vec::new();
+            let target = Target::User {
+                local: &local,
+                resource: None,
+            };
+            return presence::handle(&stanza, &type_, target, sender, shared);
         }
         ("presence", To::Full(local, resource)) => {
-            if router.to_full(&local, &resource, &stanza) == Delivered::Nobody
-                && is_subscription(&type_)
-            {
-                let _ = router.presence_to_bare(&local, &stanza);
-            }
-            return Vec::new();
+            let target = Target::User {
+                local: &local,
+                resource: Some(&resource),
+            };
+            return presence::handle(&stanza, &type_, target, sender, shared);
         }
         // §10.4.3; the fault drops the stanza without a word.
         (_, To::Remote) if shared.faults.breaks(Rule::RemoteDomain) => return Vec::new(),
@@ -183,38 +192,10 @@ pub(super) fn handle(mut stanza: Element, sender: &Sender<'_>, shared: &Shared) 
 /// available session; normal and chat to the best one.
 fn message_to_bare(local: &str, stanza: &Element, type_: &str, shared: &Shared) -> Delivered {
     match type_ {
-        "groupchat" => Delivered::Nobody,
+        "groupchat" if !shared.faults.breaks(Rule::GroupchatToBare) => Delivered::Nobody,
         "headline" => shared.router.message_to_bare(local, stanza, true),
         _ => shared.router.message_to_bare(local, stanza, false),
     }
-}
-
-/// Presence without `to`: availability and priority (RFC 6121 §4.7.2.3:
-/// an integer from -128 to 127, else `bad-request`).
-fn broadcast(stanza: &Element, type_: &str, sender: &Sender<'_>, shared: &Shared) -> Vec<Element> {
-    let presence = if type_ == "unavailable" {
-        Presence::Unavailable
-    } else {
-        let priority = stanza
-            .child(NS_CLIENT, "priority")
-            .map(|p| p.text().trim().parse::<i8>());
-        match priority {
-            None => Presence::Available { priority: 0 },
-            Some(Ok(priority)) => Presence::Available { priority },
-            Some(Err(_)) => {
-                return bounce(
-                    stanza,
-                    StanzaCondition::BadRequest,
-                    sender,
-                    &shared.domain,
-                    true,
-                );
-            }
-        }
-    };
-    shared
-        .router
-        .broadcast(sender.local, sender.id, presence, stanza)
 }
 
 fn classify(jid: Jid, sender: &Sender<'_>, domain: &str) -> To {

@@ -5,7 +5,7 @@ use crate::reference::config::{Faults, Limits};
 use crate::reference::router::{Bound, Router};
 use crate::sasl::Credentials;
 use crate::sasl::server::Accounts;
-use crate::xml::{NamespaceScope, parse_element, writer::to_xml};
+use crate::xml::{NS_CLIENT, NamespaceScope, parse_element, writer::to_xml};
 
 const DOMAIN: &str = "example.org";
 
@@ -24,6 +24,7 @@ fn shared() -> Shared {
         direct_tls: false,
         tls,
         router: Arc::new(Router::new(DOMAIN)),
+        rosters: Arc::default(),
         stats: Arc::default(),
     }
 }
@@ -101,16 +102,24 @@ fn messages_between_accounts() {
         )
         .is_empty()
     );
-    // No such resource: as if to the bare JID.
+    // No such resource: a chat message as if to the bare JID (RFC 6121
+    // §8.5.3.2.1); a normal one bounces.
     assert!(
         send(
             &s,
             &romeo,
             "romeo",
-            "<message to='juliet@example.org/gone'><body>3</body></message>"
+            "<message to='juliet@example.org/gone' type='chat'><body>3</body></message>"
         )
         .is_empty()
     );
+    let bounced = send(
+        &s,
+        &romeo,
+        "romeo",
+        "<message to='juliet@example.org/gone'><body>4</body></message>",
+    );
+    assert_eq!(bounced.len(), 1, "{bounced:?}");
     let bodies: Vec<String> = std::iter::from_fn(|| juliet.inbox.try_recv().ok())
         .map(|m| {
             assert_eq!(m.attr("from"), Some("romeo@example.org/a"));
@@ -288,7 +297,10 @@ fn presence_broadcast_and_subscriptions_carry_the_right_from() {
     );
     let own = a.inbox.try_recv().expect("own presence");
     assert_eq!(own.attr("from"), Some("romeo@example.org/a"));
-    // Subscription requests carry the bare JID (RFC 6121 §3.1.2).
+    // Subscription requests carry the bare JID (RFC 6121 §3.1.2), and
+    // reach an available contact at once (§3.1.3).
+    send(&s, &juliet, "juliet", "<presence/>");
+    while juliet.inbox.try_recv().is_ok() {}
     send(
         &s,
         &a,

@@ -8,7 +8,10 @@
 //! speaks — is checked here, as pure functions so that unit tests cover
 //! every branch.
 
-use crate::xml::{NS_BIND, NS_CLIENT, NS_SASL, NS_STREAM_ERRORS, NS_STREAMS, NS_TLS, StreamHeader};
+use crate::xml::{
+    NS_BIND, NS_CLIENT, NS_PRE_APPROVAL, NS_SASL, NS_STREAM_ERRORS, NS_STREAMS, NS_TLS,
+    StreamHeader,
+};
 
 use super::config::{Faults, Rule};
 use super::error::{StreamCondition, StreamFault};
@@ -212,6 +215,8 @@ pub(super) fn features(offer: &Offer) -> String {
     }
     if offer.bind {
         out.push_str(&format!("<bind xmlns='{NS_BIND}'/>"));
+        // RFC 6121 §3.4: pre-approvals are supported, so announced.
+        out.push_str(&format!("<sub xmlns='{NS_PRE_APPROVAL}'/>"));
     }
     out.push_str("</stream:features>");
     out

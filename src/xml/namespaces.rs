@@ -57,3 +57,8 @@ pub const NS_DISCO_INFO: &str = "http://jabber.org/protocol/disco#info";
 /// of scansion scripts (`scansion:strict='false'`); scansion's scripts use
 /// the prefix without declaring it, so any URI of our own will do.
 pub const NS_SCANSION: &str = "https://matthewwild.co.uk/projects/scansion";
+/// `jabber:iq:roster`: the roster (RFC 6121 §2).
+pub const NS_ROSTER: &str = "jabber:iq:roster";
+/// `urn:xmpp:features:pre-approval`: the stream feature of subscription
+/// pre-approval (RFC 6121 §3.4).
+pub const NS_PRE_APPROVAL: &str = "urn:xmpp:features:pre-approval";

@@ -915,6 +915,61 @@ impl Ejabberd {
         }
     }
 
+    /// Create every account of `users` on `localhost` with one hidden
+    /// Erlang node (ejabberd's `try_register` over rpc), not one node per
+    /// account: starting a node costs about a second, and the cast has
+    /// dozens of accounts. An account that exists already is fine; other
+    /// failures are retried while ejabberd's tables may still be missing,
+    /// as in [`Ejabberd::register`].
+    pub fn register_all(&self, users: &[&str], password: &str) {
+        let list = users
+            .iter()
+            .map(|u| format!("\"{u}\""))
+            .collect::<Vec<_>>()
+            .join(",");
+        let eval = format!(
+            "R = [rpc:call('{node}', ejabberd_auth, try_register, \
+             [list_to_binary(U), <<\"localhost\">>, <<\"{password}\">>]) || U <- [{list}]], \
+             io:format(\"~p~n\", [R]), \
+             halt(case lists:all(fun(X) -> X == ok orelse X == {{error, exists}} end, R) \
+             of true -> 0; false -> 1 end).",
+            node = self.node,
+        );
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            static BULK_NODES: AtomicU32 = AtomicU32::new(0);
+            let control = format!(
+                "bulk_{}_{}_{}@localhost",
+                self.port,
+                std::process::id(),
+                BULK_NODES.fetch_add(1, Ordering::Relaxed)
+            );
+            let out = self
+                .erl
+                .command(self.dir.path(), self.dist_port)
+                .args(["-sname", &control])
+                .args(["-dist_listen", "false", "-hidden", "-noinput"])
+                .args(["-eval", &eval])
+                .output()
+                .expect("run erl");
+            if out.status.success() {
+                return;
+            }
+            let shown = format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+            assert!(
+                Instant::now() < deadline,
+                "registering {} accounts failed ({}): {shown}",
+                users.len(),
+                out.status
+            );
+            std::thread::sleep(Duration::from_millis(300));
+        }
+    }
+
     fn register_once(&self, user: &str, password: &str) -> Output {
         static CONTROL_NODES: AtomicU32 = AtomicU32::new(0);
         let control = format!(
