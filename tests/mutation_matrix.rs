@@ -306,7 +306,14 @@ fn shape(markdown: &str) -> Vec<String> {
             let cells: Vec<&str> = line.strip_prefix('|')?.split('|').map(str::trim).collect();
             let fault_row = cells.first()?.parse::<usize>().is_ok();
             let kept = if fault_row { 4 } else { 2 };
-            Some(cells.iter().take(kept).copied().collect::<Vec<_>>().join("|"))
+            Some(
+                cells
+                    .iter()
+                    .take(kept)
+                    .copied()
+                    .collect::<Vec<_>>()
+                    .join("|"),
+            )
         })
         .collect()
 }

@@ -380,8 +380,12 @@ fn run_target(args: RunArgs) -> i32 {
         scenarios.len()
     );
     let started = Instant::now();
+    let used: std::collections::BTreeSet<String> = scenarios
+        .iter()
+        .flat_map(|s| s.meta.accounts.iter().cloned())
+        .collect();
     let verdicts: Result<Vec<Verdict>, engine::PreflightError> = runtime.block_on(async {
-        engine::preflight(&config).await?;
+        engine::preflight(&config, &used).await?;
         let (verbose, strict) = (args.verbose, args.strict);
         let progress = Arc::new(report::progress::SuiteProgress::new(scenarios.len()));
         let observer: Arc<dyn engine::Observer> = progress.clone();

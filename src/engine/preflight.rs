@@ -20,6 +20,8 @@
 
 use tokio::time::Instant;
 
+use futures_util::StreamExt;
+
 use crate::accounts::Account;
 use crate::scenario::{Location, Meta};
 use crate::transport::{TlsError, TransportError};
@@ -70,7 +72,13 @@ impl PreflightError {
 }
 
 /// The checks above, each bounded by the run's timeout.
-pub async fn preflight(config: &RunConfig) -> Result<(), PreflightError> {
+///
+/// `used`: the names of the accounts the scenarios about to run log in as
+/// (their `accounts`); others given on the command line are not tried.
+pub async fn preflight(
+    config: &RunConfig,
+    used: &std::collections::BTreeSet<String>,
+) -> Result<(), PreflightError> {
     let mut session = match connect(config).await {
         // It answered, against a rule of its transport (a WebSocket
         // handshake without the `xmpp` subprotocol): a finding each
@@ -100,16 +108,31 @@ pub async fn preflight(config: &RunConfig) -> Result<(), PreflightError> {
         authenticate(&mut session, config, &account, "--user/--password").await?;
     }
     session.shutdown().await;
-    for account in config.accounts.iter() {
-        if account.name == crate::accounts::DEFAULT_ACCOUNT {
-            continue;
-        }
-        let mut session = connect(config).await?;
-        session.account = Some(account.clone());
-        let given_by = format!("--account {}", account.name);
-        authenticate(&mut session, config, account, &given_by).await?;
-        session.shutdown().await;
+    // Only the accounts the run's scenarios log in as, a few at a time: a
+    // cast of dozens checked one by one cost a BOSH run half a minute.
+    let named = config
+        .accounts
+        .iter()
+        .filter(|a| a.name != crate::accounts::DEFAULT_ACCOUNT && used.contains(&a.name));
+    let mut checks = futures_util::stream::iter(named)
+        .map(|account| check_account(config, account))
+        .buffer_unordered(ACCOUNTS_AT_ONCE);
+    while let Some(checked) = checks.next().await {
+        checked?;
     }
+    Ok(())
+}
+
+/// Accounts whose login preflight tries at the same time.
+const ACCOUNTS_AT_ONCE: usize = 8;
+
+/// A login as `account` on a connection of its own.
+async fn check_account(config: &RunConfig, account: &Account) -> Result<(), PreflightError> {
+    let mut session = connect(config).await?;
+    session.account = Some(account.clone());
+    let given_by = format!("--account {}", account.name);
+    authenticate(&mut session, config, account, &given_by).await?;
+    session.shutdown().await;
     Ok(())
 }
 
