@@ -386,12 +386,29 @@ impl Core {
             self.answered(rid, tx, body.clone(), has);
             return Some(body);
         }
-        if let Some((_, tx)) = self.ahead.remove(&rid) {
-            // The gap was never filled: nothing of it was processed.
-            let _ = tx;
-            return Some(self.body(Vec::new(), None));
-        }
+        // A request ahead of a gap is not held: its payloads have not
+        // been forwarded, and §14.2 forwards them once the gap is filled,
+        // however long that takes. It stays until then, or until the
+        // session ends (inactivity, terminate), which answers it.
         None
+    }
+
+    /// Whether `rid` came ahead of a gap that is still open.
+    pub fn is_ahead(&self, rid: u64) -> bool {
+        self.ahead.contains_key(&rid)
+    }
+
+    /// The gap before `rid` stayed open for a whole inactivity period
+    /// after the request's `wait`: the client is taken to be gone as in
+    /// XEP-0124 §10, the session ends, and the requests ahead get
+    /// `item-not-found` (this one through the answer returned).
+    pub fn gap_expired(&mut self, rid: u64) -> Option<String> {
+        self.ahead.remove(&rid)?;
+        self.expire();
+        for (_, (_, tx)) in std::mem::take(&mut self.ahead) {
+            let _ = tx.send(terminate_body("item-not-found", &[]));
+        }
+        Some(terminate_body("item-not-found", &[]))
     }
 
     /// Answer held requests: the oldest with what is waiting, and every
