@@ -14,6 +14,8 @@
 //! server's faults; the transport knows nothing of the faults themselves.
 
 mod core;
+#[cfg(test)]
+mod core_tests;
 mod departures;
 mod request;
 mod stream;
