@@ -56,9 +56,25 @@ async fn the_live_fuzzer_finds_nothing_over_websocket_and_bosh() {
         let handle = tokio::task::spawn_blocking(move || {
             let dir = dir.display().to_string();
             let out = xmpp_conform(&[
-                "fuzz", "--target", &target, "--domain", "localhost", "--duration", "4s",
-                "--seed", "7", "--phase", phase, "--jobs", "4", "--out", &dir, "--user",
-                "romeo", "--password", "secret",
+                "fuzz",
+                "--target",
+                &target,
+                "--domain",
+                "localhost",
+                "--duration",
+                "4s",
+                "--seed",
+                "7",
+                "--phase",
+                phase,
+                "--jobs",
+                "4",
+                "--out",
+                &dir,
+                "--user",
+                "romeo",
+                "--password",
+                "secret",
             ]);
             (out.status.code(), text(&out), target)
         });
@@ -73,7 +89,10 @@ async fn the_live_fuzzer_finds_nothing_over_websocket_and_bosh() {
             "{transport} {phase}: the run names another target: {shown}"
         );
         let n = cases(&shown);
-        assert!(n >= at_least, "{transport} {phase}: only {n} cases: {shown}");
+        assert!(
+            n >= at_least,
+            "{transport} {phase}: only {n} cases: {shown}"
+        );
         assert!(summary(&shown).ends_with(", 0 findings"), "{shown}");
         eprintln!("{transport} {phase}: {}", summary(&shown));
         total += n;

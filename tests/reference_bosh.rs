@@ -112,7 +112,10 @@ async fn the_bosh_listener_survives_hostile_input() {
     }
     bodies.push(b"<body xmlns='http://jabber.org/protocol/httpbind'/>".to_vec());
     bodies.push(b"<html><body>no</body></html>".to_vec());
-    bodies.push(b"<body rid='1' sid='no-such-session' xmlns='http://jabber.org/protocol/httpbind'/>".to_vec());
+    bodies.push(
+        b"<body rid='1' sid='no-such-session' xmlns='http://jabber.org/protocol/httpbind'/>"
+            .to_vec(),
+    );
     for body in &bodies {
         let (status, text) = exchange(&addr, &request("POST", &path, body)).await;
         assert_eq!(status, 200, "{text}");

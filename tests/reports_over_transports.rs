@@ -20,8 +20,22 @@ fn run(target: &str, dir: &Path, mode: &str) -> (Option<i32>, String) {
     let path = |name: &str| dir.join(name).display().to_string();
     let (junit, json, snapshots) = (path("junit.xml"), path("report.json"), path("snapshots"));
     let mut args = vec![
-        "--target", target, "--domain", "localhost", "--user", "romeo", "--password", "secret",
-        "--junit", &junit, "--json", &json, "--snapshots", &snapshots, "--snapshots-mode", mode,
+        "--target",
+        target,
+        "--domain",
+        "localhost",
+        "--user",
+        "romeo",
+        "--password",
+        "secret",
+        "--junit",
+        &junit,
+        "--json",
+        &json,
+        "--snapshots",
+        &snapshots,
+        "--snapshots-mode",
+        mode,
     ];
     for id in SCENARIOS {
         args.extend(["--filter", id]);
@@ -42,9 +56,9 @@ fn check_json(dir: &Path, target: &str, kind: &str) {
         assert_eq!(scenario["status"], "pass", "{scenario}");
         let transcript = scenario["transcript"].as_array().expect("a transcript");
         assert!(
-            transcript
-                .iter()
-                .any(|line| line["text"].as_str().is_some_and(|t| t.starts_with(&connected))),
+            transcript.iter().any(|line| line["text"]
+                .as_str()
+                .is_some_and(|t| t.starts_with(&connected))),
             "{kind}: no `{connected}` in {scenario}"
         );
     }
@@ -79,7 +93,8 @@ fn check_junit(dir: &Path, target: &str, kind: &str) {
         }
     }
     let mut expected = SCENARIOS.map(String::from).to_vec();
-    (cases.sort(), expected.sort());
+    cases.sort();
+    expected.sort();
     assert_eq!(cases, expected, "{xml}");
     assert_eq!(failures, 0, "{xml}");
     let connected = format!("connected: {kind} {target}");
@@ -94,7 +109,10 @@ async fn reports_and_snapshots_work_over_websocket_and_bosh() {
     let config = Config::new("localhost").with_account("romeo", "secret");
     let server = ReferenceServer::start(config).await.expect("start");
     let targets = [
-        ("websocket", server.websocket_url().expect("WebSocket").to_owned()),
+        (
+            "websocket",
+            server.websocket_url().expect("WebSocket").to_owned(),
+        ),
         ("bosh", server.bosh_url().expect("BOSH").to_owned()),
     ];
     for (kind, target) in targets {
@@ -112,14 +130,21 @@ async fn reports_and_snapshots_work_over_websocket_and_bosh() {
             .await
             .expect("the runs")
         };
-        assert_eq!(code, Some(0), "{kind}: the snapshots changed between runs: {shown}");
+        assert_eq!(
+            code,
+            Some(0),
+            "{kind}: the snapshots changed between runs: {shown}"
+        );
         check_json(&folder, &target, kind);
         check_junit(&folder, &target, kind);
 
         // A snapshot that no longer matches what the server says fails.
         let snap = folder.join("snapshots/rfc6120/stream/basic-session.snap");
         let pinned = std::fs::read_to_string(&snap).expect("the snapshot was written");
-        assert!(!pinned.contains("sid='") || pinned.contains("sid='[sid]'"), "{pinned}");
+        assert!(
+            !pinned.contains("sid='") || pinned.contains("sid='[sid]'"),
+            "{pinned}"
+        );
         std::fs::write(&snap, pinned.replace("version='1.0'", "version='9.9'")).expect("edit");
         let (code, shown) = {
             let (target, folder) = (target.clone(), folder.clone());
@@ -127,7 +152,11 @@ async fn reports_and_snapshots_work_over_websocket_and_bosh() {
                 .await
                 .expect("the run")
         };
-        assert_ne!(code, Some(0), "{kind}: an edited snapshot still matched: {shown}");
+        assert_ne!(
+            code,
+            Some(0),
+            "{kind}: an edited snapshot still matched: {shown}"
+        );
         assert!(shown.contains("basic-session"), "{shown}");
     }
     let stats = server.shutdown().await;

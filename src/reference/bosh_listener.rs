@@ -40,6 +40,7 @@ pub(super) fn service(shared: &Shared) -> Service {
         any_to: faults.breaks(Rule::BoshAddressing),
         drop_terminate_payloads: faults.breaks(Rule::BoshTerminatePayload),
         wrong_content_type: faults.breaks(Rule::BoshContentType),
+        no_pause: faults.breaks(Rule::BoshPause),
     };
     BoshService::new(BoshServerOptions {
         path: BOSH_PATH.to_owned(),

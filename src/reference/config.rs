@@ -281,6 +281,9 @@ pub enum Rule {
     /// Responses are `text/xml; charset=utf-8` unless the client asked
     /// otherwise (XEP-0124 §7.1).
     BoshContentType,
+    /// A `pause` request gets every held request answered at once and
+    /// sets the inactivity period to the pause (XEP-0124 §10).
+    BoshPause,
     /// A WebSocket Close frame is answered with a Close frame (RFC 6455
     /// §5.5.1, the closing handshake RFC 7395 §3.6 asks for).
     WebSocketCloseHandshake,
@@ -288,7 +291,7 @@ pub enum Rule {
 
 impl Rule {
     /// Every rule, in the order `serve --list-faults` prints them.
-    pub const ALL: [Rule; 49] = [
+    pub const ALL: [Rule; 50] = [
         Rule::StreamNamespace,
         Rule::StreamId,
         Rule::Version,
@@ -337,6 +340,7 @@ impl Rule {
         Rule::BoshAddressing,
         Rule::BoshTerminatePayload,
         Rule::BoshContentType,
+        Rule::BoshPause,
         Rule::WebSocketCloseHandshake,
     ];
 
@@ -601,6 +605,11 @@ impl Rule {
                 "bosh-content-type",
                 "BOSH responses are application/xml, not text/xml; charset=utf-8",
                 "XEP-0124 §7.1",
+            ),
+            Rule::BoshPause => (
+                "bosh-pause",
+                "a BOSH pause request is served as an ordinary one: held requests are not answered at once, the inactivity period is not the pause",
+                "XEP-0124 §10",
             ),
             Rule::WebSocketCloseHandshake => (
                 "websocket-close-handshake",

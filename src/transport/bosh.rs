@@ -578,7 +578,11 @@ impl Bosh {
     /// is still unanswered.
     fn due(&mut self) -> Option<Reply> {
         let (&rid, _) = self.arrived.first_key_value()?;
-        if self.outstanding.first().is_some_and(|&earlier| earlier < rid) {
+        if self
+            .outstanding
+            .first()
+            .is_some_and(|&earlier| earlier < rid)
+        {
             return None;
         }
         self.arrived.remove(&rid)

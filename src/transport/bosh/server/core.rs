@@ -278,6 +278,7 @@ impl Core {
         self.held.push_back((request.rid, tx, false));
         if let Some(pause) = request.pause
             && pause <= self.params.maxpause
+            && !self.departures.no_pause
         {
             // §10: answer everything held at once, without payloads, and
             // allow the longer (or shorter) silence until the next request.

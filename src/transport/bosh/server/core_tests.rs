@@ -160,7 +160,10 @@ fn the_end_of_a_wait_answers_the_held_request_empty() {
     let (mut core, _rx, at) = session();
     let mut held = later(core.receive(req(CREATION_RID + 1, ""), at));
     let body = core.wait_over(CREATION_RID + 1).expect("it was held");
-    assert!(!body.contains("terminate") && !body.contains("<message"), "{body}");
+    assert!(
+        !body.contains("terminate") && !body.contains("<message"),
+        "{body}"
+    );
     assert_eq!(held.try_recv().as_deref(), Ok(body.as_str()));
     assert_eq!(core.wait_over(CREATION_RID + 1), None, "answered already");
 }

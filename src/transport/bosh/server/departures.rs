@@ -48,4 +48,8 @@ pub struct Departures {
     /// Responses are `application/xml`, not `text/xml; charset=utf-8`
     /// (§7.1).
     pub wrong_content_type: bool,
+    /// A `pause` attribute is ignored: the request is an ordinary one
+    /// (§10: held requests answered at once, the inactivity period set to
+    /// the pause).
+    pub no_pause: bool,
 }
