@@ -41,6 +41,7 @@ pub(super) fn service(shared: &Shared) -> Service {
         drop_terminate_payloads: faults.breaks(Rule::BoshTerminatePayload),
         wrong_content_type: faults.breaks(Rule::BoshContentType),
         no_pause: faults.breaks(Rule::BoshPause),
+        no_ack: faults.breaks(Rule::BoshAck),
     };
     BoshService::new(BoshServerOptions {
         path: BOSH_PATH.to_owned(),

@@ -284,6 +284,9 @@ pub enum Rule {
     /// A `pause` request gets every held request answered at once and
     /// sets the inactivity period to the pause (XEP-0124 §10).
     BoshPause,
+    /// Once the creation response has `ack`, every response has it
+    /// (XEP-0124 §9).
+    BoshAck,
     /// A WebSocket Close frame is answered with a Close frame (RFC 6455
     /// §5.5.1, the closing handshake RFC 7395 §3.6 asks for).
     WebSocketCloseHandshake,
@@ -291,7 +294,7 @@ pub enum Rule {
 
 impl Rule {
     /// Every rule, in the order `serve --list-faults` prints them.
-    pub const ALL: [Rule; 50] = [
+    pub const ALL: [Rule; 51] = [
         Rule::StreamNamespace,
         Rule::StreamId,
         Rule::Version,
@@ -341,6 +344,7 @@ impl Rule {
         Rule::BoshTerminatePayload,
         Rule::BoshContentType,
         Rule::BoshPause,
+        Rule::BoshAck,
         Rule::WebSocketCloseHandshake,
     ];
 
@@ -610,6 +614,11 @@ impl Rule {
                 "bosh-pause",
                 "a BOSH pause request is served as an ordinary one: held requests are not answered at once, the inactivity period is not the pause",
                 "XEP-0124 §10",
+            ),
+            Rule::BoshAck => (
+                "bosh-ack",
+                "a BOSH session creation response has 'ack', later responses do not",
+                "XEP-0124 §9",
             ),
             Rule::WebSocketCloseHandshake => (
                 "websocket-close-handshake",

@@ -37,6 +37,9 @@ pub(super) struct Params {
     pub polling: u64,
     pub inactivity: u64,
     pub maxpause: u64,
+    /// Responses acknowledge the highest rid received (XEP-0124 §9): the
+    /// creation response says so with its own `ack`.
+    pub ack: bool,
 }
 
 /// What a request gets at once: an answer, or a wait for one.
@@ -449,6 +452,15 @@ impl Core {
 
     fn answered(&mut self, rid: u64, tx: Responder, body: String, payloads: bool) {
         self.last_response_at = Instant::now();
+        // §9: every response acknowledges the highest rid received (all
+        // lower ones received too: requests are processed in order),
+        // except where that is the rid answered (SHOULD NOT).
+        let body = match body.strip_prefix("<body") {
+            Some(rest) if self.params.ack && !self.departures.no_ack && rid != self.last_rid => {
+                format!("<body ack='{}'{rest}", self.last_rid)
+            }
+            _ => body,
+        };
         let _ = tx.send(body.clone());
         self.sent.push_back((rid, body, payloads));
         while self.sent.len() > self.params.requests.clamp(1, MAX_KEPT) {

@@ -23,6 +23,7 @@ fn params() -> Params {
         polling: 0,
         inactivity: 2,
         maxpause: 10,
+        ack: false,
     }
 }
 

@@ -52,4 +52,7 @@ pub struct Departures {
     /// (§10: held requests answered at once, the inactivity period set to
     /// the pause).
     pub no_pause: bool,
+    /// `ack` is on the creation response only, not on the responses
+    /// after it (§9: once advertised, on every response).
+    pub no_ack: bool,
 }

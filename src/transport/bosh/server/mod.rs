@@ -209,6 +209,7 @@ impl BoshService {
             polling: options.polling,
             inactivity: options.inactivity,
             maxpause: options.maxpause,
+            ack: true,
         };
         let sid = if departures.fixed_sid {
             "xmpp-conform-reference".to_owned()
@@ -224,6 +225,7 @@ impl BoshService {
                 attr("polling", params.polling),
                 attr("inactivity", params.inactivity),
                 attr("maxpause", params.maxpause),
+                attr("ack", request.rid),
             ]);
         }
         if !departures.no_restartlogic {
