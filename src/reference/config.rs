@@ -287,6 +287,9 @@ pub enum Rule {
     /// Once the creation response has `ack`, every response has it
     /// (XEP-0124 §9).
     BoshAck,
+    /// A request whose `key` does not hash to the previous `newkey` or
+    /// `key` ends the session with `item-not-found` (XEP-0124 §15).
+    BoshKey,
     /// A WebSocket Close frame is answered with a Close frame (RFC 6455
     /// §5.5.1, the closing handshake RFC 7395 §3.6 asks for).
     WebSocketCloseHandshake,
@@ -294,7 +297,7 @@ pub enum Rule {
 
 impl Rule {
     /// Every rule, in the order `serve --list-faults` prints them.
-    pub const ALL: [Rule; 51] = [
+    pub const ALL: [Rule; 52] = [
         Rule::StreamNamespace,
         Rule::StreamId,
         Rule::Version,
@@ -345,6 +348,7 @@ impl Rule {
         Rule::BoshContentType,
         Rule::BoshPause,
         Rule::BoshAck,
+        Rule::BoshKey,
         Rule::WebSocketCloseHandshake,
     ];
 
@@ -619,6 +623,11 @@ impl Rule {
                 "bosh-ack",
                 "a BOSH session creation response has 'ack', later responses do not",
                 "XEP-0124 §9",
+            ),
+            Rule::BoshKey => (
+                "bosh-key",
+                "a BOSH request whose key does not match the key sequence is refused, but the session goes on",
+                "XEP-0124 §15",
             ),
             Rule::WebSocketCloseHandshake => (
                 "websocket-close-handshake",

@@ -94,6 +94,9 @@ pub(super) struct Core {
     last_response_at: Instant,
     /// A pause's inactivity period, until the next request (XEP-0124 §10).
     paused: Option<Duration>,
+    /// The last `newkey` (or `key`) of the session (XEP-0124 §15): the
+    /// SHA-1 of the next request's `key` must equal it.
+    key: Option<String>,
 }
 
 impl Core {
@@ -123,6 +126,7 @@ impl Core {
             last_empty: None,
             last_response_at: now,
             paused: None,
+            key: create.body.attr("newkey").map(str::to_owned),
         }
     }
 
@@ -258,6 +262,15 @@ impl Core {
             self.last_empty = None;
         }
         self.paused = None;
+        if !self.key_holds(&request) {
+            // §15: not processed, the session ends, item-not-found.
+            if self.departures.key_mismatch_keeps_session {
+                let _ = tx.send(terminate_body("item-not-found", &[]));
+                return None;
+            }
+            let _ = tx.send(self.fail("item-not-found"));
+            return Some(terminate_body("item-not-found", &[]));
+        }
         match request.kind {
             Kind::Create => {}
             Kind::Restart if self.departures.no_restart => {}
@@ -294,6 +307,29 @@ impl Core {
         }
         self.flush();
         None
+    }
+
+    /// Whether `request` carries the next key of the session's sequence
+    /// (XEP-0124 §15: its SHA-1, in hex, is the previous `newkey` or
+    /// `key`, compared case-insensitively), or none is in use; the
+    /// sequence moves on to its `newkey`, else its `key`.
+    fn key_holds(&mut self, request: &Request) -> bool {
+        use sha1::{Digest, Sha1};
+        let key = request.body.attr("key");
+        if let Some(expected) = &self.key {
+            let Some(key) = key else { return false };
+            let hash: String = Sha1::digest(key.as_bytes())
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect();
+            if !hash.eq_ignore_ascii_case(expected) {
+                return false;
+            }
+        }
+        if let Some(next) = request.body.attr("newkey").or(key) {
+            self.key = Some(next.to_owned());
+        }
+        true
     }
 
     /// Give the XMPP session an event; a session that cannot keep up ends.

@@ -41,8 +41,13 @@ fn req(rid: u64, payload: &str) -> Request {
 /// A core whose creation request was answered (with features), and the
 /// XMPP session's side of it.
 fn session() -> (Core, mpsc::Receiver<StreamEvent>, Instant) {
+    session_with("")
+}
+
+/// [`session`], with more attributes on the creation request.
+fn session_with(attrs: &str) -> (Core, mpsc::Receiver<StreamEvent>, Instant) {
     let create = parse(&format!(
-        "<body rid='{CREATION_RID}' to='localhost' wait='1' hold='1' \
+        "<body rid='{CREATION_RID}' to='localhost' wait='1' hold='1' {attrs} \
          xmlns='http://jabber.org/protocol/httpbind'/>"
     ));
     let (events, rx) = mpsc::channel(16);
@@ -181,5 +186,33 @@ fn the_inactivity_deadline_runs_only_while_no_request_is_held() {
     core.expire();
     assert!(core.is_gone());
     let body = now(core.receive(req(CREATION_RID + 2, ""), at));
+    assert!(body.contains("item-not-found"), "{body}");
+}
+
+#[test]
+fn a_key_that_does_not_hash_to_the_previous_one_ends_the_session() {
+    // K(2) = SHA-1 hex of K(1), K(3) of K(2).
+    let (k1, k2, k3) = (
+        "b122d73ffe98b7039532643c1b43e03fcff66cf7",
+        "53d5d56f23166fda9c35f6e17bd29a629d67e6b4",
+        "5981359f02a02650db6342f5dd59af3d3e0bcc03",
+    );
+    // In upper case: §15 compares the hash with it case-insensitively.
+    let (mut core, mut rx, at) = session_with(&format!("newkey='{}'", k3.to_uppercase()));
+    let keyed = |rid: u64, key: &str| {
+        parse(&format!(
+            "<body rid='{rid}' sid='s' key='{key}' xmlns='http://jabber.org/protocol/httpbind'>\
+             <presence/></body>"
+        ))
+    };
+    // The right key.
+    let _held = later(core.receive(keyed(CREATION_RID + 1, k2), at));
+    assert_eq!(forwarded(&mut rx), ["presence"]);
+    // A wrong one: not processed, the session ends.
+    let body = now(core.receive(keyed(CREATION_RID + 2, k2), at));
+    assert!(body.contains("item-not-found"), "{body}");
+    assert!(forwarded(&mut rx).is_empty(), "the request was processed");
+    assert!(core.is_gone());
+    let body = now(core.receive(keyed(CREATION_RID + 3, k1), at));
     assert!(body.contains("item-not-found"), "{body}");
 }

@@ -55,4 +55,7 @@ pub struct Departures {
     /// `ack` is on the creation response only, not on the responses
     /// after it (§9: once advertised, on every response).
     pub no_ack: bool,
+    /// A request whose `key` does not match is refused with
+    /// `item-not-found`, but the session goes on (§15: it MUST end).
+    pub key_mismatch_keeps_session: bool,
 }
