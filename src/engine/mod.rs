@@ -509,6 +509,12 @@ async fn run_steps(
                 let kind = crate::transport::MessageKind::HttpRequest;
                 steps::send_message(session, kind, line, bindings, loc, timeout).await?
             }
+            Action::UnsupportedUnless { capture, reason } => {
+                if bindings.capture(capture).is_none() {
+                    let why = format!("{reason} (no `${capture}` was captured)");
+                    return Err(Failure::new(FailureKind::Unsupported, why).at(loc));
+                }
+            }
             Action::Login { bind } => {
                 login::run(session, config, &scenario.meta, bindings, *bind, loc).await?;
                 if let Some(reason) = missing_feature(session, &scenario.meta) {

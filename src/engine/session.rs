@@ -87,6 +87,12 @@ impl Session {
         }
     }
 
+    /// Whether the transport sends bytes exactly as written (a byte
+    /// stream) rather than framing each write itself.
+    pub fn carries_raw_bytes(&self) -> bool {
+        self.stream.carries_raw_bytes()
+    }
+
     /// Send `bytes` as one write, within `limit`.
     pub async fn send(&mut self, bytes: &[u8], limit: Duration) -> Result<(), SendError> {
         self.send_shown(bytes, String::from_utf8_lossy(bytes).into_owned(), limit)
@@ -126,6 +132,7 @@ impl Session {
             MessageKind::Ping => "a ping, its pong awaited",
             MessageKind::Close => "a WebSocket Close frame, the peer's Close awaited",
             MessageKind::HttpRequest => "an HTTP POST of its own",
+            MessageKind::Payload => "the payload of the transport's next message, unchecked",
         };
         self.transcript.record(Direction::Sent, shown.clone());
         self.transcript

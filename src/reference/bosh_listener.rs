@@ -40,6 +40,9 @@ pub(super) fn service(shared: &Shared) -> Service {
         any_to: faults.breaks(Rule::BoshAddressing),
         drop_terminate_payloads: faults.breaks(Rule::BoshTerminatePayload),
         wrong_content_type: faults.breaks(Rule::BoshContentType),
+        no_pause: faults.breaks(Rule::BoshPause),
+        no_ack: faults.breaks(Rule::BoshAck),
+        key_mismatch_keeps_session: faults.breaks(Rule::BoshKey),
     };
     BoshService::new(BoshServerOptions {
         path: BOSH_PATH.to_owned(),

@@ -281,6 +281,15 @@ pub enum Rule {
     /// Responses are `text/xml; charset=utf-8` unless the client asked
     /// otherwise (XEP-0124 §7.1).
     BoshContentType,
+    /// A `pause` request gets every held request answered at once and
+    /// sets the inactivity period to the pause (XEP-0124 §10).
+    BoshPause,
+    /// Once the creation response has `ack`, every response has it
+    /// (XEP-0124 §9).
+    BoshAck,
+    /// A request whose `key` does not hash to the previous `newkey` or
+    /// `key` ends the session with `item-not-found` (XEP-0124 §15).
+    BoshKey,
     /// A WebSocket Close frame is answered with a Close frame (RFC 6455
     /// §5.5.1, the closing handshake RFC 7395 §3.6 asks for).
     WebSocketCloseHandshake,
@@ -397,7 +406,7 @@ pub enum Rule {
 
 impl Rule {
     /// Every rule, in the order `serve --list-faults` prints them.
-    pub const ALL: [Rule; 96] = [
+    pub const ALL: [Rule; 99] = [
         Rule::StreamNamespace,
         Rule::StreamId,
         Rule::Version,
@@ -446,6 +455,9 @@ impl Rule {
         Rule::BoshAddressing,
         Rule::BoshTerminatePayload,
         Rule::BoshContentType,
+        Rule::BoshPause,
+        Rule::BoshAck,
+        Rule::BoshKey,
         Rule::WebSocketCloseHandshake,
         Rule::StreamIdFresh,
         Rule::ClientStreamId,
@@ -757,6 +769,21 @@ impl Rule {
                 "bosh-content-type",
                 "BOSH responses are application/xml, not text/xml; charset=utf-8",
                 "XEP-0124 §7.1",
+            ),
+            Rule::BoshPause => (
+                "bosh-pause",
+                "a BOSH pause request is served as an ordinary one: held requests are not answered at once, the inactivity period is not the pause",
+                "XEP-0124 §10",
+            ),
+            Rule::BoshAck => (
+                "bosh-ack",
+                "a BOSH session creation response has 'ack', later responses do not",
+                "XEP-0124 §9",
+            ),
+            Rule::BoshKey => (
+                "bosh-key",
+                "a BOSH request whose key does not match the key sequence is refused, but the session goes on",
+                "XEP-0124 §15",
             ),
             Rule::WebSocketCloseHandshake => (
                 "websocket-close-handshake",

@@ -307,6 +307,24 @@ mod tests {
     }
 
     #[test]
+    fn unsupported_unless_takes_a_capture_and_a_reason() {
+        assert_eq!(
+            directives("unsupported-unless $maxpause no maxpause (XEP-0124 §10)"),
+            vec![
+                "unsupported-unless Step(UnsupportedUnless { capture: \"maxpause\", reason: \"no maxpause (XEP-0124 §10)\" })"
+            ]
+        );
+        for bad in [
+            "unsupported-unless",
+            "unsupported-unless $x",
+            "unsupported-unless x why",
+        ] {
+            let e = err(bad);
+            assert!(e.help.is_some(), "{bad}: {e}");
+        }
+    }
+
+    #[test]
     fn unknown_directive_renders_with_suggestion() {
         let mut text = String::new();
         for _ in 0..11 {

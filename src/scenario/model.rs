@@ -168,6 +168,10 @@ pub enum Action {
     /// flight, bodies that cannot be read). Other transports refuse it,
     /// which skips the scenario.
     BoshSend { line: Template },
+    /// `unsupported-unless $NAME REASON`: the scenario ends as
+    /// unsupported, with the reason, when the capture was not made (an
+    /// optional feature the peer did not advertise).
+    UnsupportedUnless { capture: String, reason: String },
     /// `login` (`bind: true`) and `authenticate` (`bind: false`): open a
     /// stream if none is open, STARTTLS if offered, SASL with the best
     /// offered mechanism (or `--mechanism`), restart; then for `login`,

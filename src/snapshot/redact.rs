@@ -2,7 +2,11 @@
 //! so two runs against the same server give the same snapshot.
 //!
 //! Defaults, each for a value a server makes up per connection:
-//! - the stream header's `id` → `[id]`;
+//! - the stream header's `id` → `[id]`; over BOSH, the header stands for
+//!   the session creation response and keeps its attributes, two of them
+//!   made up per session (XEP-0124 §7.2, XEP-0206 §4): `sid` → `[sid]`
+//!   and `authid` (the stream id) → `[id]`, and `ack`, the harness's own
+//!   random first `rid` acknowledged (XEP-0124 §9) → `[rid]`;
 //! - SASL payloads: `<challenge/>` → `[challenge]` (nonces, salts),
 //!   `<success/>` data → `[success-data]` (the server's proof), a client's
 //!   `<auth/>`/`<response/>` → `[credentials]`;
@@ -94,6 +98,9 @@ impl Redactor {
         match item {
             Item::Header(h) => {
                 set_attr(&mut h.element, "id", "[id]");
+                set_attr(&mut h.element, "sid", "[sid]");
+                set_attr(&mut h.element, "authid", "[id]");
+                set_attr(&mut h.element, "ack", "[rid]");
                 self.apply(&mut h.element, rules, sent, true);
             }
             Item::Element(e) => self.apply(e, rules, sent, false),

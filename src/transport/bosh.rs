@@ -159,6 +159,8 @@ impl Connector for BoshConnector {
             awaiting_restart: false,
             turn: None,
             in_flight: JoinSet::new(),
+            outstanding: Default::default(),
+            arrived: Default::default(),
             idle: vec![sender],
             outbox: VecDeque::new(),
             pending: VecDeque::new(),
@@ -194,6 +196,8 @@ struct Session {
 /// A request waiting for a free slot.
 enum Queued {
     Payload(String),
+    /// Bytes as they are ([`MessageKind::Payload`]), for the fuzzer.
+    Unchecked(Vec<u8>),
     Restart(Vec<Attribute>),
     Terminate,
 }
@@ -221,6 +225,10 @@ struct Bosh {
     /// Resolves once the last request started has gone out.
     turn: Option<tokio::sync::oneshot::Receiver<Instant>>,
     in_flight: JoinSet<Reply>,
+    /// The rids of the requests in flight (not `bosh-send`'s).
+    outstanding: std::collections::BTreeSet<u64>,
+    /// Answers that came before one to an earlier request, by rid.
+    arrived: std::collections::BTreeMap<u64, Reply>,
     idle: Vec<Sender>,
     outbox: VecDeque<Queued>,
     pending: VecDeque<StreamEvent>,
@@ -249,7 +257,9 @@ impl Bosh {
         wait + self.endpoint.timeout
     }
 
-    fn spawn(&mut self, body: String) -> u64 {
+    fn spawn(&mut self, body: impl Into<hyper::body::Bytes>) -> u64 {
+        let body = body.into();
+        self.outstanding.insert(self.rid);
         let rid = self.rid;
         self.rid += 1;
         let sender = self.idle.pop();
@@ -290,7 +300,7 @@ impl Bosh {
             endpoint,
             None,
             label,
-            body,
+            body.into(),
             request_limit,
             turn,
             Some(key),
@@ -351,8 +361,12 @@ impl Bosh {
                 break;
             };
             let rid = self.rid;
-            let body = match queued {
+            let body: String = match queued {
                 Queued::Payload(text) => framing::payload_request(rid, &sid, &text),
+                Queued::Unchecked(bytes) => {
+                    last = Some(self.spawn(framing::unchecked_request(rid, &sid, &bytes)));
+                    continue;
+                }
                 Queued::Restart(attrs) => {
                     self.awaiting_restart = false;
                     if self.restarted {
@@ -503,19 +517,80 @@ impl Bosh {
         self.pending.push_back(StreamEvent::Open(header));
     }
 
-    /// Wait for one answer until `deadline`; false when nothing came.
-    async fn answer(&mut self, deadline: Instant) -> bool {
-        match timeout_at(deadline, self.in_flight.join_next()).await {
-            Err(_) | Ok(None) => false,
-            Ok(Some(Ok(reply))) => {
-                self.handle(reply);
-                true
+    /// Send what is queued, within `limit`, waiting for answers while the
+    /// session allows no more requests in flight; the rid of the last
+    /// request started.
+    async fn push(&mut self, limit: Duration) -> Result<Option<u64>, SendError> {
+        let deadline = Instant::now() + limit;
+        self.fill_idle().await;
+        let mut rid = self.pump();
+        while !self.outbox.is_empty() {
+            if self.ended.is_some() {
+                return Err(SendError::Gone);
             }
-            Ok(Some(Err(e))) => {
-                self.end(format!("a BOSH request task failed: {e}"));
-                true
+            if !self.answer(deadline).await && Instant::now() >= deadline {
+                return Err(SendError::Timeout(limit));
+            }
+            self.fill_idle().await;
+            rid = self.pump().or(rid);
+        }
+        self.fill_idle().await;
+        self.payload_out = true;
+        self.keep_polling();
+        Ok(rid)
+    }
+
+    /// Wait for one answer until `deadline`, and act on it once every
+    /// request sent before it has been answered; false when nothing came.
+    ///
+    /// XEP-0124 §14.2: the client MUST process responses in the order the
+    /// requests were made. Each request has its own connection, so the
+    /// answers can come back in another order: a server that ends the
+    /// session pushes its stream error on the held request and answers the
+    /// next one with `item-not-found`, and the second could be read first
+    /// (Prosody 0.12, an overridden resource, on a busy machine).
+    async fn answer(&mut self, deadline: Instant) -> bool {
+        loop {
+            if let Some(reply) = self.due() {
+                self.handle(reply);
+                return true;
+            }
+            match timeout_at(deadline, self.in_flight.join_next()).await {
+                Err(_) | Ok(None) => return false,
+                Ok(Some(Ok(reply))) if reply.raw.is_some() => {
+                    // `bosh-send`'s answers have their own order (raw.rs).
+                    self.handle(reply);
+                    return true;
+                }
+                Ok(Some(Ok(reply))) => {
+                    self.outstanding.remove(&reply.rid);
+                    self.arrived.insert(reply.rid, reply);
+                }
+                Ok(Some(Err(e))) => {
+                    self.end(format!("a BOSH request task failed: {e}"));
+                    return true;
+                }
             }
         }
+    }
+
+    /// The earliest answer that has come, if no request sent before it
+    /// is still unanswered.
+    fn due(&mut self) -> Option<Reply> {
+        let (&rid, _) = self.arrived.first_key_value()?;
+        if self
+            .outstanding
+            .first()
+            .is_some_and(|&earlier| earlier < rid)
+        {
+            return None;
+        }
+        self.arrived.remove(&rid)
+    }
+
+    /// No request out and no answer waiting to be acted on.
+    fn quiet(&self) -> bool {
+        self.in_flight.is_empty() && self.arrived.is_empty()
     }
 }
 
@@ -574,22 +649,7 @@ impl Transport for Bosh {
                 added
             }
         };
-        let deadline = Instant::now() + limit;
-        self.fill_idle().await;
-        let mut rid = self.pump();
-        while !self.outbox.is_empty() {
-            if self.ended.is_some() {
-                return Err(SendError::Gone);
-            }
-            if !self.answer(deadline).await && Instant::now() >= deadline {
-                return Err(SendError::Timeout(limit));
-            }
-            self.fill_idle().await;
-            rid = self.pump().or(rid);
-        }
-        self.fill_idle().await;
-        self.payload_out = true;
-        self.keep_polling();
+        let rid = self.push(limit).await?;
         let sid = self.session.as_ref().map_or("", |s| s.sid.as_str());
         self.note = rid.map(|rid| {
             format!(
@@ -614,6 +674,18 @@ impl Transport for Bosh {
             transport: TransportKind::Bosh,
             why: why.to_owned(),
         };
+        if kind == MessageKind::Payload {
+            if self.ended.is_some() {
+                return Err(SendError::Gone);
+            }
+            if self.session.is_none() {
+                return Err(unsupported(
+                    "a payload before the session is created: no <body/> carries it yet",
+                ));
+            }
+            self.outbox.push_back(Queued::Unchecked(bytes.to_vec()));
+            return self.push(limit).await.map(|_| ());
+        }
         if kind != MessageKind::HttpRequest {
             return Err(unsupported(
                 "it carries HTTP requests, not WebSocket messages",
@@ -635,7 +707,7 @@ impl Transport for Bosh {
             self.fill_idle().await;
             self.pump();
             self.keep_polling();
-            if self.in_flight.is_empty() {
+            if self.quiet() {
                 // No session yet, and no request out: nothing can come.
                 tokio::time::sleep_until(deadline).await;
                 return Incoming::Timeout;
@@ -680,7 +752,7 @@ impl Transport for Bosh {
 
     async fn drain(&mut self, linger: Duration) {
         let deadline = Instant::now() + linger;
-        while !self.in_flight.is_empty() && self.answer(deadline).await {}
+        while !self.quiet() && self.answer(deadline).await {}
         self.in_flight.abort_all();
     }
 }

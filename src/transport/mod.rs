@@ -100,6 +100,13 @@ pub enum MessageKind {
     /// A BOSH `<body/>` as one HTTP POST of its own (`bosh-send`); its
     /// response comes back as an element in [`crate::xml::NS_HARNESS_HTTP`].
     HttpRequest,
+    /// The bytes as the payload of the transport's own next unit, not
+    /// checked to be one element, nor even UTF-8: a WebSocket text message
+    /// (a binary one when the bytes are not UTF-8, which a text frame
+    /// cannot carry), or the inside of the session's next `<body/>`. For
+    /// the fuzzer, whose mutated stanzas are meant to reach the peer's
+    /// parser inside the framing rather than be refused by ours.
+    Payload,
 }
 
 /// Which side of a TLS handshake the harness takes, and with what.

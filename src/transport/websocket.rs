@@ -457,6 +457,10 @@ impl Transport for WebSocket {
             MessageKind::Ping => return self.ping(bytes, limit).await,
             MessageKind::Close => return self.close_handshake(bytes, limit).await,
             MessageKind::Binary => Message::binary(bytes.to_vec()),
+            MessageKind::Payload => match std::str::from_utf8(bytes) {
+                Ok(text) => Message::text(text),
+                Err(_) => Message::binary(bytes.to_vec()),
+            },
             MessageKind::Text => match std::str::from_utf8(bytes) {
                 Ok(text) => Message::text(text),
                 Err(_) => {

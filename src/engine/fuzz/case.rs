@@ -5,6 +5,11 @@
 //! authentication) or has closed the stream, with a stream error or
 //! without, within the timeout. Silence is a hang; a refused connection is
 //! a crash.
+//!
+//! Cases go over the run's transport: on TCP the mutated bytes are the
+//! stream; over WebSocket and BOSH they travel unchecked inside the
+//! framing (a text message, a `<body/>`'s payload), so the mutation meets
+//! the server's parser behind its HTTP or WebSocket front end.
 
 use std::time::Duration;
 
@@ -50,10 +55,11 @@ pub(super) fn probe_stanza(domain: &str) -> Vec<u8> {
 /// Open a session as `phase` wants: a stream (pre-auth) or a logged-in,
 /// bound session (post-auth).
 async fn open(config: &RunConfig, phase: Phase, meta: &Meta) -> Result<Session, Outcome> {
-    let conn = transport::connect(&config.target, config.timeout)
+    // The run's own transport: TCP (direct TLS too), or a WebSocket or
+    // BOSH session for a ws:// or http:// target.
+    let stream = super::super::open(config)
         .await
         .map_err(|e| Outcome::Down(e.to_string()))?;
-    let stream = crate::transport::ByteStream::new(conn, config.parser.clone()).boxed();
     let mut session = Session::new(stream, Transcript::default());
     let loc = Location {
         path: std::sync::Arc::new("fuzz".into()),
@@ -91,7 +97,7 @@ pub(super) async fn run(
             // 2 ms, most of a case's time against a local server).
             tokio::time::sleep(SPLIT_PAUSE).await;
         }
-        if session.send(part, config.timeout).await.is_err() {
+        if send_part(&mut session, part, config.timeout).await.is_err() {
             return Outcome::Dropped;
         }
     }
@@ -129,6 +135,24 @@ pub(super) async fn run(
     };
     session.shutdown().await;
     outcome
+}
+
+/// One write of a case: as bytes on a byte stream; on a transport that
+/// frames the stream (WebSocket, BOSH), as the payload of its next message
+/// or `<body/>`, unchecked, so that the mutation reaches the peer's parser
+/// inside the framing instead of being refused by the harness's.
+async fn send_part(
+    session: &mut Session,
+    part: &[u8],
+    limit: Duration,
+) -> Result<(), transport::SendError> {
+    if session.carries_raw_bytes() {
+        return session.send(part, limit).await;
+    }
+    let shown = String::from_utf8_lossy(part).into_owned();
+    session
+        .send_message(transport::MessageKind::Payload, part, shown, limit)
+        .await
 }
 
 /// A fresh connection still gets a stream header and features.

@@ -224,6 +224,18 @@ pub(crate) static TABLE: &[Directive] = &[
         check: None,
     },
     Directive {
+        name: "unsupported-unless",
+        args: "$NAME REASON",
+        peers: BOTH,
+        help: "ends the scenario as `unsupported`, with the reason, if the capture `$NAME` \
+               was not made: for rules that hold only when the peer advertises an optional \
+               feature. An `S:` line captures the value in one alternative and matches \
+               without it in an `or:` one (`maxpause='{$maxpause}'`, or no `maxpause`); the \
+               steps after this one run only if the feature was advertised",
+        parse: unsupported_unless,
+        check: None,
+    },
+    Directive {
         name: "include",
         args: "PATH",
         peers: BOTH,
@@ -327,6 +339,41 @@ fn silence(args: &Args) -> Result<Parsed, ScenarioError> {
             args.at_text(format!("invalid duration `{}`: {e}", args.text))
                 .with_help("e.g. `500ms`, `2s`, `1m 30s`")
         })
+}
+
+/// `unsupported-unless $NAME REASON`.
+fn unsupported_unless(args: &Args) -> Result<Parsed, ScenarioError> {
+    let help = "e.g. `unsupported-unless $maxpause the server advertises no maxpause`";
+    let mut words = args.words();
+    let Some((at, name)) = words.next() else {
+        return Err(args
+            .at_name("`unsupported-unless` needs a capture and a reason")
+            .with_help(help));
+    };
+    let capture = name.strip_prefix('$').unwrap_or_default();
+    if capture.is_empty()
+        || !capture
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+    {
+        return Err(args
+            .at(
+                at,
+                name.len(),
+                format!("`{name}` is not a capture name like `$maxpause`"),
+            )
+            .with_help(help));
+    }
+    let reason = args.text[at - args.start + name.len()..].trim();
+    if reason.is_empty() {
+        return Err(args
+            .at_name("`unsupported-unless` needs a reason after the capture")
+            .with_help(help));
+    }
+    Ok(Parsed::Step(Action::UnsupportedUnless {
+        capture: capture.to_owned(),
+        reason: reason.to_owned(),
+    }))
 }
 
 /// `ws-send text LINE` or `ws-send binary LINE`.

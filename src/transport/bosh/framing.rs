@@ -190,6 +190,18 @@ pub(super) fn payload_request(rid: u64, sid: &str, payload: &str) -> String {
     )
 }
 
+/// A request carrying `payload` as it is, checked for nothing: what the
+/// fuzzer's mutations look like inside a `<body/>`.
+pub(super) fn unchecked_request(rid: u64, sid: &str, payload: &[u8]) -> Vec<u8> {
+    let mut text = payload_request(rid, sid, "placeholder").into_bytes();
+    // `<body …>placeholder</body>`: the start tag, then the payload.
+    let start = text.len() - "placeholder</body>".len();
+    text.truncate(start);
+    text.extend_from_slice(payload);
+    text.extend_from_slice(b"</body>");
+    text
+}
+
 /// The request that ends the session (XEP-0124 §13).
 pub(super) fn terminate_request(rid: u64, sid: &str) -> String {
     body(

@@ -110,7 +110,7 @@ pub(super) async fn exchange(
     endpoint: Arc<Endpoint>,
     sender: Option<Sender>,
     rid: u64,
-    body: String,
+    body: Bytes,
     limit: Duration,
     turn: Turn,
     raw: Option<super::raw::Key>,
@@ -138,7 +138,7 @@ pub(super) async fn exchange(
 async fn post(
     endpoint: &Endpoint,
     sender: Option<Sender>,
-    body: String,
+    body: Bytes,
     turn: Turn,
 ) -> Result<(Sender, u16, Option<String>, Bytes), HttpFailure> {
     let mut sender = match sender {
@@ -150,7 +150,7 @@ async fn post(
     let request = hyper::Request::post(target.path.as_str())
         .header(hyper::header::HOST, target.authority.as_str())
         .header(hyper::header::CONTENT_TYPE, "text/xml; charset=utf-8")
-        .body(Full::new(Bytes::from(body)))?;
+        .body(Full::new(body))?;
     if let Some(previous) = turn.after {
         // An error means the previous request ended without going out:
         // nothing to wait for.

@@ -37,6 +37,9 @@ pub(super) struct Params {
     pub polling: u64,
     pub inactivity: u64,
     pub maxpause: u64,
+    /// Responses acknowledge the highest rid received (XEP-0124 §9): the
+    /// creation response says so with its own `ack`.
+    pub ack: bool,
 }
 
 /// What a request gets at once: an answer, or a wait for one.
@@ -91,6 +94,9 @@ pub(super) struct Core {
     last_response_at: Instant,
     /// A pause's inactivity period, until the next request (XEP-0124 §10).
     paused: Option<Duration>,
+    /// The last `newkey` (or `key`) of the session (XEP-0124 §15): the
+    /// SHA-1 of the next request's `key` must equal it.
+    key: Option<String>,
 }
 
 impl Core {
@@ -120,6 +126,7 @@ impl Core {
             last_empty: None,
             last_response_at: now,
             paused: None,
+            key: create.body.attr("newkey").map(str::to_owned),
         }
     }
 
@@ -255,6 +262,15 @@ impl Core {
             self.last_empty = None;
         }
         self.paused = None;
+        if !self.key_holds(&request) {
+            // §15: not processed, the session ends, item-not-found.
+            if self.departures.key_mismatch_keeps_session {
+                let _ = tx.send(terminate_body("item-not-found", &[]));
+                return None;
+            }
+            let _ = tx.send(self.fail("item-not-found"));
+            return Some(terminate_body("item-not-found", &[]));
+        }
         match request.kind {
             Kind::Create => {}
             Kind::Restart if self.departures.no_restart => {}
@@ -278,6 +294,7 @@ impl Core {
         self.held.push_back((request.rid, tx, false));
         if let Some(pause) = request.pause
             && pause <= self.params.maxpause
+            && !self.departures.no_pause
         {
             // §10: answer everything held at once, without payloads, and
             // allow the longer (or shorter) silence until the next request.
@@ -290,6 +307,29 @@ impl Core {
         }
         self.flush();
         None
+    }
+
+    /// Whether `request` carries the next key of the session's sequence
+    /// (XEP-0124 §15: its SHA-1, in hex, is the previous `newkey` or
+    /// `key`, compared case-insensitively), or none is in use; the
+    /// sequence moves on to its `newkey`, else its `key`.
+    fn key_holds(&mut self, request: &Request) -> bool {
+        use sha1::{Digest, Sha1};
+        let key = request.body.attr("key");
+        if let Some(expected) = &self.key {
+            let Some(key) = key else { return false };
+            let hash: String = Sha1::digest(key.as_bytes())
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect();
+            if !hash.eq_ignore_ascii_case(expected) {
+                return false;
+            }
+        }
+        if let Some(next) = request.body.attr("newkey").or(key) {
+            self.key = Some(next.to_owned());
+        }
+        true
     }
 
     /// Give the XMPP session an event; a session that cannot keep up ends.
@@ -386,12 +426,29 @@ impl Core {
             self.answered(rid, tx, body.clone(), has);
             return Some(body);
         }
-        if let Some((_, tx)) = self.ahead.remove(&rid) {
-            // The gap was never filled: nothing of it was processed.
-            let _ = tx;
-            return Some(self.body(Vec::new(), None));
-        }
+        // A request ahead of a gap is not held: its payloads have not
+        // been forwarded, and §14.2 forwards them once the gap is filled,
+        // however long that takes. It stays until then, or until the
+        // session ends (inactivity, terminate), which answers it.
         None
+    }
+
+    /// Whether `rid` came ahead of a gap that is still open.
+    pub fn is_ahead(&self, rid: u64) -> bool {
+        self.ahead.contains_key(&rid)
+    }
+
+    /// The gap before `rid` stayed open for a whole inactivity period
+    /// after the request's `wait`: the client is taken to be gone as in
+    /// XEP-0124 §10, the session ends, and the requests ahead get
+    /// `item-not-found` (this one through the answer returned).
+    pub fn gap_expired(&mut self, rid: u64) -> Option<String> {
+        self.ahead.remove(&rid)?;
+        self.expire();
+        for (_, (_, tx)) in std::mem::take(&mut self.ahead) {
+            let _ = tx.send(terminate_body("item-not-found", &[]));
+        }
+        Some(terminate_body("item-not-found", &[]))
     }
 
     /// Answer held requests: the oldest with what is waiting, and every
@@ -431,6 +488,15 @@ impl Core {
 
     fn answered(&mut self, rid: u64, tx: Responder, body: String, payloads: bool) {
         self.last_response_at = Instant::now();
+        // §9: every response acknowledges the highest rid received (all
+        // lower ones received too: requests are processed in order),
+        // except where that is the rid answered (SHOULD NOT).
+        let body = match body.strip_prefix("<body") {
+            Some(rest) if self.params.ack && !self.departures.no_ack && rid != self.last_rid => {
+                format!("<body ack='{}'{rest}", self.last_rid)
+            }
+            _ => body,
+        };
         let _ = tx.send(body.clone());
         self.sent.push_back((rid, body, payloads));
         while self.sent.len() > self.params.requests.clamp(1, MAX_KEPT) {

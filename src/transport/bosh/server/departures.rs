@@ -48,4 +48,14 @@ pub struct Departures {
     /// Responses are `application/xml`, not `text/xml; charset=utf-8`
     /// (§7.1).
     pub wrong_content_type: bool,
+    /// A `pause` attribute is ignored: the request is an ordinary one
+    /// (§10: held requests answered at once, the inactivity period set to
+    /// the pause).
+    pub no_pause: bool,
+    /// `ack` is on the creation response only, not on the responses
+    /// after it (§9: once advertised, on every response).
+    pub no_ack: bool,
+    /// A request whose `key` does not match is refused with
+    /// `item-not-found`, but the session goes on (§15: it MUST end).
+    pub key_mismatch_keeps_session: bool,
 }

@@ -14,6 +14,8 @@
 //! server's faults; the transport knows nothing of the faults themselves.
 
 mod core;
+#[cfg(test)]
+mod core_tests;
 mod departures;
 mod request;
 mod stream;
@@ -145,16 +147,30 @@ impl BoshService {
             Ok(Ok(body)) => body,
             Ok(Err(_)) => terminate_body("item-not-found", &[]),
             Err(_) => {
-                let expired = core
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .wait_over(rid);
-                match expired {
-                    Some(body) => body,
-                    None => rx
-                        .try_recv()
-                        .unwrap_or_else(|_| terminate_body("item-not-found", &[])),
+                let (expired, ahead, inactivity) = {
+                    let mut c = core.lock().unwrap_or_else(|p| p.into_inner());
+                    (c.wait_over(rid), c.is_ahead(rid), c.params.inactivity)
+                };
+                if let Some(body) = expired {
+                    return body;
                 }
+                if ahead {
+                    // Ahead of a gap: answered once the gap is filled
+                    // (§14.2), or the session ends for inactivity.
+                    let limit = Duration::from_secs(inactivity.max(1));
+                    if let Ok(Ok(body)) = tokio::time::timeout(limit, &mut rx).await {
+                        return body;
+                    }
+                    let gone = core
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .gap_expired(rid);
+                    if let Some(body) = gone {
+                        return body;
+                    }
+                }
+                rx.try_recv()
+                    .unwrap_or_else(|_| terminate_body("item-not-found", &[]))
             }
         }
     }
@@ -193,6 +209,7 @@ impl BoshService {
             polling: options.polling,
             inactivity: options.inactivity,
             maxpause: options.maxpause,
+            ack: true,
         };
         let sid = if departures.fixed_sid {
             "xmpp-conform-reference".to_owned()
@@ -208,6 +225,7 @@ impl BoshService {
                 attr("polling", params.polling),
                 attr("inactivity", params.inactivity),
                 attr("maxpause", params.maxpause),
+                attr("ack", request.rid),
             ]);
         }
         if !departures.no_restartlogic {

@@ -19,6 +19,9 @@ use crate::xml::{NS_CLIENT, ParserConfig, SmolStr, StreamEvent, StreamParser, wr
 
 use super::core::Core;
 
+/// How often an idle session's inactivity deadline is looked at again.
+const IDLE_TICK: std::time::Duration = std::time::Duration::from_millis(100);
+
 pub(super) struct BoshStream {
     core: Arc<Mutex<Core>>,
     events: mpsc::Receiver<StreamEvent>,
@@ -109,11 +112,15 @@ impl Transport for BoshStream {
                 self.with_core(Core::expire);
                 return Incoming::Closed("the BOSH session was inactive too long".to_owned());
             }
-            let until = idle.map_or(deadline, |at| at.min(deadline));
+            // Looked at again every tick: a request answered since (a
+            // pause's, which also shortens the period) starts or moves the
+            // deadline without an event for this side to wake up on.
+            let tick = Instant::now() + IDLE_TICK;
+            let until = idle.map_or(deadline, |at| at.min(deadline)).min(tick);
             match timeout_at(until, self.events.recv()).await {
                 Ok(Some(event)) => return Incoming::Event(event),
                 Ok(None) => return Incoming::Closed("the BOSH session ended".to_owned()),
-                Err(_) if until == deadline => return Incoming::Timeout,
+                Err(_) if Instant::now() >= deadline => return Incoming::Timeout,
                 Err(_) => continue,
             }
         }
