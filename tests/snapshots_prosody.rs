@@ -13,6 +13,17 @@ use support::{PASSWORD, Prosody, USER, text, xmpp_conform};
 /// Run the whole server suite with `--snapshots dir` in `mode`; the exit
 /// code and the console.
 fn run(server: &Prosody, dir: &Path, mode: &str, baseline: bool) -> (Option<i32>, String) {
+    run_filtered(server, dir, mode, baseline, &[])
+}
+
+/// [`run`] with `--filter`s.
+fn run_filtered(
+    server: &Prosody,
+    dir: &Path,
+    mode: &str,
+    baseline: bool,
+    filters: &[&str],
+) -> (Option<i32>, String) {
     let target = server.target();
     let ca = server.ca.clone().expect("a CA");
     let ca = ca.to_str().expect("utf-8 path").to_string();
@@ -37,6 +48,9 @@ fn run(server: &Prosody, dir: &Path, mode: &str, baseline: bool) -> (Option<i32>
     ];
     if baseline {
         args.extend(["--baseline", "tests/baselines/prosody-0.12.txt"]);
+    }
+    for filter in filters {
+        args.extend(["--filter", filter]);
     }
     let cast = support::cast_args();
     args.extend(cast.iter().map(String::as_str));
@@ -139,6 +153,9 @@ fn snapshots_are_stable_and_catch_a_changed_server() {
         text(&review)
     );
     assert!(files(&snaps, ".snap.new").is_empty());
-    let (code, console) = run(&changed, &snaps, "check", true);
+    // RFC 6120's scenarios only: without its roster module Prosody fails
+    // the RFC 6121 ones as verdicts, which the baseline (of a whole
+    // Prosody) does not expect; the snapshots are the subject here.
+    let (code, console) = run_filtered(&changed, &snaps, "check", true, &["rfc6120"]);
     assert_eq!(code, Some(0), "{console}");
 }

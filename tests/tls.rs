@@ -56,11 +56,13 @@ fn starttls_with_the_ca_verifies_and_records_the_session() {
 fn a_self_signed_server_certificate_given_as_ca_is_trusted() {
     let server = Prosody::start_with_self_signed_tls();
     let ca = server.ca.clone().expect("the certificate");
+    // The STARTTLS scenarios complete a handshake; the other TLS ones
+    // test Prosody's conduct around it (its baseline has a deviation).
     let (code, shown) = run(
         server.port,
         &[
             "--filter",
-            "rfc6120/tls/*",
+            "rfc6120/tls/starttls*",
             "--ca",
             ca.to_str().expect("utf-8"),
         ],

@@ -123,8 +123,10 @@ pub async fn preflight(
     Ok(())
 }
 
-/// Accounts whose login preflight tries at the same time.
-const ACCOUNTS_AT_ONCE: usize = 8;
+/// Accounts whose login preflight tries at the same time: a login is a
+/// few round trips (over BOSH, paced HTTP requests), and the RFC 6121
+/// scenarios bring dozens of accounts.
+const ACCOUNTS_AT_ONCE: usize = 32;
 
 /// A login as `account` on a connection of its own.
 async fn check_account(config: &RunConfig, account: &Account) -> Result<(), PreflightError> {

@@ -14,6 +14,9 @@
 //!   (ids the server generated) → `[id]`;
 //! - resource parts of JIDs (in `to`/`from`, and in `<jid/>` text) that the
 //!   harness did not send → `[resource]`;
+//! - a roster's `ver` (RFC 6121 §2.6: an opaque string the server changes
+//!   with every change, so a scenario that adds and removes an item leaves
+//!   a newer one behind) → `[ver]`;
 //! - timestamps: `stamp` attributes (XEP-0203), `<utc/>` text (XEP-0202),
 //!   and any value that is an ISO 8601 date-time → `[timestamp]`.
 //!
@@ -22,7 +25,7 @@
 //! for the header, `*` for any element), ending in an element (its text is
 //! replaced) or `@attribute`; the label is that name: `[ver]`, `[body]`.
 
-use crate::xml::{Element, NS_BIND, NS_SASL, NS_STREAMS, Node, SmolStr};
+use crate::xml::{Element, NS_BIND, NS_ROSTER, NS_SASL, NS_STREAMS, Node, SmolStr};
 
 use super::log::Item;
 
@@ -157,6 +160,9 @@ impl Redactor {
                 } else if (a.name == "to" || a.name == "from") && a.ns.is_none() {
                     a.value = self.without_resource(&a.value, sent).into();
                 }
+            }
+            if e.is(NS_ROSTER, "query") {
+                set_attr(e, "ver", "[ver]");
             }
             if (e.name == "utc" || e.is(NS_BIND, "jid")) || text_is_timestamp(e) {
                 let label = if e.is(NS_BIND, "jid") {
@@ -323,6 +329,15 @@ mod tests {
             .contains("id='b1'"),
             "ids the harness sent stay"
         );
+    }
+
+    #[test]
+    fn a_rosters_version() {
+        let result = "<iq type='result' id='r'><query xmlns='jabber:iq:roster' ver='7'/></iq>";
+        assert!(redacted(result, &[], "id='r'").contains("ver='[ver]'"));
+        // Another namespace's `ver` is no roster version.
+        let other = "<iq type='result' id='r'><query xmlns='urn:other' ver='7'/></iq>";
+        assert!(redacted(other, &[], "id='r'").contains("ver='7'"));
     }
 
     #[test]
