@@ -187,7 +187,7 @@ impl ServerHandle {
     }
 
     /// Stop accepting, end every session with `<system-shutdown/>`
-    /// (RFC 6120 §4.9.3.17), wait for them (a few seconds at most), and
+    /// (RFC 6120 §4.9.3.20), wait for them (a few seconds at most), and
     /// remove a temporary certificate folder.
     pub async fn shutdown(mut self) -> Stats {
         let _ = self.stop.send(true);

@@ -343,7 +343,7 @@ impl Session {
         }
     }
 
-    /// RFC 6120 §4.9.3.17, then the close.
+    /// RFC 6120 §4.9.3.20, then the close.
     async fn system_shutdown(&mut self) -> End {
         let fault = StreamFault::new(StreamCondition::SystemShutdown, "the server is stopping");
         match self.fail(fault).await {
