@@ -48,3 +48,38 @@ pub(super) fn client_stream_scope() -> crate::xml::NamespaceScope {
         (Some(SmolStr::new("stream")), SmolStr::new(NS_STREAMS)),
     ]
 }
+
+/// A first-level element as it must travel alone: `line` read with
+/// [`client_stream_scope`], must be exactly one complete element (else
+/// the parser's reason); the declarations it inherited from the header
+/// are written into its start tag. Returns the line to send, and what was
+/// added (`None` when it declared everything itself).
+pub(super) fn standalone_element(line: &str) -> Result<(String, Option<String>), String> {
+    use crate::xml::{NS_CLIENT, NS_STREAMS, parse_element};
+    let parsed =
+        parse_element(line.as_bytes(), &client_stream_scope()).map_err(|e| e.to_string())?;
+    let declares = |prefix: Option<&str>| {
+        parsed
+            .declarations
+            .iter()
+            .any(|(p, _)| p.as_deref() == prefix)
+    };
+    let mut added = String::new();
+    if !declares(None) {
+        added.push_str(&format!(" xmlns='{NS_CLIENT}'"));
+    }
+    if parsed.prefix.as_deref() == Some("stream") && !declares(Some("stream")) {
+        added.push_str(&format!(" xmlns:stream='{NS_STREAMS}'"));
+    }
+    if added.is_empty() {
+        return Ok((line.to_string(), None));
+    }
+    // After `<` and the name: the name ends at the first space, `/` or `>`.
+    let name_end = line
+        .char_indices()
+        .skip(1)
+        .find(|(_, c)| c.is_whitespace() || *c == '/' || *c == '>')
+        .map_or(line.len(), |(i, _)| i);
+    let (head, tail) = line.split_at(name_end);
+    Ok((format!("{head}{added}{tail}"), Some(added)))
+}

@@ -12,7 +12,7 @@
 //! another namespace) is refused, and the scenario is skipped with the
 //! reason rather than misjudged.
 
-use crate::transport::stream_lines::{client_stream_scope, header_start_tag, is_close_tag};
+use crate::transport::stream_lines::{header_start_tag, is_close_tag, standalone_element};
 use crate::xml::{
     Attribute, Condition, Element, NS_CLIENT, NS_HTTPBIND, NS_STREAMS, NS_XBOSH, Node, SmolStr,
     StreamError, StreamEvent, StreamHeader, parse_element, writer,
@@ -76,37 +76,9 @@ fn header(start_tag: &str) -> Result<Line, Refusal> {
 }
 
 fn element(line: &str) -> Result<Line, Refusal> {
-    let parsed = parse_element(line.as_bytes(), &client_stream_scope())
+    let (text, added) = standalone_element(line)
         .map_err(|e| format!("not one complete element (XEP-0124 §4): {e}"))?;
-    let declares = |prefix: Option<&str>| {
-        parsed
-            .declarations
-            .iter()
-            .any(|(p, _)| p.as_deref() == prefix)
-    };
-    let mut added = String::new();
-    if !declares(None) {
-        added.push_str(&format!(" xmlns='{NS_CLIENT}'"));
-    }
-    if parsed.prefix.as_deref() == Some("stream") && !declares(Some("stream")) {
-        added.push_str(&format!(" xmlns:stream='{NS_STREAMS}'"));
-    }
-    if added.is_empty() {
-        return Ok(Line::Element {
-            text: line.to_string(),
-            added: None,
-        });
-    }
-    let name_end = line
-        .char_indices()
-        .skip(1)
-        .find(|(_, c)| c.is_whitespace() || *c == '/' || *c == '>')
-        .map_or(line.len(), |(i, _)| i);
-    let (head, tail) = line.split_at(name_end);
-    Ok(Line::Element {
-        text: format!("{head}{added}{tail}"),
-        added: Some(added),
-    })
+    Ok(Line::Element { text, added })
 }
 
 fn attr(name: &str, value: impl Into<SmolStr>) -> Attribute {

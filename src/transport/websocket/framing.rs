@@ -14,7 +14,7 @@
 //! equivalent: it is refused, and the scenario is skipped with the reason
 //! rather than misjudged.
 
-use crate::transport::stream_lines::{client_stream_scope, header_start_tag, is_close_tag};
+use crate::transport::stream_lines::{header_start_tag, is_close_tag, standalone_element};
 use crate::xml::{
     Attribute, Condition, Element, NS_CLIENT, NS_FRAMING, NS_STREAMS, SmolStr, StreamError,
     StreamEvent, StreamHeader, parse_element, writer,
@@ -96,40 +96,12 @@ pub(super) fn framing_element(name: &str, ns: &str, attrs: Vec<Attribute>) -> St
 /// would have scoped it; the declarations it inherited from the header
 /// are added to its start tag.
 fn element(line: &str) -> Result<Outgoing, Refusal> {
-    let parsed = parse_element(line.as_bytes(), &client_stream_scope())
+    let (text, added) = standalone_element(line)
         .map_err(|e| format!("not one complete element (RFC 7395 §3.3.3): {e}"))?;
-    let declares = |prefix: Option<&str>| {
-        parsed
-            .declarations
-            .iter()
-            .any(|(p, _)| p.as_deref() == prefix)
-    };
-    let mut added = String::new();
-    if !declares(None) {
-        added.push_str(&format!(" xmlns='{NS_CLIENT}'"));
-    }
-    if parsed.prefix.as_deref() == Some("stream") && !declares(Some("stream")) {
-        added.push_str(&format!(" xmlns:stream='{NS_STREAMS}'"));
-    }
-    if added.is_empty() {
-        return Ok(Outgoing {
-            text: line.to_string(),
-            note: None,
-        });
-    }
-    // After `<` and the name: the name ends at the first space, `/` or `>`.
-    let name_end = line
-        .char_indices()
-        .skip(1)
-        .find(|(_, c)| c.is_whitespace() || *c == '/' || *c == '>')
-        .map_or(line.len(), |(i, _)| i);
-    let (head, tail) = line.split_at(name_end);
-    Ok(Outgoing {
-        text: format!("{head}{added}{tail}"),
-        note: Some(format!(
-            "sent with{added} declared: each message stands alone (RFC 7395 §3.3.3)"
-        )),
-    })
+    let note = added.map(|added| {
+        format!("sent with{added} declared: each message stands alone (RFC 7395 §3.3.3)")
+    });
+    Ok(Outgoing { text, note })
 }
 
 /// One received text message as a stream event: `<open/>` is the
