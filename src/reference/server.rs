@@ -43,42 +43,16 @@ impl ReferenceServer {
         };
         let generated = tls::generate_server_identity(&config.domain, cert_dir.path())?;
         let tls = tls::server_config(&generated.identity)?;
-        let listener =
-            TcpListener::bind(config.listen)
-                .await
-                .map_err(|source| StartError::Listen {
-                    addr: config.listen,
-                    source,
-                })?;
-        let addr = listener.local_addr().map_err(|source| StartError::Listen {
-            addr: config.listen,
-            source,
-        })?;
+        let (listener, addr) = bind(config.listen).await?;
         let websocket = match config.websocket {
-            Some(at) => {
-                let listener = TcpListener::bind(at)
-                    .await
-                    .map_err(|source| StartError::Listen { addr: at, source })?;
-                let addr = listener
-                    .local_addr()
-                    .map_err(|source| StartError::Listen { addr: at, source })?;
-                Some((listener, addr))
-            }
+            Some(at) => Some(bind(at).await?),
             None => None,
         };
         let websocket_url = websocket
             .as_ref()
             .map(|(_, addr)| format!("ws://{addr}{WEBSOCKET_PATH}"));
         let bosh = match config.bosh {
-            Some(at) => {
-                let listener = TcpListener::bind(at)
-                    .await
-                    .map_err(|source| StartError::Listen { addr: at, source })?;
-                let addr = listener
-                    .local_addr()
-                    .map_err(|source| StartError::Listen { addr: at, source })?;
-                Some((listener, addr))
-            }
+            Some(at) => Some(bind(at).await?),
             None => None,
         };
         let bosh_url = bosh
@@ -376,6 +350,17 @@ impl Drop for CertDir {
             let _ = std::fs::remove_dir_all(dir);
         }
     }
+}
+
+/// A listener on `at` and the address it got (port 0: the OS picks).
+async fn bind(at: SocketAddr) -> Result<(TcpListener, SocketAddr), StartError> {
+    let listener = TcpListener::bind(at)
+        .await
+        .map_err(|source| StartError::Listen { addr: at, source })?;
+    let addr = listener
+        .local_addr()
+        .map_err(|source| StartError::Listen { addr: at, source })?;
+    Ok((listener, addr))
 }
 
 /// A new folder of our own under the system's temporary folder.
