@@ -9,30 +9,12 @@ mod support;
 
 use std::time::Duration;
 
-use support::{text, xmpp_conform};
+use support::{fuzz_cases as cases, fuzz_summary as summary, text, xmpp_conform};
 use xmpp_conform::reference::{Config, ReferenceServer};
 
 /// The seed of both runs; `REFERENCE_LIVE_FUZZ_SEED` replays another.
 fn seed() -> String {
     std::env::var("REFERENCE_LIVE_FUZZ_SEED").unwrap_or_else(|_| "7".to_owned())
-}
-
-/// `fuzz`'s summary: `OK: N cases in Ts (R cases/s), 0 findings`.
-fn summary(shown: &str) -> &str {
-    shown
-        .lines()
-        .rev()
-        .find(|l| l.starts_with("OK: "))
-        .unwrap_or_default()
-}
-
-/// The N of [`summary`].
-fn cases(shown: &str) -> u64 {
-    summary(shown)
-        .split_whitespace()
-        .nth(1)
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(0)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -11,26 +11,8 @@ mod support;
 
 use std::time::Duration;
 
-use support::{text, xmpp_conform};
+use support::{fuzz_cases as cases, fuzz_summary as summary, text, xmpp_conform};
 use xmpp_conform::reference::{Config, ReferenceServer};
-
-/// `fuzz`'s summary: `OK: N cases in Ts (R cases/s), 0 findings`.
-fn summary(shown: &str) -> &str {
-    shown
-        .lines()
-        .rev()
-        .find(|l| l.starts_with("OK: "))
-        .unwrap_or_default()
-}
-
-/// The N of [`summary`].
-fn cases(shown: &str) -> u64 {
-    summary(shown)
-        .split_whitespace()
-        .nth(1)
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(0)
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_live_fuzzer_finds_nothing_over_websocket_and_bosh() {

@@ -1041,3 +1041,21 @@ fn random_cookie() -> String {
     getrandom::fill(&mut bytes).expect("random bytes for the Erlang cookie");
     bytes.iter().map(|b| char::from(b'A' + b % 26)).collect()
 }
+
+/// `fuzz`'s summary: `OK: N cases in Ts (R cases/s), 0 findings`.
+pub fn fuzz_summary(shown: &str) -> &str {
+    shown
+        .lines()
+        .rev()
+        .find(|l| l.starts_with("OK: "))
+        .unwrap_or_default()
+}
+
+/// The N of [`fuzz_summary`].
+pub fn fuzz_cases(shown: &str) -> u64 {
+    fuzz_summary(shown)
+        .split_whitespace()
+        .nth(1)
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
+}
