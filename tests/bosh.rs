@@ -7,7 +7,7 @@ mod support;
 
 use support::{
     Ejabberd, PASSWORD, Prosody, assert_no_password_in, run_suite_against_baseline, text,
-    xmpp_conform,
+    verdict_line, xmpp_conform,
 };
 
 #[test]
@@ -67,13 +67,7 @@ fn ejabberd_over_https_bosh_matches_the_same_baseline() {
 /// The BOSH scenarios ran (they are skipped on any other transport), and
 /// the TCP-only and STARTTLS ones were skipped with their reasons.
 fn assert_suite_ran_over_bosh(console: &str) {
-    let line = |id: &str| {
-        console
-            .lines()
-            .find(|l| l.contains(id))
-            .unwrap_or_else(|| panic!("no verdict for {id}"))
-            .to_string()
-    };
+    let line = |id: &str| verdict_line(console, id);
     assert!(!line("xep0206/terminate").starts_with("SKIP"), "{console}");
     assert!(
         !line("rfc6120/stream/basic-session").starts_with("SKIP"),

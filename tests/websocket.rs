@@ -8,7 +8,7 @@ mod support;
 
 use support::{
     Ejabberd, PASSWORD, Prosody, assert_no_password_in, run_suite_against_baseline,
-    serve_each_connection, text, xmpp_conform,
+    serve_each_connection, text, verdict_line, xmpp_conform,
 };
 use tokio_tungstenite::tungstenite;
 
@@ -69,13 +69,7 @@ fn ejabberd_over_secure_websocket_matches_the_same_baseline() {
 /// The WebSocket scenarios ran (they are skipped on any other transport),
 /// and the TCP-only and STARTTLS ones were skipped with their reasons.
 fn assert_suite_ran_over_websocket(console: &str) {
-    let line = |id: &str| {
-        console
-            .lines()
-            .find(|l| l.contains(id))
-            .unwrap_or_else(|| panic!("no verdict for {id}"))
-            .to_string()
-    };
+    let line = |id: &str| verdict_line(console, id);
     assert!(!line("rfc7395/close").starts_with("SKIP"), "{console}");
     let bad_xml = line("rfc6120/stream/bad-xml");
     assert!(bad_xml.starts_with("SKIP"), "{bad_xml}");

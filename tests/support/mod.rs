@@ -1059,3 +1059,13 @@ pub fn fuzz_cases(shown: &str) -> u64 {
         .and_then(|n| n.parse().ok())
         .unwrap_or(0)
 }
+
+/// The console line of scenario `id` in a run's output (a test bug if
+/// the run printed none).
+pub fn verdict_line(console: &str, id: &str) -> String {
+    console
+        .lines()
+        .find(|l| l.contains(id))
+        .unwrap_or_else(|| panic!("no verdict for {id}"))
+        .to_string()
+}
