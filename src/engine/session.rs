@@ -318,10 +318,17 @@ pub(super) fn is_ignored(event: &StreamEvent, ignore: &[String]) -> bool {
     let StreamEvent::Element(e) = event else {
         return false;
     };
+    ignores(ignore, &e.ns, &e.name)
+}
+
+/// Whether `ignore` names first-level elements called `name` in `ns`:
+/// the one reading of the front matter's entries, for what arrives and
+/// for what a line expects.
+pub(super) fn ignores(ignore: &[String], ns: &str, name: &str) -> bool {
     ignore.iter().any(
         |i| match i.strip_prefix('{').and_then(|r| r.split_once('}')) {
-            Some((ns, name)) => e.ns == ns && e.name == name,
-            None => e.ns == NS_CLIENT && e.name == i,
+            Some((i_ns, i_name)) => ns == i_ns && name == i_name,
+            None => ns == NS_CLIENT && name == i,
         },
     )
 }

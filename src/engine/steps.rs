@@ -208,8 +208,7 @@ pub(super) async fn expect(
     let expected = expected_text(alternatives);
     let awaits_ignored = alternatives.iter().any(|a| match &a.expectation {
         Expectation::Element(p) => {
-            p.root.name.ns == crate::xml::NS_CLIENT
-                && meta.ignore.iter().any(|i| p.root.name.local == i.as_str())
+            super::session::ignores(&meta.ignore, &p.root.name.ns, &p.root.name.local)
         }
         _ => false,
     });
