@@ -57,6 +57,10 @@ pub(super) struct Session {
     /// step may still expect them, since the order in which a server
     /// sends unrelated presence is its own (at most [`SET_ASIDE_LIMIT`]).
     pub set_aside: std::collections::VecDeque<Element>,
+    /// Bytes that are not XML are no finding while set: waiting for the
+    /// close after a TLS handshake the harness broke, the peer's TLS
+    /// alert arrives where the stream's XML would.
+    pub not_xml_expected: bool,
 }
 
 /// Elements set aside per connection; older ones are dropped first.
@@ -84,6 +88,7 @@ impl Session {
             lint: Vec::new(),
             peer: Peer::Server,
             set_aside: std::collections::VecDeque::new(),
+            not_xml_expected: false,
         }
     }
 
@@ -200,6 +205,7 @@ impl Session {
         let findings = match event {
             StreamEvent::Element(e) => crate::lint::check(e),
             StreamEvent::Open(h) => crate::lint::check_header(h, self.peer),
+            StreamEvent::Error(e) if !self.not_xml_expected => crate::lint::check_bytes(e),
             StreamEvent::Close | StreamEvent::Error(_) => Vec::new(),
         };
         for finding in findings {

@@ -357,8 +357,22 @@ fn run_checks(
 }
 
 /// The peer must close the TCP connection; `abrupt`, without a stream
-/// error or closing tag first.
+/// error or closing tag first. Bytes that are not XML may come first (a
+/// TLS alert), so the lint does not judge them meanwhile.
 pub(super) async fn expect_close(
+    session: &mut Session,
+    meta: &Meta,
+    abrupt: bool,
+    loc: &Location,
+    timeout: Duration,
+) -> StepResult {
+    session.not_xml_expected = true;
+    let result = wait_for_close(session, meta, abrupt, loc, timeout).await;
+    session.not_xml_expected = false;
+    result
+}
+
+async fn wait_for_close(
     session: &mut Session,
     meta: &Meta,
     abrupt: bool,

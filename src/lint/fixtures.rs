@@ -54,6 +54,19 @@ pub const PROSODY_MESSAGE_ERROR: &str = "<message xmlns='jabber:client' type='er
     id='before-auth' from='localhost'><error type='cancel'><service-unavailable \
     xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></message>";
 
+/// `rfc6120/sasl/scram-sha-1`: the features after TLS.
+pub const PROSODY_FEATURES: &str = "<stream:features \
+    xmlns:stream='http://etherx.jabber.org/streams'><mechanisms \
+    xmlns='urn:ietf:params:xml:ns:xmpp-sasl'><mechanism>PLAIN</mechanism><mechanism>SCRAM-SHA-1</mechanism></mechanisms></stream:features>";
+
+/// `rfc6120/sasl/scram-sha-1`: the server-first-message (RFC 5802 §5).
+pub const PROSODY_SCRAM_CHALLENGE: &str = "<challenge \
+    xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>cj1CZWFOdGlhb29FWjQ2TlNVbjhJL2ROT3dlNjYyMWExNC0zZDJjLTRmZDktOTkwOC0zNWI4YzExMmJiOWQscz1ZVEJtT1dRMFpUa3RPRE14WWkwME5XVXdMVGhtTXpndE1qRTVabU0yWW1GbE5URXosaT0xMDAwMA==</challenge>";
+
+/// `rfc6120/sasl/scram-sha-1`: success with the server's signature.
+pub const PROSODY_SCRAM_SUCCESS: &str = "<success \
+    xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>dj1NNGk2b3Z3UG8vT1pjbXcrU0RKOTROMzlwNjg9</success>";
+
 // --- ejabberd 23.01 ---------------------------------------------------------
 
 /// The declaration and response header, raw bytes from the socket.
@@ -102,6 +115,9 @@ pub const ELEMENTS: &[&str] = &[
     PROSODY_CHAT,
     PROSODY_PRESENCE,
     PROSODY_MESSAGE_ERROR,
+    PROSODY_FEATURES,
+    PROSODY_SCRAM_CHALLENGE,
+    PROSODY_SCRAM_SUCCESS,
     EJABBERD_SERVICE_UNAVAILABLE,
     EJABBERD_CONFLICT,
     EJABBERD_CHAT,

@@ -12,16 +12,21 @@
 //! SHOULD (a pinned finding is no less a departure because the scenario's
 //! subject was something else).
 //!
+//! Three kinds of rule: on a first-level element, on a stream header, and
+//! on bytes the parser refused (XML that is not well-formed, restricted
+//! or not UTF-8 is a finding of its own, beside the step it fails).
+//!
 //! The table [`RULES`] (in `rules.rs`) is the one place a rule is defined;
 //! its unit tests hold each rule to what Prosody 0.12 and ejabberd 23.01
 //! really sent (which passes) and to the same thing broken (which does
 //! not).
 
 mod lang;
+mod predicates;
 mod rules;
 
 use crate::scenario::{Level, Peer};
-use crate::xml::{Element, StreamHeader};
+use crate::xml::{Element, StreamError, StreamHeader};
 
 pub use rules::RULES;
 
@@ -55,6 +60,10 @@ enum Broken {
     /// sends response headers, a client initial ones (RFC 6120 §4.7 holds
     /// them to different rules).
     Header(fn(&StreamHeader, Peer) -> bool),
+    /// Bytes the peer sent that the parser refused, by what the parser
+    /// found: XML that is not well-formed, restricted or not UTF-8 breaks
+    /// §11 whatever the scenario was about.
+    Bytes(fn(&StreamError) -> bool),
 }
 
 /// A rule the peer broke.
@@ -107,6 +116,16 @@ pub fn check_header(header: &StreamHeader, sender: Peer) -> Vec<Finding> {
     RULES
         .iter()
         .filter(|rule| matches!(rule.broken, Broken::Header(broken) if broken(header, sender)))
+        .map(Rule::finding)
+        .collect()
+}
+
+/// The rules `error`, the parser's refusal of bytes the peer sent where
+/// XML was due, breaks.
+pub fn check_bytes(error: &StreamError) -> Vec<Finding> {
+    RULES
+        .iter()
+        .filter(|rule| matches!(rule.broken, Broken::Bytes(broken) if broken(error)))
         .map(Rule::finding)
         .collect()
 }

@@ -7,9 +7,10 @@
 //! makes a verdict non-strict and never fails a peer.
 
 use crate::scenario::{Level, Peer};
-use crate::xml::{Element, NS_CLIENT, NS_SERVER, NS_STANZAS, NS_STREAM_ERRORS, NS_STREAMS, NS_XML};
+use crate::xml::{Condition, NS_SASL, NS_SERVER, NS_STANZAS, NS_STREAM_ERRORS, NS_XML};
 
 use super::lang;
+use super::predicates::*;
 use super::{Broken, Rule};
 
 /// Both senders: element rules hold servers and clients alike.
@@ -309,96 +310,160 @@ pub static RULES: &[Rule] = &[
         enforces: &[("rfc6120/11.5/3", ANY)],
         broken: Broken::Header(|h, _| h.xml_decl.as_ref().is_some_and(|d| d.standalone.is_some())),
     },
+    Rule {
+        name: "stream-error-defined-condition",
+        spec: "RFC 6120 §4.9.2",
+        level: Level::Must,
+        requires: "a stream error's condition in urn:ietf:params:xml:ns:xmpp-streams is one \
+                   §4.9.3 defines",
+        enforces: &[("rfc6120/4.9.2/1", ANY)],
+        broken: Broken::Element(|e| is_stream_error(e) && undefined_stream_condition(e)),
+    },
+    Rule {
+        name: "stream-error-application-namespace",
+        spec: "RFC 6120 §4.9.2",
+        level: Level::Must,
+        requires: "an application-specific child of a stream error is in the application's own \
+                   namespace, not in none, jabber:client, jabber:server or the stream namespace",
+        enforces: &[("rfc6120/4.9.2/5", ANY)],
+        broken: Broken::Element(|e| {
+            is_stream_error(e) && application_child_in_reserved_namespace(e, NS_STREAM_ERRORS)
+        }),
+    },
+    Rule {
+        name: "error-defined-condition",
+        spec: "RFC 6120 §8.3.2",
+        level: Level::Must,
+        requires: "a stanza error's condition in urn:ietf:params:xml:ns:xmpp-stanzas is one \
+                   §8.3.3 defines",
+        enforces: &[("rfc6120/8.3.2/3", ANY)],
+        broken: Broken::Element(|e| stanza_error(e).is_some_and(undefined_stanza_condition)),
+    },
+    Rule {
+        name: "error-application-namespace",
+        spec: "RFC 6120 §8.3.2",
+        level: Level::Must,
+        requires: "an application-specific child of a stanza's <error/> is in the application's \
+                   own namespace, not in none, jabber:client, jabber:server or the stream \
+                   namespace",
+        enforces: &[("rfc6120/8.3.2/7", ANY)],
+        broken: Broken::Element(|e| {
+            stanza_error(e)
+                .is_some_and(|error| application_child_in_reserved_namespace(error, NS_STANZAS))
+        }),
+    },
+    Rule {
+        name: "error-address-uri",
+        spec: "RFC 6120 §8.3.3.5",
+        level: Level::Must,
+        requires: "the new address a <gone/> or <redirect/> gives is an XMPP URI (§8.3.3.5, \
+                   §8.3.3.14)",
+        enforces: &[("rfc6120/8.3.3.5/1", ANY), ("rfc6120/8.3.3.14/1", ANY)],
+        broken: Broken::Element(|e| stanza_error(e).is_some_and(address_not_xmpp_uri)),
+    },
+    Rule {
+        name: "content-stanzas-only",
+        spec: "RFC 6120 §8",
+        level: Level::Must,
+        requires: "a first-level element in jabber:client or jabber:server is a message, presence \
+                   or iq stanza, so only those three carry stanza errors (§8.3.2)",
+        enforces: &[("rfc6120/8.3.2/1", ANY)],
+        broken: Broken::Element(|e| is_content(e) && !is_any_stanza(e)),
+    },
+    Rule {
+        name: "content-namespace",
+        spec: "RFC 6120 §4.8.3",
+        level: Level::Must,
+        requires: "a stanza on a client stream is in jabber:client, whichever side sends it, \
+                   never in jabber:server",
+        enforces: &[
+            ("rfc6120/4.8.3/4", &[Peer::Client]),
+            ("rfc6120/4.8.3/6", &[Peer::Server]),
+            ("rfc6120/4.8.2/1", ANY),
+        ],
+        broken: Broken::Element(|e| is_any_stanza(e) && e.ns == NS_SERVER),
+    },
+    Rule {
+        name: "payload-namespace",
+        spec: "RFC 6120 §8.4",
+        level: Level::Must,
+        requires: "a stanza's child is one the content namespace defines for it (body, show, \
+                   error…) or is in a namespace of its own, never in none, the content \
+                   namespaces or the stream namespace",
+        enforces: &[("rfc6120/8.4/2", ANY)],
+        broken: Broken::Element(payload_in_reserved_namespace),
+    },
+    Rule {
+        name: "sasl-mechanisms",
+        spec: "RFC 6120 §6.4.1",
+        level: Level::Must,
+        requires: "the SASL children of <mechanisms/> are <mechanism/> elements, each naming one \
+                   mechanism",
+        enforces: &[("rfc6120/6.4.1/5", &[Peer::Server])],
+        broken: Broken::Element(malformed_mechanisms),
+    },
+    Rule {
+        name: "sasl-base64",
+        spec: "RFC 6120 §13.9.1",
+        level: Level::Must,
+        requires: "the data of <auth/>, <challenge/>, <response/> and <success/> is empty, '=' or \
+                   base64 as RFC 4648 §4 writes it (padded, zero padding bits, no whitespace)",
+        enforces: &[("rfc6120/13.9.1/4", ANY)],
+        broken: Broken::Element(|e| {
+            e.ns == NS_SASL
+                && matches!(
+                    e.name.as_str(),
+                    "auth" | "challenge" | "response" | "success"
+                )
+                && not_sasl_base64(&e.text())
+        }),
+    },
+    Rule {
+        name: "header-payload-namespaces",
+        spec: "RFC 6120 §4.8.5",
+        level: Level::Must,
+        requires: "a stream header declares only the stream namespace and the content namespace \
+                   (and dialback): an extension's namespace is declared in the stanza that uses \
+                   it (§8.4)",
+        enforces: &[("rfc6120/4.8.5/5", ANY), ("rfc6120/8.4/4", ANY)],
+        broken: Broken::Header(|h, _| header_declares_payload_namespace(h)),
+    },
+    Rule {
+        name: "xml-well-formed",
+        spec: "RFC 6120 §11.3",
+        level: Level::Must,
+        requires: "what the peer sends is well-formed XML, from its declaration (§11.5) on, \
+                   with no byte order mark before it (§11.6)",
+        enforces: &[
+            ("rfc6120/11.3/1", ANY),
+            ("rfc6120/11.5/2", ANY),
+            ("rfc6120/11.6/4", ANY),
+        ],
+        broken: Broken::Bytes(|e| e.condition == Condition::NotWellFormed),
+    },
+    Rule {
+        name: "xml-namespace-well-formed",
+        spec: "RFC 6120 §11.3",
+        level: Level::Must,
+        requires: "what the peer sends is namespace-well-formed: every prefix it uses is declared",
+        enforces: &[("rfc6120/11.3/3", ANY)],
+        broken: Broken::Bytes(|e| e.is_unbound_prefix()),
+    },
+    Rule {
+        name: "xml-restricted",
+        spec: "RFC 6120 §11.1",
+        level: Level::Must,
+        requires: "the peer sends no comment, processing instruction, document type declaration, \
+                   entity reference beyond the predefined ones, or XML other than 1.0",
+        enforces: &[("rfc6120/11.1/1", ANY), ("rfc6120/11.1/2", ANY)],
+        broken: Broken::Bytes(|e| e.condition == Condition::RestrictedXml),
+    },
+    Rule {
+        name: "xml-utf8",
+        spec: "RFC 6120 §11.6",
+        level: Level::Must,
+        requires: "the peer's stream is UTF-8, not UTF-16, UTF-32 or a declared other encoding",
+        enforces: &[("rfc6120/11.6/2", ANY), ("rfc6120/12/1", ANY)],
+        broken: Broken::Bytes(|e| e.condition == Condition::UnsupportedEncoding),
+    },
 ];
-
-/// An element in a content namespace (stanzas and their `jabber:client`
-/// children such as `<body/>` and `<error/>`).
-fn is_content(e: &Element) -> bool {
-    e.ns == NS_CLIENT || e.ns == NS_SERVER
-}
-
-fn is_stanza(e: &Element, name: &str) -> bool {
-    is_content(e) && e.name == name
-}
-
-fn is_any_stanza(e: &Element) -> bool {
-    is_content(e) && matches!(e.name.as_str(), "message" | "presence" | "iq")
-}
-
-fn is_stream_error(e: &Element) -> bool {
-    e.is(NS_STREAMS, "error")
-}
-
-/// The `<error/>` child of a stanza, in the stanza's own namespace.
-fn error_of(e: &Element) -> Option<&Element> {
-    e.child_elements()
-        .find(|c| c.ns == e.ns && c.name == "error")
-}
-
-/// The `<error/>` of an error stanza, which the error rules look into.
-fn stanza_error(e: &Element) -> Option<&Element> {
-    (is_any_stanza(e) && e.attr("type") == Some("error"))
-        .then(|| error_of(e))
-        .flatten()
-}
-
-/// How many children in `ns` other than `<text/>` (defined conditions).
-fn conditions(e: &Element, ns: &str) -> usize {
-    e.child_elements()
-        .filter(|c| c.ns == ns && c.name != "text")
-        .count()
-}
-
-/// A `<text/>` that inherited a namespace it does not belong in: the
-/// content namespace, the stream namespace (`<stream:text>`) or none. A
-/// `<text/>` in any other namespace is an application-specific condition,
-/// which is allowed.
-fn misplaced_text(e: &Element) -> bool {
-    e.child_elements().any(|c| {
-        c.name == "text"
-            && (c.ns.is_empty() || c.ns == NS_CLIENT || c.ns == NS_SERVER || c.ns == NS_STREAMS)
-    })
-}
-
-/// A `<text/>` in `ns` before the first defined condition.
-fn text_before_condition(e: &Element, ns: &str) -> bool {
-    let in_ns: Vec<&Element> = e.child_elements().filter(|c| c.ns == ns).collect();
-    let first_text = in_ns.iter().position(|c| c.name == "text");
-    let first_condition = in_ns.iter().position(|c| c.name != "text");
-    matches!((first_text, first_condition), (Some(t), Some(c)) if t < c)
-}
-
-/// Two `<text/>` in `ns` with the same xml:lang (or both without one).
-fn repeated_text_lang(e: &Element, ns: &str) -> bool {
-    let langs: Vec<Option<&str>> = e
-        .child_elements()
-        .filter(|c| c.ns == ns && c.name == "text")
-        .map(|c| c.attr_ns(NS_XML, "lang"))
-        .collect();
-    langs
-        .iter()
-        .enumerate()
-        .any(|(i, l)| langs[i + 1..].contains(l))
-}
-
-/// An xml:lang below a stanza that is neither empty (XML lets an element
-/// say its language is unknown) nor a well-formed tag.
-fn bad_inner_lang(e: &Element) -> bool {
-    e.attr_ns(NS_XML, "lang")
-        .is_some_and(|l| !l.is_empty() && !lang::is_valid(l))
-}
-
-/// `true` when `test` holds for `e` or any element inside it. The parser
-/// bounds the depth ([`crate::xml::MAX_TREE_DEPTH`]), so recursion is safe.
-fn any_in_tree(e: &Element, test: &dyn Fn(&Element) -> bool) -> bool {
-    test(e) || e.child_elements().any(|c| any_in_tree(c, test))
-}
-
-/// `major.minor`, each a decimal integer written without a leading zero.
-fn is_version(v: &str) -> bool {
-    let number = |n: &str| {
-        !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) && (n == "0" || !n.starts_with('0'))
-    };
-    v.split_once('.')
-        .is_some_and(|(major, minor)| number(major) && number(minor))
-}

@@ -60,3 +60,14 @@ pub struct StreamError {
     /// What exactly was wrong, for a human.
     pub detail: String,
 }
+
+impl StreamError {
+    /// A prefix used without a declaration: XML that is well-formed but
+    /// not namespace-well-formed (Namespaces in XML 1.0 §5), unlike the
+    /// other `bad-namespace-prefix` fault, a stream header whose prefix
+    /// the parser does not accept.
+    pub fn is_unbound_prefix(&self) -> bool {
+        self.condition == Condition::BadNamespacePrefix
+            && self.detail.starts_with(super::ns::UNBOUND_PREFIX)
+    }
+}

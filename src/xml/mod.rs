@@ -20,10 +20,13 @@
 //! - `parser`: [`StreamParser`], gluing the above.
 //! - [`writer`]: [`Element`] back to text, compact or pretty.
 //! - [`namespaces`]: every namespace URI the crate names, once.
+//! - [`conditions`]: the stream and stanza error conditions RFC 6120
+//!   defines, once.
 
 mod attrs;
 mod byteset;
 mod chars;
+pub mod conditions;
 pub mod element;
 pub mod error;
 pub mod event;

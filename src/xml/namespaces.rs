@@ -62,3 +62,6 @@ pub const NS_ROSTER: &str = "jabber:iq:roster";
 /// `urn:xmpp:features:pre-approval`: the stream feature of subscription
 /// pre-approval (RFC 6121 §3.4).
 pub const NS_PRE_APPROVAL: &str = "urn:xmpp:features:pre-approval";
+/// `jabber:server:dialback`, Server Dialback (XEP-0220), the one namespace
+/// besides the stream's own a server-to-server header declares.
+pub const NS_DIALBACK: &str = "jabber:server:dialback";
