@@ -98,6 +98,12 @@ impl Session {
         self.stream.carries_raw_bytes()
     }
 
+    /// How much later an answer may rightly come on this transport than on
+    /// a byte stream ([`Transport::answer_allowance`]).
+    pub fn answer_allowance(&self) -> Duration {
+        self.stream.answer_allowance()
+    }
+
     /// Send `bytes` as one write, within `limit`.
     pub async fn send(&mut self, bytes: &[u8], limit: Duration) -> Result<(), SendError> {
         self.send_shown(bytes, String::from_utf8_lossy(bytes).into_owned(), limit)

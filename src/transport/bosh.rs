@@ -250,11 +250,7 @@ impl Bosh {
     /// How long one request may take: the server's hold plus the run's
     /// own bound.
     fn request_limit(&self) -> Duration {
-        let wait = self
-            .session
-            .as_ref()
-            .map_or(Duration::from_secs(WAIT_SECONDS), |s| s.wait);
-        wait + self.endpoint.timeout
+        self.answer_allowance() + self.endpoint.timeout
     }
 
     fn spawn(&mut self, body: impl Into<hyper::body::Bytes>) -> u64 {
@@ -596,6 +592,12 @@ impl Bosh {
 
 #[async_trait::async_trait]
 impl Transport for Bosh {
+    fn answer_allowance(&self) -> Duration {
+        self.session
+            .as_ref()
+            .map_or(Duration::from_secs(WAIT_SECONDS), |s| s.wait)
+    }
+
     fn describe(&self) -> String {
         self.described.clone()
     }

@@ -224,6 +224,15 @@ pub trait Transport: Send + Sync {
     /// The next event from the peer, waiting until `deadline` at most.
     async fn next(&mut self, deadline: Instant) -> Incoming;
 
+    /// How much later than on a byte stream an answer may rightly come on
+    /// this transport: BOSH's `wait` (XEP-0124 §7.1), since a server that
+    /// cannot use a request holds it that long and answers in rid order
+    /// (§14.2). A wait that must tell silence from a slow answer (live
+    /// fuzzing's hang check) adds it to its own bound.
+    fn answer_allowance(&self) -> Duration {
+        Duration::ZERO
+    }
+
     /// A new stream begins on this connection (after TLS or SASL success,
     /// RFC 6120 §5.4.3.3, §6.4.6): the peer's next bytes are a fresh
     /// header, and whatever the old stream still had queued is dropped.

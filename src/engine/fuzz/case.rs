@@ -108,7 +108,11 @@ pub(super) async fn run(
     {
         return Outcome::Dropped;
     }
-    let deadline = Instant::now() + config.timeout;
+    // Over BOSH a server that could not use the mutated payload may hold
+    // the request for its `wait` before answering, and the probe's answer
+    // queues behind it: silence is a hang only past both.
+    let limit = config.timeout + session.answer_allowance();
+    let deadline = Instant::now() + limit;
     let outcome = loop {
         let Ok(received) = session.wait(deadline, &[]).await else {
             break Outcome::Dropped;
@@ -127,8 +131,7 @@ pub(super) async fn run(
             Received::Eof => break Outcome::Dropped,
             Received::Timeout => {
                 break Outcome::Hang(format!(
-                    "no answer to a ping within {:?} after the mutated stanza",
-                    config.timeout
+                    "no answer to a ping within {limit:?} after the mutated stanza"
                 ));
             }
         }
