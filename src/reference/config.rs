@@ -164,6 +164,9 @@ pub enum Rule {
     Version,
     /// `to` must name the served domain (RFC 6120 §4.9.3.6).
     HostKnown,
+    /// A stream header without 'to' is accepted, as RFC 6120 §4.7.2 asks
+    /// receivers to be liberal about headers of older implementations.
+    ToRequired,
     /// A stream error is followed by the closing tag and the TCP close
     /// (RFC 6120 §4.9.1.1).
     CloseAfterError,
@@ -406,11 +409,12 @@ pub enum Rule {
 
 impl Rule {
     /// Every rule, in the order `serve --list-faults` prints them.
-    pub const ALL: [Rule; 99] = [
+    pub const ALL: [Rule; 100] = [
         Rule::StreamNamespace,
         Rule::StreamId,
         Rule::Version,
         Rule::HostKnown,
+        Rule::ToRequired,
         Rule::ContentNamespace,
         Rule::AnswerClose,
         Rule::ErrorOnBadXml,
@@ -542,8 +546,13 @@ impl Rule {
             ),
             Rule::HostKnown => (
                 "host-known",
-                "a header whose 'to' is missing or names another domain is accepted",
+                "a header whose 'to' names another domain is accepted",
                 "RFC 6120 §4.9.3.6",
+            ),
+            Rule::ToRequired => (
+                "to-required",
+                "a header without 'to' is refused with host-unknown instead of accepted",
+                "RFC 6120 §4.7.2",
             ),
             Rule::CloseAfterError => (
                 "close-after-error",

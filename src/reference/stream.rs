@@ -39,8 +39,9 @@ pub(super) struct HeaderCheck {
 /// minor version is answered with 1.0 and the stream goes on, as §4.7.5
 /// rule 2 says (the lower of the two versions); no version at all means a
 /// pre-1.0 stream (§4.7.5: treat it as 0.9), which this server does not
-/// speak. A missing `to` gets `host-unknown` too: the server cannot tell
-/// which host was meant, and guessing would hide a client bug.
+/// speak. A missing `to` is accepted as this server's one domain: §4.7.2
+/// asks receivers to be liberal with headers of implementations that omit
+/// it (the client still breaks its own MUST, which client mode checks).
 pub(super) fn check_header(header: &StreamHeader, domain: &str, faults: &Faults) -> HeaderCheck {
     let element = &header.element;
     // §4.7.2: the response's 'to' is the client's 'from'; the fault puts
@@ -110,9 +111,10 @@ fn to_check(to: Option<&str>, domain: &str, faults: &Faults) -> Result<(), Strea
     }
     let unknown = |text: String| StreamFault::new(StreamCondition::HostUnknown, text);
     match to {
-        None => Err(unknown(format!(
+        None if faults.breaks(Rule::ToRequired) => Err(unknown(format!(
             "the stream header has no 'to' (RFC 6120 §4.7.2); this server is {domain}"
         ))),
+        None => Ok(()),
         Some(to)
             if Jid::parse(to)
                 .is_ok_and(|j| j.local.is_none() && j.resource.is_none() && j.is_at(domain)) =>
