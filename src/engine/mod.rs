@@ -21,6 +21,7 @@ mod session;
 mod snapshot_step;
 mod status;
 mod steps;
+mod tls_refusal;
 pub mod transcript;
 pub mod verdict;
 
@@ -472,10 +473,18 @@ async fn run_steps(
                 .await?
             }
             Action::Restart => session.restart(),
+            Action::StartTls {
+                untrusted: true, ..
+            } => {
+                // The client refused the certificate (or hung up right
+                // after the handshake): nothing after this step can run.
+                tls_refusal::run(session, config, &scenario.meta, loc).await?;
+                return Ok(());
+            }
             Action::StartTls { .. } if scenario.meta.peer == Peer::Client => {
                 steps::accept_tls(session, config, loc).await?
             }
-            Action::StartTls { or_close } => {
+            Action::StartTls { or_close, .. } => {
                 if steps::start_tls(session, config, *or_close, loc).await? == steps::Tls::Closed {
                     // The server hung up instead; nothing after this step
                     // can run, and `or-close` makes that a pass.

@@ -17,7 +17,7 @@ use tokio::time::Instant;
 use crate::sasl;
 use crate::sasl::b64;
 use crate::sasl::server::{
-    Accounts, FixedChallenge, ProofIn, SaslFailure, ServerOptions, ServerProof, ServerStep,
+    Accounts, FailureCondition, FixedChallenge, Identity, ProofIn, SaslFailure, ServerOptions, ServerProof, ServerStep,
     decode_auth, decode_response, encode_success_data,
 };
 use crate::scenario::{Location, Meta, SaslOption, SaslSpec};
@@ -54,6 +54,9 @@ fn options(spec: &SaslSpec) -> ServerOptions {
             SaslOption::Challenge(bytes) => {
                 options.digest_md5.first_challenge = Some(FixedChallenge::new(bytes.clone()));
             }
+            // Checked on the identity once the client proved the password,
+            // and on the client's choice.
+            SaslOption::NoAuthzid | SaslOption::NoPlain => {}
         }
     }
     options
@@ -79,6 +82,7 @@ pub(super) async fn run(
     );
     let options = options(spec);
     let wrong = spec.options.contains(&SaslOption::WrongProof);
+    let no_authzid = spec.options.contains(&SaslOption::NoAuthzid);
 
     let auth = next_sasl(session, config, meta, loc, "<auth/>").await?;
     let auth = match auth {
@@ -106,6 +110,27 @@ pub(super) async fn run(
         ));
     }
     let name = auth.attr("mechanism").unwrap_or_default().to_string();
+    if name == "PLAIN" && spec.options.contains(&SaslOption::NoPlain) {
+        let failure = SaslFailure::new(
+            FailureCondition::MechanismTooWeak,
+            "PLAIN chosen over stronger offered mechanisms",
+        );
+        send_failure(session, config, &failure, loc).await?;
+        return Err(fail(
+            format!(
+                "the client chose PLAIN although {} were offered too (RFC 6120 §13.8.3: a client \
+                 MUST prefer more secure mechanisms to PLAIN; §6.3.3: it tries mechanisms in its \
+                 own order of preference)",
+                spec.mechanisms
+                    .iter()
+                    .filter(|m| *m != "PLAIN")
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            loc,
+        ));
+    }
     let mut mechanism = match sasl::server_mechanism(&name, &accounts, &options) {
         Ok(m) => m,
         Err(failure) => {
@@ -138,6 +163,9 @@ pub(super) async fn run(
         if let (false, Some(what)) = (noted, mechanism.verification()) {
             session.transcript.record(Direction::Note, what.to_string());
             noted = true;
+        }
+        if matches!(step, ServerStep::Success(_)) && no_authzid {
+            unwanted_authzid(session, config, mechanism.identity(), &name, loc).await?;
         }
         match step {
             ServerStep::Challenge(data) => {
@@ -199,6 +227,38 @@ pub(super) async fn run(
             }
         };
     }
+}
+
+/// RFC 6120 §6.3.8, cited where a client's authorization identity is
+/// wrong.
+const AUTHZID_RULE: &str = "RFC 6120 §6.3.8: an initiating entity that does not act on behalf of \
+     another MUST NOT provide an authorization identity, and on a client stream one is a bare \
+     JID, never a full JID";
+
+/// With `no-authzid`, once the client proved its password: it acts for
+/// itself, so any authorization identity it sent breaks §6.3.8 (the
+/// server answers `<invalid-authzid/>` instead of `<success/>`).
+async fn unwanted_authzid(
+    session: &mut Session,
+    config: &RunConfig,
+    identity: Option<&Identity>,
+    name: &str,
+    loc: &Location,
+) -> StepResult {
+    let Some(authzid) = identity.and_then(Identity::authzid) else {
+        return Ok(());
+    };
+    let failure = SaslFailure::new(
+        FailureCondition::InvalidAuthzid,
+        format!("authzid {authzid:?} from a client acting for itself"),
+    );
+    send_failure(session, config, &failure, loc).await?;
+    Err(fail(
+        format!(
+            "SASL {name}: the client, acting for itself, sent the authorization identity {authzid:?} ({AUTHZID_RULE})"
+        ),
+        loc,
+    ))
 }
 
 /// The rule a client of `mechanism` follows, cited in failures: the
@@ -279,9 +339,16 @@ async fn refuse(
     loc: &Location,
 ) -> StepResult {
     send_failure(session, config, failure, loc).await?;
+    // A client stream's authzid that is not the user's bare JID (a full
+    // JID, another user): the rule is §6.3.8's.
+    let rule = if failure.condition == FailureCondition::InvalidAuthzid {
+        format!(" ({AUTHZID_RULE})")
+    } else {
+        String::new()
+    };
     Err(fail(
         format!(
-            "SASL {name}: the client's answer was refused with <{}/>: {}",
+            "SASL {name}: the client's answer was refused with <{}/>: {}{rule}",
             failure.condition.element_name(),
             failure.detail
         ),

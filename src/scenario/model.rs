@@ -132,8 +132,11 @@ pub enum Action {
     /// peer's `<proceed/>`), then expects a new stream, as `restart` does
     /// (RFC 6120 §5.4.3.3). `or_close` (`starttls or-close`): a server
     /// that closes the connection instead of completing the handshake
-    /// also passes, and the scenario ends there.
-    StartTls { or_close: bool },
+    /// also passes, and the scenario ends there. `untrusted` (`starttls
+    /// untrusted`, testing a client): the harness presents a certificate
+    /// the client cannot validate, and the client must end the session
+    /// (RFC 6120 §13.7.2); the scenario ends there.
+    StartTls { or_close: bool, untrusted: bool },
     /// A whole SASL exchange (RFC 6120 §6) with the run's credentials; on
     /// success a new stream is expected, as after `restart`. Payloads are
     /// redacted in every report. Testing a server, the harness is the
@@ -230,6 +233,13 @@ pub enum SaslOption {
     ProofInSuccess,
     /// DIGEST-MD5: send these bytes as the first challenge, exactly.
     Challenge(Vec<u8>),
+    /// The client acts for itself, so it must send no authorization
+    /// identity (RFC 6120 §6.3.8), not even its own bare JID, which the
+    /// harness otherwise accepts.
+    NoAuthzid,
+    /// PLAIN is offered beside stronger mechanisms: a client that picks it
+    /// breaks RFC 6120 §13.8.3 (it MUST prefer them to PLAIN).
+    NoPlain,
 }
 
 /// The longest `silence` whose duration comes from a captured value.

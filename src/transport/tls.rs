@@ -280,6 +280,35 @@ pub fn generate_server_identity(domain: &str, dir: &Path) -> Result<GeneratedIde
     Ok(generated)
 }
 
+/// A server configuration presenting a certificate that no client can
+/// validate: self-signed, made now (and never written) for `domain` and
+/// 127.0.0.1, so its names are right and only its issuer is unknown. For
+/// client scenarios about certificate validation (RFC 6120 §13.7.2): a
+/// client that trusts the run's CA must still refuse this one.
+pub fn untrusted_server_config(domain: &str) -> Result<Arc<ServerConfig>, TlsError> {
+    use rcgen::{CertificateParams, DnType, ExtendedKeyUsagePurpose, KeyPair, KeyUsagePurpose};
+    server_name(domain)?;
+    let rcgen = |e: rcgen::Error| TlsError::Generate(e.to_string());
+    let mut params =
+        CertificateParams::new(vec![domain.to_string(), "127.0.0.1".to_string()]).map_err(rcgen)?;
+    params.distinguished_name.push(DnType::CommonName, domain);
+    params
+        .distinguished_name
+        .push(DnType::OrganizationalUnitName, "xmpp-conform untrusted");
+    params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+    params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+    set_validity(&mut params)?;
+    let key = KeyPair::generate().map_err(rcgen)?;
+    let cert = params.self_signed(&key).map_err(rcgen)?;
+    let key = PrivateKeyDer::try_from(key.serialize_der()).map_err(|e| TlsError::Generate(e.to_string()))?;
+    let config = ServerConfig::builder_with_provider(provider())
+        .with_safe_default_protocol_versions()?
+        .with_no_client_auth()
+        .with_single_cert(vec![cert.der().clone()], key)
+        .map_err(|e| TlsError::Generate(e.to_string()))?;
+    Ok(Arc::new(config))
+}
+
 /// Valid from yesterday (a client whose clock is a little behind still
 /// accepts it) to a year from now. rcgen's default, 1975 to 4096, breaks
 /// some TLS stacks: ejabberd 23.01's certificate store arms an Erlang timer

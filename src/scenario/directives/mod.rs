@@ -83,7 +83,7 @@ pub(crate) static TABLE: &[Directive] = &[
     },
     Directive {
         name: "starttls",
-        args: "[or-close]",
+        args: "[or-close | untrusted]",
         peers: BOTH,
         help: "the harness runs the TLS handshake now (write it after the server's \
                `<proceed/>`), verifying the certificate for `{domain}` unless `--insecure`; \
@@ -97,12 +97,13 @@ pub(crate) static TABLE: &[Directive] = &[
                that closes the connection instead of completing the handshake passes too, \
                and the scenario ends there (data the client sent with `<starttls/>` stood \
                where its ClientHello had to be, RFC 6120 §5.4.3.2); anything else is judged \
-               as without it",
-        parse: |a| {
-            a.flag("or-close")
-                .map(|or_close| Parsed::Step(Action::StartTls { or_close }))
-        },
-        check: None,
+               as without it. `starttls untrusted`, testing a client: the harness presents a \
+               certificate for `{domain}` that no CA vouches for (self-signed, made for the \
+               run); the client must end the session, by failing the handshake or closing \
+               right after it, and the scenario ends there; a client that goes on over TLS \
+               fails (RFC 6120 §13.7.2, §5.4.3.1)",
+        parse: starttls,
+        check: Some(starttls_check),
     },
     Directive {
         name: "sasl",
@@ -123,7 +124,11 @@ pub(crate) static TABLE: &[Directive] = &[
                Options: `wrong-proof` (send a well-formed but wrong rspauth or server \
                signature; the scenario passes only if the client gives up), \
                `proof-in-success` (the proof in `<success/>` instead of a last challenge), \
-               `challenge=BASE64` (DIGEST-MD5: this exact first challenge). A client that \
+               `challenge=BASE64` (DIGEST-MD5: this exact first challenge), `no-authzid` (the \
+               client acts for itself: any authorization identity, even its own bare JID, \
+               fails the scenario, RFC 6120 §6.3.8), `no-plain` (PLAIN is listed beside \
+               stronger mechanisms, and a client that picks it fails, RFC 6120 §13.8.3). A \
+               client that \
                closes without choosing any mechanism makes the scenario *unsupported*",
         parse: sasl::parse,
         check: Some(sasl::check),
@@ -484,6 +489,38 @@ fn include(args: &Args) -> Result<Parsed, ScenarioError> {
         path: args.text.to_owned(),
         start: args.start,
     })
+}
+
+/// `starttls [or-close | untrusted]`.
+fn starttls(a: &Args) -> Result<Parsed, ScenarioError> {
+    let (or_close, untrusted) = match a.text {
+        "" => (false, false),
+        "or-close" => (true, false),
+        "untrusted" => (false, true),
+        _ => {
+            return Err(a.at_text("`starttls` takes nothing, `or-close` or `untrusted`".to_string()));
+        }
+    };
+    Ok(Parsed::Step(Action::StartTls {
+        or_close,
+        untrusted,
+    }))
+}
+
+/// `untrusted` makes the harness the TLS server: client scenarios only.
+fn starttls_check(action: &Action, peer: Peer) -> Result<(), Misuse> {
+    match action {
+        Action::StartTls {
+            untrusted: true, ..
+        } if peer == Peer::Server => Err(Misuse {
+            width: "starttls".len(),
+            message: "`starttls untrusted` is for client scenarios".into(),
+            help: "testing a server, the harness verifies the server's certificate; \
+                   `untrusted` makes the harness present one (peer = \"client\")"
+                .into(),
+        }),
+        _ => Ok(()),
+    }
 }
 
 #[cfg(test)]
