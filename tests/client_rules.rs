@@ -110,11 +110,10 @@ fn unknown_mechanisms_and_plain_without_tls_are_not_tried() {
     );
     passes("rfc6120/sasl/tls-before-plain");
     fails("rfc6120/sasl/tls-before-plain", "plain-in-clear", "<auth");
-    // It knows PLAIN only, so offered PLAIN before stronger mechanisms it
-    // takes PLAIN: what the scenario fails.
+    passes("rfc6120/sasl/stronger-than-plain");
     fails(
         "rfc6120/sasl/stronger-than-plain",
-        "none",
+        "first-mechanism",
         "the client chose PLAIN although SCRAM-SHA-1, DIGEST-MD5 were offered too (RFC 6120 §13.8.3",
     );
 }
@@ -133,5 +132,22 @@ fn stanzas_wait_for_the_bound_resource_and_are_addressed() {
         "rfc6120/stanzas/message-to",
         "guess-jid",
         "romeo@localhost/scripted",
+    );
+}
+
+#[test]
+fn both_places_of_the_scram_server_proof_are_supported() {
+    passes("rfc6120/sasl/scram-proof-in-challenge");
+    fails(
+        "rfc6120/sasl/scram-proof-in-challenge",
+        "success-data-only",
+        "the client closed the stream in the middle of SASL SCRAM-SHA-1",
+    );
+    passes("rfc6120/sasl/scram-proof-in-success");
+    fails(
+        "rfc6120/sasl/scram-proof-in-success",
+        "challenge-only",
+        // It closes its stream where the new one had to start.
+        "end tag before the stream header",
     );
 }

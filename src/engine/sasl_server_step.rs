@@ -51,6 +51,10 @@ fn options(spec: &SaslSpec) -> ServerOptions {
                 options.digest_md5.proof_in = ProofIn::SuccessData;
                 options.scram.proof_in = ProofIn::SuccessData;
             }
+            SaslOption::ProofInChallenge => {
+                options.digest_md5.proof_in = ProofIn::Challenge;
+                options.scram.proof_in = ProofIn::Challenge;
+            }
             SaslOption::Challenge(bytes) => {
                 options.digest_md5.first_challenge = Some(FixedChallenge::new(bytes.clone()));
             }

@@ -231,6 +231,11 @@ pub enum SaslOption {
     /// Put the server's proof in `<success/>` rather than a last challenge
     /// (RFC 6120 §6.3.10 allows both).
     ProofInSuccess,
+    /// Put the server's proof in a last challenge, which the client answers
+    /// with an empty `<response/>`, then `<success/>` without data: the
+    /// less efficient mode that RFC 6120 §6.3.10 requires clients to
+    /// support too (SCRAM's default is the success data).
+    ProofInChallenge,
     /// DIGEST-MD5: send these bytes as the first challenge, exactly.
     Challenge(Vec<u8>),
     /// The client acts for itself, so it must send no authorization

@@ -17,13 +17,21 @@ and, with FAULT other than "none", breaks exactly one rule:
   no-to               sends its message without 'to' (§8.1.1.1)
   guess-jid           stamps its message with the resource it asked for,
                       not the one the server bound (§4.3.6)
+  success-data-only   takes SCRAM's server-final only as data of <success/>,
+                      giving up on a last challenge (§6.3.10)
+  challenge-only      takes SCRAM's server-final only in a last challenge,
+                      giving up on data with <success/> (§6.3.10)
 
-Without a fault it knows PLAIN only, which it uses over TLS alone, and
-gives up (closing its stream) when offered nothing it may use. Every read
+Without a fault it knows SCRAM-SHA-1, which it prefers, and PLAIN, which
+it uses over TLS alone, and gives up (closing its stream) when offered
+nothing it may use. Every read
 is bounded: the whole run gives up after 20 s.
 """
 
 import base64
+import hashlib
+import hmac
+import os
 import re
 import socket
 import ssl
@@ -101,6 +109,8 @@ class Client:
         offered = re.findall(r"<mechanism>([^<]*)</mechanism>", features)
         if self.fault == "first-mechanism" and offered:
             choice = offered[0]
+        elif "SCRAM-SHA-1" in offered and self.tls:
+            return self.scram()
         elif "PLAIN" in offered and (self.tls or self.fault == "plain-in-clear"):
             choice = "PLAIN"
         else:
@@ -116,6 +126,60 @@ class Client:
         )
         answer = self.read_until(r"<(success|failure)[^>]*?(/>|>.*?</\1>)")
         return answer is not None and "<success" in answer
+
+    def sasl_element(self):
+        """The next <challenge/>, <success/> or <failure/>: (name, data)."""
+        got = self.read_until(r"<(challenge|success|failure)\b[^>]*?(/>|>.*?</\1>)")
+        if got is None:
+            return None, b""
+        m = re.search(r"<(challenge|success|failure)\b[^>]*?(?:/>|>(.*?)</\1>)", got, re.S)
+        text = (m.group(2) or "").strip()
+        data = b"" if text in ("", "=") or m.group(1) == "failure" else base64.b64decode(text)
+        return m.group(1), data
+
+    def scram(self):
+        """SCRAM-SHA-1 (RFC 5802), checking the server signature."""
+        nonce = base64.b64encode(os.urandom(18)).decode()
+        first_bare = f"n={self.user},r={nonce}"
+        self.send(
+            "<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='SCRAM-SHA-1'>"
+            + base64.b64encode(("n,," + first_bare).encode()).decode()
+            + "</auth>"
+        )
+        name, server_first = self.sasl_element()
+        if name != "challenge":
+            return False
+        fields = dict(f.split("=", 1) for f in server_first.decode().split(","))
+        salted = hashlib.pbkdf2_hmac(
+            "sha1", self.password.encode(), base64.b64decode(fields["s"]), int(fields["i"])
+        )
+        mac = lambda key, msg: hmac.new(key, msg.encode(), hashlib.sha1).digest()
+        client_key = mac(salted, "Client Key")
+        final_bare = "c=biws,r=" + fields["r"]
+        auth_message = f"{first_bare},{server_first.decode()},{final_bare}"
+        signature = mac(hashlib.sha1(client_key).digest(), auth_message)
+        proof = bytes(a ^ b for a, b in zip(client_key, signature))
+        final = final_bare + ",p=" + base64.b64encode(proof).decode()
+        self.send(
+            "<response xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>"
+            + base64.b64encode(final.encode()).decode()
+            + "</response>"
+        )
+        expected = b"v=" + base64.b64encode(mac(mac(salted, "Server Key"), auth_message))
+        name, data = self.sasl_element()
+        if name == "challenge":
+            if self.fault == "success-data-only" or data != expected:
+                self.give_up()
+                return False
+            self.send("<response xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/>")
+            name, data = self.sasl_element()
+            return name == "success" and not data
+        if name == "success":
+            if self.fault == "challenge-only" or data != expected:
+                self.give_up()
+                return False
+            return True
+        return False
 
     def bind_and_send(self):
         if self.fault == "stanza-before-bind":

@@ -124,6 +124,8 @@ pub(crate) static TABLE: &[Directive] = &[
                Options: `wrong-proof` (send a well-formed but wrong rspauth or server \
                signature; the scenario passes only if the client gives up), \
                `proof-in-success` (the proof in `<success/>` instead of a last challenge), \
+               `proof-in-challenge` (the proof in a last challenge, answered with an empty \
+               `<response/>`, then `<success/>` without data), \
                `challenge=BASE64` (DIGEST-MD5: this exact first challenge), `no-authzid` (the \
                client acts for itself: any authorization identity, even its own bare JID, \
                fails the scenario, RFC 6120 §6.3.8), `no-plain` (PLAIN is listed beside \
