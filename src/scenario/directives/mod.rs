@@ -83,7 +83,7 @@ pub(crate) static TABLE: &[Directive] = &[
     },
     Directive {
         name: "starttls",
-        args: "[or-close | untrusted]",
+        args: "[or-close / untrusted]",
         peers: BOTH,
         help: "the harness runs the TLS handshake now (write it after the server's \
                `<proceed/>`), verifying the certificate for `{domain}` unless `--insecure`; \
@@ -493,7 +493,7 @@ fn include(args: &Args) -> Result<Parsed, ScenarioError> {
     })
 }
 
-/// `starttls [or-close | untrusted]`.
+/// `starttls [or-close / untrusted]`.
 fn starttls(a: &Args) -> Result<Parsed, ScenarioError> {
     let (or_close, untrusted) = match a.text {
         "" => (false, false),
