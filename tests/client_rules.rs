@@ -55,7 +55,12 @@ fn fails(id: &str, fault: &str, reason: &str) {
 
 /// `id` passes with the fault-free client.
 fn passes(id: &str) {
-    let (code, shown) = run(id, "none");
+    passes_with(id, "none");
+}
+
+/// `id` passes with the client that has `fault`, which is not its subject.
+fn passes_with(id: &str, fault: &str) {
+    let (code, shown) = run(id, fault);
     assert_eq!(code, Some(0), "{id}:\n{shown}");
     assert!(
         shown.lines().any(|l| l.starts_with("PASS") && l.contains(id)),
@@ -69,8 +74,20 @@ fn an_untrusted_certificate_must_end_the_session() {
     fails(
         "rfc6120/tls/untrusted-certificate",
         "no-verify",
-        "a certificate it cannot validate and opened a new stream over it (RFC 6120 §5.4.3.1 and §13.7.2",
+        "a certificate it cannot validate and opened a new stream over it (RFC 6120 §5.4.3.1, §13.7.2",
     );
+}
+
+#[test]
+fn a_certificate_for_another_name_must_end_the_session() {
+    passes("rfc6120/tls/wrong-name-certificate");
+    fails(
+        "rfc6120/tls/wrong-name-certificate",
+        "no-name-check",
+        "a certificate it cannot validate and opened a new stream over it (RFC 6120 §5.4.3.1, §13.7.2 and §13.9.5",
+    );
+    // Checking the chain but not the name passes the untrusted one.
+    passes_with("rfc6120/tls/untrusted-certificate", "no-name-check");
 }
 
 #[test]

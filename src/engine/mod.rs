@@ -37,7 +37,7 @@ use crate::accounts::{Account, Accounts};
 use crate::bindings::Bindings;
 use crate::sasl;
 use crate::scenario::template::Segment;
-use crate::scenario::{Action, Level, Peer, Scenario};
+use crate::scenario::{Action, Level, Peer, Presented, Scenario};
 use crate::transport::{self, ByteStream, Connector, Transport, TransportError, TransportKind};
 use crate::xml::ParserConfig;
 
@@ -78,6 +78,9 @@ pub struct RunConfig {
     /// The server side of TLS, when the harness plays the server
     /// (`--listen`): its certificate for STARTTLS and direct TLS.
     pub server_tls: Option<Arc<rustls::ServerConfig>>,
+    /// With `server_tls`, when the run generated its certificate: the same
+    /// CA's certificate for another name (`starttls wrong-name`).
+    pub wrong_name_tls: Option<Arc<rustls::ServerConfig>>,
 }
 
 /// How TLS enters the run.
@@ -473,12 +476,10 @@ async fn run_steps(
                 .await?
             }
             Action::Restart => session.restart(),
-            Action::StartTls {
-                untrusted: true, ..
-            } => {
+            Action::StartTls { presented, .. } if *presented != Presented::Own => {
                 // The client refused the certificate (or hung up right
                 // after the handshake): nothing after this step can run.
-                tls_refusal::run(session, config, &scenario.meta, loc).await?;
+                tls_refusal::run(session, config, *presented, &scenario.meta, loc).await?;
                 return Ok(());
             }
             Action::StartTls { .. } if scenario.meta.peer == Peer::Client => {

@@ -1,8 +1,10 @@
-//! `starttls untrusted`, testing a client: after `<proceed/>` the harness
-//! presents a certificate for the domain that no CA vouches for
-//! ([`crate::transport::tls::untrusted_server_config`]). RFC 6120 §13.7.2:
-//! a validating entity whose validation fails MUST terminate the session;
-//! §5.4.3.1 makes the initiator validate as §13.7.2 says.
+//! `starttls untrusted` and `starttls wrong-name`, testing a client: after
+//! `<proceed/>` the harness presents a certificate for the domain that no
+//! CA vouches for ([`crate::transport::tls::untrusted_server_config`]), or
+//! one the run's CA signed for another name only. RFC 6120 §13.7.2: a
+//! validating entity whose validation fails MUST terminate the session;
+//! §5.4.3.1 makes the initiator validate as §13.7.2 says, and §13.9.5 makes
+//! the TLS client check the server's name against the certificate.
 //!
 //! The client passes when it fails the handshake (an alert such as
 //! `UnknownCA`, or a hang-up), or when it completes it and then ends the
@@ -13,7 +15,7 @@
 
 use tokio::time::Instant;
 
-use crate::scenario::{Location, Meta};
+use crate::scenario::{Location, Meta, Presented};
 use crate::transport::TlsUpgrade;
 use crate::transport::tls::{self, TlsError};
 use crate::xml::StreamEvent;
@@ -26,27 +28,48 @@ use super::steps::StepResult;
 use super::transcript::Direction;
 
 /// The rules a client that goes on breaks.
-const RULE: &str = "RFC 6120 §5.4.3.1 and §13.7.2: the initiating entity validates the \
-     server's certificate, and when validation fails it MUST terminate the session";
+const RULE: &str = "RFC 6120 §5.4.3.1, §13.7.2 and §13.9.5: the initiating entity validates \
+     the server's certificate, its name included, and when validation fails it MUST terminate \
+     the session";
 
 pub(super) async fn run(
     session: &mut Session,
     config: &RunConfig,
+    presented: Presented,
     meta: &Meta,
     loc: &Location,
 ) -> StepResult {
     let domain = config.bindings.var("domain").unwrap_or_default();
-    let untrusted = tls::untrusted_server_config(domain).map_err(|e| {
-        Failure::new(
-            FailureKind::Setup,
-            format!("cannot make the untrusted certificate: {e}"),
-        )
-        .at(loc)
-    })?;
-    session.transcript.record(
-        Direction::Note,
-        format!("presenting a self-signed certificate for {domain}, which no CA vouches for"),
-    );
+    let (untrusted, shown) = match presented {
+        Presented::WrongName => {
+            let Some(tls) = config.wrong_name_tls.clone() else {
+                return Err(Failure::new(
+                    FailureKind::NeedsUnmet,
+                    "the run has no certificate for a wrong name: it makes one only with the \
+                     certificate it generates (not with --cert/--key)",
+                )
+                .at(loc));
+            };
+            let shown = format!(
+                "presenting a certificate of the run's CA for {} only, not for {domain}",
+                tls::WRONG_NAME
+            );
+            (tls, shown)
+        }
+        Presented::Untrusted | Presented::Own => {
+            let tls = tls::untrusted_server_config(domain).map_err(|e| {
+                Failure::new(
+                    FailureKind::Setup,
+                    format!("cannot make the untrusted certificate: {e}"),
+                )
+                .at(loc)
+            })?;
+            let shown =
+                format!("presenting a self-signed certificate for {domain}, which no CA vouches for");
+            (tls, shown)
+        }
+    };
+    session.transcript.record(Direction::Note, shown);
     match session
         .start_tls(TlsUpgrade::Server(untrusted), config.timeout)
         .await

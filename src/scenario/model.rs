@@ -132,11 +132,11 @@ pub enum Action {
     /// peer's `<proceed/>`), then expects a new stream, as `restart` does
     /// (RFC 6120 §5.4.3.3). `or_close` (`starttls or-close`): a server
     /// that closes the connection instead of completing the handshake
-    /// also passes, and the scenario ends there. `untrusted` (`starttls
-    /// untrusted`, testing a client): the harness presents a certificate
-    /// the client cannot validate, and the client must end the session
-    /// (RFC 6120 §13.7.2); the scenario ends there.
-    StartTls { or_close: bool, untrusted: bool },
+    /// also passes, and the scenario ends there. `presented`, testing a
+    /// client: which certificate the harness shows; with any but its own
+    /// the client must end the session (RFC 6120 §13.7.2), and the
+    /// scenario ends there.
+    StartTls { or_close: bool, presented: Presented },
     /// A whole SASL exchange (RFC 6120 §6) with the run's credentials; on
     /// success a new stream is expected, as after `restart`. Payloads are
     /// redacted in every report. Testing a server, the harness is the
@@ -220,6 +220,17 @@ pub struct SaslSpec {
     pub mechanisms: Vec<String>,
     /// Only when testing a client (the harness plays the server).
     pub options: Vec<SaslOption>,
+}
+
+/// The certificate the harness presents in a client scenario's `starttls`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Presented {
+    /// The run's own, for the domain, which the client is told to trust.
+    Own,
+    /// `untrusted`: self-signed for the domain; no CA vouches for it.
+    Untrusted,
+    /// `wrong-name`: signed by the run's CA, for another name only.
+    WrongName,
 }
 
 /// How the harness behaves as the SASL server.

@@ -8,6 +8,7 @@ PLAIN, resource binding, one message to itself, the closing handshake)
 and, with FAULT other than "none", breaks exactly one rule:
 
   no-verify           accepts any server certificate (RFC 6120 §13.7.2)
+  no-name-check       checks the certificate's chain but not its name (§13.9.5)
   xml-after-proceed   sends a stanza in clear text after <proceed/> (§5.4.2.3)
   first-mechanism     tries the server's first mechanism, known or not (§6.3.3)
   plain-in-clear      uses PLAIN on a stream without TLS (§13.8.3)
@@ -97,6 +98,8 @@ class Client:
         if self.fault == "no-verify":
             context.check_hostname = False
             context.verify_mode = ssl.CERT_NONE
+        elif self.fault == "no-name-check":
+            context.check_hostname = False
         try:
             self.sock = context.wrap_socket(self.sock, server_hostname=self.domain)
         except (OSError, ssl.SSLError) as e:

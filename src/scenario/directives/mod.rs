@@ -15,7 +15,7 @@ pub(crate) use args::Args;
 pub(crate) use reference::markdown_table;
 
 use super::error::ScenarioError;
-use super::model::{Action, Peer, WsMessage};
+use super::model::{Action, Peer, Presented, WsMessage};
 use super::suggest::did_you_mean;
 use super::template::Template;
 
@@ -83,7 +83,7 @@ pub(crate) static TABLE: &[Directive] = &[
     },
     Directive {
         name: "starttls",
-        args: "[or-close / untrusted]",
+        args: "[or-close / untrusted / wrong-name]",
         peers: BOTH,
         help: "the harness runs the TLS handshake now (write it after the server's \
                `<proceed/>`), verifying the certificate for `{domain}` unless `--insecure`; \
@@ -101,7 +101,9 @@ pub(crate) static TABLE: &[Directive] = &[
                certificate for `{domain}` that no CA vouches for (self-signed, made for the \
                run); the client must end the session, by failing the handshake or closing \
                right after it, and the scenario ends there; a client that goes on over TLS \
-               fails (RFC 6120 §13.7.2, §5.4.3.1)",
+               fails (RFC 6120 §13.7.2, §5.4.3.1). `starttls wrong-name`: likewise with a \
+               certificate the run's CA signed for `wrong-name.invalid` only (RFC 6120 \
+               §13.9.5: the client checks the domain against it); skipped with `--cert`",
         parse: starttls,
         check: Some(starttls_check),
     },
@@ -493,34 +495,41 @@ fn include(args: &Args) -> Result<Parsed, ScenarioError> {
     })
 }
 
-/// `starttls [or-close / untrusted]`.
+/// `starttls [or-close / untrusted / wrong-name]`.
 fn starttls(a: &Args) -> Result<Parsed, ScenarioError> {
-    let (or_close, untrusted) = match a.text {
-        "" => (false, false),
-        "or-close" => (true, false),
-        "untrusted" => (false, true),
+    let (or_close, presented) = match a.text {
+        "" => (false, Presented::Own),
+        "or-close" => (true, Presented::Own),
+        "untrusted" => (false, Presented::Untrusted),
+        "wrong-name" => (false, Presented::WrongName),
         _ => {
-            return Err(a.at_text("`starttls` takes nothing, `or-close` or `untrusted`".to_string()));
+            return Err(a.at_text(
+                "`starttls` takes nothing, `or-close`, `untrusted` or `wrong-name`".to_string(),
+            ));
         }
     };
     Ok(Parsed::Step(Action::StartTls {
         or_close,
-        untrusted,
+        presented,
     }))
 }
 
-/// `untrusted` makes the harness the TLS server: client scenarios only.
+/// `untrusted` and `wrong-name` choose what the harness presents as the
+/// TLS server: client scenarios only.
 fn starttls_check(action: &Action, peer: Peer) -> Result<(), Misuse> {
     match action {
-        Action::StartTls {
-            untrusted: true, ..
-        } if peer == Peer::Server => Err(Misuse {
-            width: "starttls".len(),
-            message: "`starttls untrusted` is for client scenarios".into(),
-            help: "testing a server, the harness verifies the server's certificate; \
-                   `untrusted` makes the harness present one (peer = \"client\")"
-                .into(),
-        }),
+        Action::StartTls { presented, .. }
+            if peer == Peer::Server && *presented != Presented::Own =>
+        {
+            Err(Misuse {
+                width: "starttls".len(),
+                message: "`starttls untrusted` and `starttls wrong-name` are for client scenarios"
+                    .into(),
+                help: "testing a server, the harness verifies the server's certificate; \
+                       these make the harness present one (peer = \"client\")"
+                    .into(),
+            })
+        }
         _ => Ok(()),
     }
 }
