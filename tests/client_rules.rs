@@ -47,10 +47,15 @@ fn fails(id: &str, fault: &str, reason: &str) {
     let (code, shown) = run(id, fault);
     assert_eq!(code, Some(1), "{id} with {fault}:\n{shown}");
     assert!(
-        shown.lines().any(|l| l.starts_with("FAIL") && l.contains(id)),
+        shown
+            .lines()
+            .any(|l| l.starts_with("FAIL") && l.contains(id)),
         "{id} with {fault}:\n{shown}"
     );
-    assert!(shown.contains(reason), "{id} with {fault}, no {reason:?}:\n{shown}");
+    assert!(
+        shown.contains(reason),
+        "{id} with {fault}, no {reason:?}:\n{shown}"
+    );
 }
 
 /// `id` passes with the fault-free client.
@@ -63,7 +68,9 @@ fn passes_with(id: &str, fault: &str) {
     let (code, shown) = run(id, fault);
     assert_eq!(code, Some(0), "{id}:\n{shown}");
     assert!(
-        shown.lines().any(|l| l.starts_with("PASS") && l.contains(id)),
+        shown
+            .lines()
+            .any(|l| l.starts_with("PASS") && l.contains(id)),
         "{id}:\n{shown}"
     );
 }
@@ -88,6 +95,16 @@ fn a_certificate_for_another_name_must_end_the_session() {
     );
     // Checking the chain but not the name passes the untrusted one.
     passes_with("rfc6120/tls/untrusted-certificate", "no-name-check");
+}
+
+#[test]
+fn what_was_offered_before_tls_is_forgotten() {
+    passes("rfc6120/tls/forget-clear-text-features");
+    fails(
+        "rfc6120/tls/forget-clear-text-features",
+        "remember-features",
+        "the client chose SASL SCRAM-SHA-1 but was offered PLAIN",
+    );
 }
 
 #[test]

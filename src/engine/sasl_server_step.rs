@@ -17,8 +17,8 @@ use tokio::time::Instant;
 use crate::sasl;
 use crate::sasl::b64;
 use crate::sasl::server::{
-    Accounts, FailureCondition, FixedChallenge, Identity, ProofIn, SaslFailure, ServerOptions, ServerProof, ServerStep,
-    decode_auth, decode_response, encode_success_data,
+    Accounts, FailureCondition, FixedChallenge, Identity, ProofIn, SaslFailure, ServerOptions,
+    ServerProof, ServerStep, decode_auth, decode_response, encode_success_data,
 };
 use crate::scenario::{Location, Meta, SaslOption, SaslSpec};
 use crate::xml::{Element, NS_SASL, NS_STREAM_ERRORS, NS_STREAMS, StreamEvent};

@@ -64,8 +64,9 @@ pub(super) async fn run(
                 )
                 .at(loc)
             })?;
-            let shown =
-                format!("presenting a self-signed certificate for {domain}, which no CA vouches for");
+            let shown = format!(
+                "presenting a self-signed certificate for {domain}, which no CA vouches for"
+            );
             (tls, shown)
         }
     };
@@ -83,7 +84,9 @@ pub(super) async fn run(
         Err(TlsError::Handshake(e)) => {
             session.transcript.record(
                 Direction::Note,
-                format!("the client ended the TLS handshake: {e}; it did not accept the certificate"),
+                format!(
+                    "the client ended the TLS handshake: {e}; it did not accept the certificate"
+                ),
             );
             session.peer_closed = true;
             return Ok(());

@@ -136,7 +136,10 @@ pub enum Action {
     /// client: which certificate the harness shows; with any but its own
     /// the client must end the session (RFC 6120 §13.7.2), and the
     /// scenario ends there.
-    StartTls { or_close: bool, presented: Presented },
+    StartTls {
+        or_close: bool,
+        presented: Presented,
+    },
     /// A whole SASL exchange (RFC 6120 §6) with the run's credentials; on
     /// success a new stream is expected, as after `restart`. Payloads are
     /// redacted in every report. Testing a server, the harness is the

@@ -332,7 +332,8 @@ pub fn untrusted_server_config(domain: &str) -> Result<Arc<ServerConfig>, TlsErr
     set_validity(&mut params)?;
     let key = KeyPair::generate().map_err(rcgen)?;
     let cert = params.self_signed(&key).map_err(rcgen)?;
-    let key = PrivateKeyDer::try_from(key.serialize_der()).map_err(|e| TlsError::Generate(e.to_string()))?;
+    let key = PrivateKeyDer::try_from(key.serialize_der())
+        .map_err(|e| TlsError::Generate(e.to_string()))?;
     let config = ServerConfig::builder_with_provider(provider())
         .with_safe_default_protocol_versions()?
         .with_no_client_auth()

@@ -22,6 +22,8 @@ and, with FAULT other than "none", breaks exactly one rule:
                       giving up on a last challenge (§6.3.10)
   challenge-only      takes SCRAM's server-final only in a last challenge,
                       giving up on data with <success/> (§6.3.10)
+  remember-features   chooses its mechanism from the first mechanisms it was
+                      offered, in clear text before TLS (§5.4.3.3)
 
 Without a fault it knows SCRAM-SHA-1, which it prefers, and PLAIN, which
 it uses over TLS alone, and gives up (closing its stream) when offered
@@ -109,6 +111,8 @@ class Client:
         return True
 
     def authenticate(self, features):
+        if self.fault == "remember-features":
+            features = self.first_features or features
         offered = re.findall(r"<mechanism>([^<]*)</mechanism>", features)
         if self.fault == "first-mechanism" and offered:
             choice = offered[0]
@@ -205,6 +209,7 @@ class Client:
 
     def run(self):
         features = self.open()
+        self.first_features = features if features and "<mechanisms" in features else None
         while features is not None:
             plain_first = self.fault == "plain-in-clear" and "<mechanisms" in features
             if "<starttls" in features and not self.tls and not plain_first:

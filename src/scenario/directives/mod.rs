@@ -567,16 +567,31 @@ mod tests {
                 assert!(alone.is_ok(), "{}", d.name);
                 let e = with_word.expect_err(d.name);
                 assert_eq!(e.message, format!("`{}` takes no argument", d.name));
-            } else if let Some(word) = d.args.strip_prefix('[').and_then(|a| a.strip_suffix(']')) {
-                // One optional word: alone, or with it, and nothing else.
+            } else if let Some(words) = d.args.strip_prefix('[').and_then(|a| a.strip_suffix(']')) {
+                // One optional word (or one of `a / b`): alone, or with
+                // it, and nothing else.
                 assert!(alone.is_ok(), "{}", d.name);
-                assert!(
-                    parse_line(&format!("{} {word}", d.name)).is_ok(),
-                    "{}",
-                    d.name
-                );
+                for word in words.split(" / ") {
+                    assert!(
+                        parse_line(&format!("{} {word}", d.name)).is_ok(),
+                        "{} {word}",
+                        d.name
+                    );
+                }
                 let e = with_word.expect_err(d.name);
-                assert_eq!(e.message, format!("`{}` takes nothing or `{word}`", d.name));
+                match words.split_once(" / ") {
+                    None => {
+                        assert_eq!(
+                            e.message,
+                            format!("`{}` takes nothing or `{words}`", d.name)
+                        );
+                    }
+                    Some(_) => assert!(
+                        e.message
+                            .starts_with(&format!("`{}` takes nothing, ", d.name)),
+                        "{e}"
+                    ),
+                }
             } else {
                 let e = alone.expect_err(d.name);
                 assert!(e.message.contains("needs"), "{e}");

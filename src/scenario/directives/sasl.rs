@@ -12,7 +12,8 @@ const OPTIONS: &[&str] = &[
     "wrong-proof",
     "proof-in-success",
     "proof-in-challenge",
-    "challenge=",     "no-authzid",
+    "challenge=",
+    "no-authzid",
     "no-plain",
 ];
 
