@@ -182,7 +182,7 @@ pub(super) async fn accept_tls(
         // The client never began TLS: it said more in clear text.
         Err(e @ (TlsError::ClearTextBeforeHandshake | TlsError::NotTls(_))) => {
             session.transcript.record(Direction::Note, e.to_string());
-            let message = super::tls_refusal::clear_text(&e);
+            let message = clear_text(&e);
             Err(Failure::new(FailureKind::Unexpected, message).at(loc))
         }
         Err(e) => {
@@ -561,4 +561,12 @@ fn short(event: &StreamEvent) -> String {
         StreamEvent::Close => "</stream:stream>".to_string(),
         StreamEvent::Error(e) => format!("bytes the parser rejects ({e})"),
     }
+}
+
+/// The failure text for a client that sent clear text after `<proceed/>`.
+pub(super) fn clear_text(e: &TlsError) -> String {
+    format!(
+        "{e}: after <proceed/> the client must begin the TLS handshake and send no further XML \
+         until TLS negotiation is complete (RFC 6120 §5.4.2.3, §5.4.3.1)"
+    )
 }

@@ -24,7 +24,7 @@ use super::RunConfig;
 use super::failure::{Failure, FailureKind};
 use super::login::next_event;
 use super::session::Session;
-use super::steps::StepResult;
+use super::steps::{StepResult, clear_text};
 use super::transcript::Direction;
 
 /// The rules a client that goes on breaks.
@@ -139,12 +139,4 @@ fn ended(session: &mut Session, how: &str) {
         Direction::Note,
         format!("after the handshake the client {how}: it ended the session"),
     );
-}
-
-/// The failure text for a client that sent clear text after `<proceed/>`.
-pub(super) fn clear_text(e: &TlsError) -> String {
-    format!(
-        "{e}: after <proceed/> the client must begin the TLS handshake and send no further XML \
-         until TLS negotiation is complete (RFC 6120 §5.4.2.3, §5.4.3.1)"
-    )
 }
