@@ -181,7 +181,9 @@ pub(crate) static TABLE: &[Directive] = &[
                `</stream:stream>`, if any) within the timeout. `expect-close abrupt`: with \
                no stream error and no closing tag before the close (bytes that are not XML, \
                a TLS alert, may come first), as after a failed TLS handshake (RFC 6120 \
-               §5.4.3.2)",
+               §5.4.3.2). Testing a client, a client that closes its stream gets the \
+               harness's `</stream:stream>` in reply (unless that was the harness's last \
+               write), so one that waits for it as RFC 6120 §4.4 says can end the connection",
         parse: |a| {
             a.flag("abrupt")
                 .map(|abrupt| Parsed::Step(Action::ExpectClose { abrupt }))
