@@ -98,6 +98,7 @@ fn run_config(addr: &str, ca: &Path) -> RunConfig {
         snapshots: None,
         client_certificate: false,
         server_tls: None,
+        wrong_name_tls: None,
     }
 }
 

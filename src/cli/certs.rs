@@ -61,6 +61,7 @@ pub(super) fn listen_identity(
             cert: dir.join(format!("{domain}.crt")),
             key: dir.join(format!("{domain}.key")),
         },
+        wrong_name: tls::wrong_name_identity(domain, dir),
         ca: dir.join("ca.pem"),
     };
     let origin = if earlier.ca.exists() {
@@ -119,6 +120,9 @@ fn still_good(domain: &str, set: &GeneratedIdentity) -> Result<(), NotReusable> 
         )
         .map_err(|e| invalid(e.to_string()))?;
     tls::server_config(&set.identity).map_err(NotReusable::Unusable)?;
+    // An earlier version wrote no wrong-name certificate: a set without a
+    // usable one is made anew.
+    tls::server_config(&set.wrong_name).map_err(NotReusable::Unusable)?;
     Ok(())
 }
 

@@ -30,14 +30,21 @@ pub(super) fn run(args: RunArgs) -> i32 {
     };
     let bindings = bindings(&args, &address);
     let domain = bindings.var("domain").unwrap_or_default().to_string();
-    let (identity, ca) = match server_identity(&args, &domain) {
-        Ok(pair) => pair,
+    let (identity, ca, wrong_name) = match server_identity(&args, &domain) {
+        Ok(set) => set,
         Err(code) => return code,
     };
     if let Err(code) = check_ca_placeholder(args.exec.as_deref(), ca.as_ref()) {
         return code;
     }
     let server_tls = match tls::server_config(&identity) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    let wrong_name_tls = match wrong_name.as_ref().map(tls::server_config).transpose() {
         Ok(c) => c,
         Err(e) => {
             eprintln!("error: {e}");
@@ -74,6 +81,7 @@ pub(super) fn run(args: RunArgs) -> i32 {
         snapshots: snapshot_config(&args),
         client_certificate: false,
         server_tls: Some(server_tls),
+        wrong_name_tls,
     };
     let options = ListenOptions {
         exec: args.exec.clone(),
@@ -137,10 +145,14 @@ pub(super) fn run(args: RunArgs) -> i32 {
     )
 }
 
+/// The server certificate, the CA clients trust, the wrong-name certificate.
+type Identities = (ServerIdentity, Option<PathBuf>, Option<ServerIdentity>);
+
 /// `--cert`/`--key` (with `--cert-ca`, the CA clients trust), or the
 /// certificate for `domain` in `--cert-dir`: an earlier run's while still
-/// good, else one generated now, with the CA that signed it.
-fn server_identity(args: &RunArgs, domain: &str) -> Result<(ServerIdentity, Option<PathBuf>), i32> {
+/// good, else one generated now, with the CA that signed it and the CA's
+/// certificate for a wrong name (none for `--cert`/`--key`).
+fn server_identity(args: &RunArgs, domain: &str) -> Result<Identities, i32> {
     if let (Some(cert), Some(key)) = (&args.cert, &args.key) {
         let identity = ServerIdentity {
             cert: cert.clone(),
@@ -150,7 +162,7 @@ fn server_identity(args: &RunArgs, domain: &str) -> Result<(ServerIdentity, Opti
             eprintln!("error: --cert-ca {}: no such file", ca.display());
             return Err(EXIT_USAGE);
         }
-        return Ok((identity, args.cert_ca.clone()));
+        return Ok((identity, args.cert_ca.clone(), None));
     }
     match certs::listen_identity(domain, &args.cert_dir) {
         Ok((generated, origin)) => {
@@ -165,7 +177,11 @@ fn server_identity(args: &RunArgs, domain: &str) -> Result<(ServerIdentity, Opti
                     generated.ca.display()
                 ),
             }
-            Ok((generated.identity, Some(generated.ca)))
+            Ok((
+                generated.identity,
+                Some(generated.ca),
+                Some(generated.wrong_name),
+            ))
         }
         Err(e) => {
             eprintln!("error: cannot make a certificate for {domain}: {e}");

@@ -464,6 +464,7 @@ fn target_config(args: &RunArgs, target: &str) -> Result<RunConfig, i32> {
         snapshots: snapshot_config(args),
         client_certificate: identity.is_some(),
         server_tls: None,
+        wrong_name_tls: None,
         parser: parser_config(args),
     })
 }

@@ -55,6 +55,7 @@ async fn the_built_in_scenarios_run_over_the_memory_transport() {
         snapshots: None,
         client_certificate: false,
         server_tls: None,
+        wrong_name_tls: None,
     };
     let verdicts = run_all(server_scenarios(), Arc::new(run), 4, |_| {}).await;
     let status = |id: &str| {

@@ -21,6 +21,7 @@ mod session;
 mod snapshot_step;
 mod status;
 mod steps;
+mod tls_refusal;
 pub mod transcript;
 pub mod verdict;
 
@@ -36,7 +37,7 @@ use crate::accounts::{Account, Accounts};
 use crate::bindings::Bindings;
 use crate::sasl;
 use crate::scenario::template::Segment;
-use crate::scenario::{Action, Level, Peer, Scenario};
+use crate::scenario::{Action, Level, Peer, Presented, Scenario};
 use crate::transport::{self, ByteStream, Connector, Transport, TransportError, TransportKind};
 use crate::xml::ParserConfig;
 
@@ -77,6 +78,9 @@ pub struct RunConfig {
     /// The server side of TLS, when the harness plays the server
     /// (`--listen`): its certificate for STARTTLS and direct TLS.
     pub server_tls: Option<Arc<rustls::ServerConfig>>,
+    /// With `server_tls`, when the run generated its certificate: the same
+    /// CA's certificate for another name (`starttls wrong-name`).
+    pub wrong_name_tls: Option<Arc<rustls::ServerConfig>>,
 }
 
 /// How TLS enters the run.
@@ -472,10 +476,16 @@ async fn run_steps(
                 .await?
             }
             Action::Restart => session.restart(),
+            Action::StartTls { presented, .. } if *presented != Presented::Own => {
+                // The client refused the certificate (or hung up right
+                // after the handshake): nothing after this step can run.
+                tls_refusal::run(session, config, *presented, &scenario.meta, loc).await?;
+                return Ok(());
+            }
             Action::StartTls { .. } if scenario.meta.peer == Peer::Client => {
                 steps::accept_tls(session, config, loc).await?
             }
-            Action::StartTls { or_close } => {
+            Action::StartTls { or_close, .. } => {
                 if steps::start_tls(session, config, *or_close, loc).await? == steps::Tls::Closed {
                     // The server hung up instead; nothing after this step
                     // can run, and `or-close` makes that a pass.

@@ -17,8 +17,8 @@ use tokio::time::Instant;
 use crate::sasl;
 use crate::sasl::b64;
 use crate::sasl::server::{
-    Accounts, FixedChallenge, ProofIn, SaslFailure, ServerOptions, ServerProof, ServerStep,
-    decode_auth, decode_response, encode_success_data,
+    Accounts, FailureCondition, FixedChallenge, Identity, ProofIn, SaslFailure, ServerOptions,
+    ServerProof, ServerStep, decode_auth, decode_response, encode_success_data,
 };
 use crate::scenario::{Location, Meta, SaslOption, SaslSpec};
 use crate::xml::{Element, NS_SASL, NS_STREAM_ERRORS, NS_STREAMS, StreamEvent};
@@ -51,9 +51,16 @@ fn options(spec: &SaslSpec) -> ServerOptions {
                 options.digest_md5.proof_in = ProofIn::SuccessData;
                 options.scram.proof_in = ProofIn::SuccessData;
             }
+            SaslOption::ProofInChallenge => {
+                options.digest_md5.proof_in = ProofIn::Challenge;
+                options.scram.proof_in = ProofIn::Challenge;
+            }
             SaslOption::Challenge(bytes) => {
                 options.digest_md5.first_challenge = Some(FixedChallenge::new(bytes.clone()));
             }
+            // Checked on the identity once the client proved the password,
+            // and on the client's choice.
+            SaslOption::NoAuthzid | SaslOption::NoPlain => {}
         }
     }
     options
@@ -79,6 +86,7 @@ pub(super) async fn run(
     );
     let options = options(spec);
     let wrong = spec.options.contains(&SaslOption::WrongProof);
+    let no_authzid = spec.options.contains(&SaslOption::NoAuthzid);
 
     let auth = next_sasl(session, config, meta, loc, "<auth/>").await?;
     let auth = match auth {
@@ -106,6 +114,27 @@ pub(super) async fn run(
         ));
     }
     let name = auth.attr("mechanism").unwrap_or_default().to_string();
+    if name == "PLAIN" && spec.options.contains(&SaslOption::NoPlain) {
+        let failure = SaslFailure::new(
+            FailureCondition::MechanismTooWeak,
+            "PLAIN chosen over stronger offered mechanisms",
+        );
+        send_failure(session, config, &failure, loc).await?;
+        return Err(fail(
+            format!(
+                "the client chose PLAIN although {} were offered too (RFC 6120 §13.8.3: a client \
+                 MUST prefer more secure mechanisms to PLAIN; §6.3.3: it tries mechanisms in its \
+                 own order of preference)",
+                spec.mechanisms
+                    .iter()
+                    .filter(|m| *m != "PLAIN")
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            loc,
+        ));
+    }
     let mut mechanism = match sasl::server_mechanism(&name, &accounts, &options) {
         Ok(m) => m,
         Err(failure) => {
@@ -138,6 +167,9 @@ pub(super) async fn run(
         if let (false, Some(what)) = (noted, mechanism.verification()) {
             session.transcript.record(Direction::Note, what.to_string());
             noted = true;
+        }
+        if matches!(step, ServerStep::Success(_)) && no_authzid {
+            unwanted_authzid(session, config, mechanism.identity(), &name, loc).await?;
         }
         match step {
             ServerStep::Challenge(data) => {
@@ -179,7 +211,7 @@ pub(super) async fn run(
             Err(how) => return gave_up(session, wrong, &name, &how, loc),
         };
         step = match next.name.as_str() {
-            "response" => match decode_response(next.text().trim()) {
+            "response" => match client_response(session, next.text().trim()) {
                 Ok(response) => mechanism
                     .step(&response)
                     .map_err(|e| harness_error(&e, loc))?,
@@ -199,6 +231,55 @@ pub(super) async fn run(
             }
         };
     }
+}
+
+/// The bytes of a client's `<response/>`. RFC 6120 spells out the lone
+/// `=` for an empty initial response (§6.4.2) and empty success data
+/// (§6.4.6) but says nothing of responses; clients (aiosasl, slixmpp) send
+/// `=` for an empty one too, and the spec's authors took the omission for
+/// an oversight, so the harness takes it as empty and notes it rather than
+/// fail a client on a reading the RFC does not clearly make.
+fn client_response(session: &mut Session, text: &str) -> Result<Vec<u8>, SaslFailure> {
+    if text == "=" {
+        session.transcript.record(
+            Direction::Note,
+            "the client sent \"=\" for an empty response, taken as empty (RFC 6120 defines it for <auth/> and <success/> only)",
+        );
+        return Ok(Vec::new());
+    }
+    decode_response(text)
+}
+
+/// RFC 6120 §6.3.8, cited where a client's authorization identity is
+/// wrong.
+const AUTHZID_RULE: &str = "RFC 6120 §6.3.8: an initiating entity that does not act on behalf of \
+     another MUST NOT provide an authorization identity, and on a client stream one is a bare \
+     JID, never a full JID";
+
+/// With `no-authzid`, once the client proved its password: it acts for
+/// itself, so any authorization identity it sent breaks §6.3.8 (the
+/// server answers `<invalid-authzid/>` instead of `<success/>`).
+async fn unwanted_authzid(
+    session: &mut Session,
+    config: &RunConfig,
+    identity: Option<&Identity>,
+    name: &str,
+    loc: &Location,
+) -> StepResult {
+    let Some(authzid) = identity.and_then(Identity::authzid) else {
+        return Ok(());
+    };
+    let failure = SaslFailure::new(
+        FailureCondition::InvalidAuthzid,
+        format!("authzid {authzid:?} from a client acting for itself"),
+    );
+    send_failure(session, config, &failure, loc).await?;
+    Err(fail(
+        format!(
+            "SASL {name}: the client, acting for itself, sent the authorization identity {authzid:?} ({AUTHZID_RULE})"
+        ),
+        loc,
+    ))
 }
 
 /// The rule a client of `mechanism` follows, cited in failures: the
@@ -285,9 +366,16 @@ async fn refuse(
     loc: &Location,
 ) -> StepResult {
     send_failure(session, config, failure, loc).await?;
+    // A client stream's authzid that is not the user's bare JID (a full
+    // JID, another user): the rule is §6.3.8's.
+    let rule = if failure.condition == FailureCondition::InvalidAuthzid {
+        format!(" ({AUTHZID_RULE})")
+    } else {
+        String::new()
+    };
     Err(fail(
         format!(
-            "SASL {name}: the client's answer was refused with <{}/>: {}",
+            "SASL {name}: the client's answer was refused with <{}/>: {}{rule}",
             failure.condition.element_name(),
             failure.detail
         ),

@@ -199,14 +199,7 @@ impl Session {
             }
             _ => {}
         }
-        let shown = match event {
-            StreamEvent::Element(e) if carries_credentials(e) => {
-                let mut hidden = e.clone();
-                hidden.children = vec![crate::xml::Node::Text(REDACTED.into())];
-                render::event(&StreamEvent::Element(hidden))
-            }
-            _ => render::event(event),
-        };
+        let shown = render::event(&hidden(event));
         self.transcript.record(Direction::Received, shown);
         let findings = match event {
             StreamEvent::Element(e) => crate::lint::check(e),
@@ -313,6 +306,20 @@ impl Session {
     /// Close our side politely; errors no longer matter here.
     pub async fn shutdown(&mut self) {
         self.stream.shutdown(Duration::from_millis(200)).await;
+    }
+}
+
+/// `event` as reports may show it: the payload of a SASL `<auth/>` or
+/// `<response/>` replaced by `[redacted]` (in the transcript and in the
+/// failure that quotes what arrived).
+pub(super) fn hidden(event: &StreamEvent) -> std::borrow::Cow<'_, StreamEvent> {
+    match event {
+        StreamEvent::Element(e) if carries_credentials(e) => {
+            let mut hidden = e.clone();
+            hidden.children = vec![crate::xml::Node::Text(REDACTED.into())];
+            std::borrow::Cow::Owned(StreamEvent::Element(hidden))
+        }
+        _ => std::borrow::Cow::Borrowed(event),
     }
 }
 

@@ -8,7 +8,7 @@ use crate::bindings::Bindings;
 use crate::matching::{self, Check, Matched, Mismatch, Mode};
 use crate::scenario::functions::Call;
 use crate::scenario::template::{RenderError, Template};
-use crate::scenario::{Alternative, Expectation, Location, Meta, WsMessage};
+use crate::scenario::{Alternative, Expectation, Location, Meta, Peer, WsMessage};
 use crate::transport::{MessageKind, SendError, TlsError, TlsUpgrade};
 use crate::xml::{NS_STREAMS, StreamEvent, writer};
 
@@ -179,6 +179,12 @@ pub(super) async fn accept_tls(
         .await
     {
         Ok(_) => Ok(()),
+        // The client never began TLS: it said more in clear text.
+        Err(e @ (TlsError::ClearTextBeforeHandshake | TlsError::NotTls(_))) => {
+            session.transcript.record(Direction::Note, e.to_string());
+            let message = clear_text(&e);
+            Err(Failure::new(FailureKind::Unexpected, message).at(loc))
+        }
         Err(e) => {
             session.transcript.record(Direction::Note, e.to_string());
             Err(Failure::new(FailureKind::Tls, e.to_string()).at(loc))
@@ -289,7 +295,8 @@ pub(super) async fn expect(
                 .record(Direction::Note, "set aside: not the one this step expects");
             continue;
         }
-        return Err(mismatch(alternatives, &event, bindings, expected).at(loc));
+        let shown = super::session::hidden(&event);
+        return Err(mismatch(alternatives, &shown, bindings, expected).at(loc));
     }
 }
 
@@ -380,6 +387,7 @@ async fn wait_for_close(
     timeout: Duration,
 ) -> StepResult {
     let deadline = Instant::now() + timeout;
+    let mut answered = false;
     loop {
         match session
             .wait(deadline, &meta.ignore)
@@ -392,6 +400,20 @@ async fn wait_for_close(
             }
             Received::Event(StreamEvent::Element(e)) if abrupt && e.is(NS_STREAMS, "error") => {
                 return Err(abrupt_failure(&StreamEvent::Element(e), loc));
+            }
+            // A client that closes its stream waits for the server's
+            // closing tag before it ends the connection (RFC 6120 §4.4):
+            // the harness, playing the server, answers it, unless its last
+            // words were that tag already.
+            Received::Event(StreamEvent::Close)
+                if meta.peer == Peer::Client
+                    && !answered
+                    && !session.sent.trim_end().ends_with("</stream:stream>") =>
+            {
+                answered = true;
+                // A client that hung up already cannot take it; the close
+                // is then seen as the end of the connection.
+                let _ = session.send(b"</stream:stream>", timeout).await;
             }
             Received::Event(StreamEvent::Close) => continue,
             // Closing with a stream error first is closing too (RFC 6120
@@ -539,7 +561,7 @@ fn kind_of(alternatives: &[Alternative]) -> String {
 
 /// A one-line description of an event for messages.
 fn short(event: &StreamEvent) -> String {
-    match event {
+    match super::session::hidden(event).as_ref() {
         StreamEvent::Open(_) => "a stream header".to_string(),
         StreamEvent::Element(e) => {
             let text = writer::to_xml(e);
@@ -553,4 +575,12 @@ fn short(event: &StreamEvent) -> String {
         StreamEvent::Close => "</stream:stream>".to_string(),
         StreamEvent::Error(e) => format!("bytes the parser rejects ({e})"),
     }
+}
+
+/// The failure text for a client that sent clear text after `<proceed/>`.
+pub(super) fn clear_text(e: &TlsError) -> String {
+    format!(
+        "{e}: after <proceed/> the client must begin the TLS handshake and send no further XML \
+         until TLS negotiation is complete (RFC 6120 §5.4.2.3, §5.4.3.1)"
+    )
 }

@@ -291,17 +291,19 @@ mod tests {
     fn every_directive() {
         assert_eq!(
             directives(
-                "restart\nstarttls\nexpect-close\nsilence 500ms\nsilence 2s\ninclude ../_include/a.xmpp  \nstarttls or-close\nexpect-close abrupt"
+                "restart\nstarttls\nexpect-close\nsilence 500ms\nsilence 2s\ninclude ../_include/a.xmpp  \nstarttls or-close\nexpect-close abrupt\nstarttls untrusted\nstarttls wrong-name"
             ),
             vec![
                 "restart Step(Restart)",
-                "starttls Step(StartTls { or_close: false })",
+                "starttls Step(StartTls { or_close: false, presented: Own })",
                 "expect-close Step(ExpectClose { abrupt: false })",
                 "silence Step(Silence(500ms))",
                 "silence Step(Silence(2s))",
                 "include Include { path: \"../_include/a.xmpp\", start: 8 }",
-                "starttls Step(StartTls { or_close: true })",
+                "starttls Step(StartTls { or_close: true, presented: Own })",
                 "expect-close Step(ExpectClose { abrupt: true })",
+                "starttls Step(StartTls { or_close: false, presented: Untrusted })",
+                "starttls Step(StartTls { or_close: false, presented: WrongName })",
             ]
         );
     }

@@ -132,8 +132,14 @@ pub enum Action {
     /// peer's `<proceed/>`), then expects a new stream, as `restart` does
     /// (RFC 6120 §5.4.3.3). `or_close` (`starttls or-close`): a server
     /// that closes the connection instead of completing the handshake
-    /// also passes, and the scenario ends there.
-    StartTls { or_close: bool },
+    /// also passes, and the scenario ends there. `presented`, testing a
+    /// client: which certificate the harness shows; with any but its own
+    /// the client must end the session (RFC 6120 §13.7.2), and the
+    /// scenario ends there.
+    StartTls {
+        or_close: bool,
+        presented: Presented,
+    },
     /// A whole SASL exchange (RFC 6120 §6) with the run's credentials; on
     /// success a new stream is expected, as after `restart`. Payloads are
     /// redacted in every report. Testing a server, the harness is the
@@ -219,6 +225,17 @@ pub struct SaslSpec {
     pub options: Vec<SaslOption>,
 }
 
+/// The certificate the harness presents in a client scenario's `starttls`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Presented {
+    /// The run's own, for the domain, which the client is told to trust.
+    Own,
+    /// `untrusted`: self-signed for the domain; no CA vouches for it.
+    Untrusted,
+    /// `wrong-name`: signed by the run's CA, for another name only.
+    WrongName,
+}
+
 /// How the harness behaves as the SASL server.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SaslOption {
@@ -228,8 +245,20 @@ pub enum SaslOption {
     /// Put the server's proof in `<success/>` rather than a last challenge
     /// (RFC 6120 §6.3.10 allows both).
     ProofInSuccess,
+    /// Put the server's proof in a last challenge, which the client answers
+    /// with an empty `<response/>`, then `<success/>` without data: the
+    /// less efficient mode that RFC 6120 §6.3.10 requires clients to
+    /// support too (SCRAM's default is the success data).
+    ProofInChallenge,
     /// DIGEST-MD5: send these bytes as the first challenge, exactly.
     Challenge(Vec<u8>),
+    /// The client acts for itself, so it must send no authorization
+    /// identity (RFC 6120 §6.3.8), not even its own bare JID, which the
+    /// harness otherwise accepts.
+    NoAuthzid,
+    /// PLAIN is offered beside stronger mechanisms: a client that picks it
+    /// breaks RFC 6120 §13.8.3 (it MUST prefer them to PLAIN).
+    NoPlain,
 }
 
 /// The longest `silence` whose duration comes from a captured value.

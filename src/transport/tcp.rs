@@ -129,7 +129,8 @@ impl Connection {
         let handshake = TlsAcceptor::from(config).accept(tcp);
         match tokio::time::timeout(timeout, handshake).await {
             Ok(Ok(stream)) => Ok(Connection::Tls(Box::new(TlsStream::Server(stream)))),
-            Ok(Err(e)) => Err(TlsError::Handshake(e)),
+            // Clear-text XML where the ClientHello had to be is `NotTls`.
+            Ok(Err(e)) => Err(tls::handshake_error(e)),
             Err(_) => Err(TlsError::HandshakeTimeout(timeout)),
         }
     }

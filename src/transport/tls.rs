@@ -57,6 +57,10 @@ pub struct ServerIdentity {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GeneratedIdentity {
     pub identity: ServerIdentity,
+    /// A certificate the same CA signed for [`WRONG_NAME`] only, not for
+    /// the domain: client scenarios present it to see that the client
+    /// checks the name (RFC 6120 §13.9.5).
+    pub wrong_name: ServerIdentity,
     pub ca: PathBuf,
 }
 
@@ -214,6 +218,19 @@ fn read_identity(
     Ok((chain, key))
 }
 
+/// The only name of the generated wrong-name certificate: under `.invalid`
+/// (RFC 2606), so it can be no one's domain.
+pub const WRONG_NAME: &str = "wrong-name.invalid";
+
+/// Where [`generate_server_identity`] writes the wrong-name certificate and
+/// key for `domain`'s set in `dir`.
+pub fn wrong_name_identity(domain: &str, dir: &Path) -> ServerIdentity {
+    ServerIdentity {
+        cert: dir.join(format!("{domain}.wrong-name.crt")),
+        key: dir.join(format!("{domain}.wrong-name.key")),
+    }
+}
+
 /// Make a CA ("xmpp-conform CA") and a certificate for `domain` signed by
 /// it, for `--listen` without `--cert`/`--key`. Writes `dir/ca.pem`,
 /// `dir/<domain>.crt` and `dir/<domain>.key` (creating `dir`); the CA's key
@@ -265,6 +282,18 @@ pub fn generate_server_identity(domain: &str, dir: &Path) -> Result<GeneratedIde
     let leaf_key = KeyPair::generate().map_err(rcgen)?;
     let leaf = leaf_params.signed_by(&leaf_key, &ca).map_err(rcgen)?;
 
+    // The same CA's certificate for another name (no IP address either,
+    // so a client that matches 127.0.0.1 cannot accept it that way).
+    let mut wrong_params = CertificateParams::new(vec![WRONG_NAME.to_string()]).map_err(rcgen)?;
+    wrong_params
+        .distinguished_name
+        .push(DnType::CommonName, WRONG_NAME);
+    wrong_params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+    wrong_params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+    set_validity(&mut wrong_params)?;
+    let wrong_key = KeyPair::generate().map_err(rcgen)?;
+    let wrong = wrong_params.signed_by(&wrong_key, &ca).map_err(rcgen)?;
+
     std::fs::create_dir_all(dir)
         .map_err(|e| TlsError::Generate(format!("cannot create {}: {e}", dir.display())))?;
     let generated = GeneratedIdentity {
@@ -272,12 +301,45 @@ pub fn generate_server_identity(domain: &str, dir: &Path) -> Result<GeneratedIde
             cert: dir.join(format!("{domain}.crt")),
             key: dir.join(format!("{domain}.key")),
         },
+        wrong_name: wrong_name_identity(domain, dir),
         ca: dir.join("ca.pem"),
     };
     write_file(&generated.ca, &ca.pem(), false)?;
     write_file(&generated.identity.cert, &leaf.pem(), false)?;
     write_file(&generated.identity.key, &leaf_key.serialize_pem(), true)?;
+    write_file(&generated.wrong_name.cert, &wrong.pem(), false)?;
+    write_file(&generated.wrong_name.key, &wrong_key.serialize_pem(), true)?;
     Ok(generated)
+}
+
+/// A server configuration presenting a certificate that no client can
+/// validate: self-signed, made now (and never written) for `domain` and
+/// 127.0.0.1, so its names are right and only its issuer is unknown. For
+/// client scenarios about certificate validation (RFC 6120 §13.7.2): a
+/// client that trusts the run's CA must still refuse this one.
+pub fn untrusted_server_config(domain: &str) -> Result<Arc<ServerConfig>, TlsError> {
+    use rcgen::{CertificateParams, DnType, ExtendedKeyUsagePurpose, KeyPair, KeyUsagePurpose};
+    server_name(domain)?;
+    let rcgen = |e: rcgen::Error| TlsError::Generate(e.to_string());
+    let mut params =
+        CertificateParams::new(vec![domain.to_string(), "127.0.0.1".to_string()]).map_err(rcgen)?;
+    params.distinguished_name.push(DnType::CommonName, domain);
+    params
+        .distinguished_name
+        .push(DnType::OrganizationalUnitName, "xmpp-conform untrusted");
+    params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+    params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+    set_validity(&mut params)?;
+    let key = KeyPair::generate().map_err(rcgen)?;
+    let cert = params.self_signed(&key).map_err(rcgen)?;
+    let key = PrivateKeyDer::try_from(key.serialize_der())
+        .map_err(|e| TlsError::Generate(e.to_string()))?;
+    let config = ServerConfig::builder_with_provider(provider())
+        .with_safe_default_protocol_versions()?
+        .with_no_client_auth()
+        .with_single_cert(vec![cert.der().clone()], key)
+        .map_err(|e| TlsError::Generate(e.to_string()))?;
+    Ok(Arc::new(config))
 }
 
 /// Valid from yesterday (a client whose clock is a little behind still

@@ -15,7 +15,7 @@ pub(crate) use args::Args;
 pub(crate) use reference::markdown_table;
 
 use super::error::ScenarioError;
-use super::model::{Action, Peer, WsMessage};
+use super::model::{Action, Peer, Presented, WsMessage};
 use super::suggest::did_you_mean;
 use super::template::Template;
 
@@ -83,7 +83,7 @@ pub(crate) static TABLE: &[Directive] = &[
     },
     Directive {
         name: "starttls",
-        args: "[or-close]",
+        args: "[or-close / untrusted / wrong-name]",
         peers: BOTH,
         help: "the harness runs the TLS handshake now (write it after the server's \
                `<proceed/>`), verifying the certificate for `{domain}` unless `--insecure`; \
@@ -97,12 +97,15 @@ pub(crate) static TABLE: &[Directive] = &[
                that closes the connection instead of completing the handshake passes too, \
                and the scenario ends there (data the client sent with `<starttls/>` stood \
                where its ClientHello had to be, RFC 6120 §5.4.3.2); anything else is judged \
-               as without it",
-        parse: |a| {
-            a.flag("or-close")
-                .map(|or_close| Parsed::Step(Action::StartTls { or_close }))
-        },
-        check: None,
+               as without it. `starttls untrusted`, testing a client: the harness presents a \
+               certificate for `{domain}` that no CA vouches for (self-signed, made for the \
+               run); the client must end the session, by failing the handshake or closing \
+               right after it, and the scenario ends there; a client that goes on over TLS \
+               fails (RFC 6120 §13.7.2, §5.4.3.1). `starttls wrong-name`: likewise with a \
+               certificate the run's CA signed for `wrong-name.invalid` only (RFC 6120 \
+               §13.9.5: the client checks the domain against it); skipped with `--cert`",
+        parse: starttls,
+        check: Some(starttls_check),
     },
     Directive {
         name: "sasl",
@@ -123,7 +126,13 @@ pub(crate) static TABLE: &[Directive] = &[
                Options: `wrong-proof` (send a well-formed but wrong rspauth or server \
                signature; the scenario passes only if the client gives up), \
                `proof-in-success` (the proof in `<success/>` instead of a last challenge), \
-               `challenge=BASE64` (DIGEST-MD5: this exact first challenge). A client that \
+               `proof-in-challenge` (the proof in a last challenge, answered with an empty \
+               `<response/>`, then `<success/>` without data), \
+               `challenge=BASE64` (DIGEST-MD5: this exact first challenge), `no-authzid` (the \
+               client acts for itself: any authorization identity, even its own bare JID, \
+               fails the scenario, RFC 6120 §6.3.8), `no-plain` (PLAIN is listed beside \
+               stronger mechanisms, and a client that picks it fails, RFC 6120 §13.8.3). A \
+               client that \
                closes without choosing any mechanism makes the scenario *unsupported*",
         parse: sasl::parse,
         check: Some(sasl::check),
@@ -172,7 +181,9 @@ pub(crate) static TABLE: &[Directive] = &[
                `</stream:stream>`, if any) within the timeout. `expect-close abrupt`: with \
                no stream error and no closing tag before the close (bytes that are not XML, \
                a TLS alert, may come first), as after a failed TLS handshake (RFC 6120 \
-               §5.4.3.2)",
+               §5.4.3.2). Testing a client, a client that closes its stream gets the \
+               harness's `</stream:stream>` in reply (unless that was the harness's last \
+               write), so one that waits for it as RFC 6120 §4.4 says can end the connection",
         parse: |a| {
             a.flag("abrupt")
                 .map(|abrupt| Parsed::Step(Action::ExpectClose { abrupt }))
@@ -486,6 +497,45 @@ fn include(args: &Args) -> Result<Parsed, ScenarioError> {
     })
 }
 
+/// `starttls [or-close / untrusted / wrong-name]`.
+fn starttls(a: &Args) -> Result<Parsed, ScenarioError> {
+    let (or_close, presented) = match a.text {
+        "" => (false, Presented::Own),
+        "or-close" => (true, Presented::Own),
+        "untrusted" => (false, Presented::Untrusted),
+        "wrong-name" => (false, Presented::WrongName),
+        _ => {
+            return Err(a.at_text(
+                "`starttls` takes nothing, `or-close`, `untrusted` or `wrong-name`".to_string(),
+            ));
+        }
+    };
+    Ok(Parsed::Step(Action::StartTls {
+        or_close,
+        presented,
+    }))
+}
+
+/// `untrusted` and `wrong-name` choose what the harness presents as the
+/// TLS server: client scenarios only.
+fn starttls_check(action: &Action, peer: Peer) -> Result<(), Misuse> {
+    match action {
+        Action::StartTls { presented, .. }
+            if peer == Peer::Server && *presented != Presented::Own =>
+        {
+            Err(Misuse {
+                width: "starttls".len(),
+                message: "`starttls untrusted` and `starttls wrong-name` are for client scenarios"
+                    .into(),
+                help: "testing a server, the harness verifies the server's certificate; \
+                       these make the harness present one (peer = \"client\")"
+                    .into(),
+            })
+        }
+        _ => Ok(()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::source::SourceFile;
@@ -519,16 +569,31 @@ mod tests {
                 assert!(alone.is_ok(), "{}", d.name);
                 let e = with_word.expect_err(d.name);
                 assert_eq!(e.message, format!("`{}` takes no argument", d.name));
-            } else if let Some(word) = d.args.strip_prefix('[').and_then(|a| a.strip_suffix(']')) {
-                // One optional word: alone, or with it, and nothing else.
+            } else if let Some(words) = d.args.strip_prefix('[').and_then(|a| a.strip_suffix(']')) {
+                // One optional word (or one of `a / b`): alone, or with
+                // it, and nothing else.
                 assert!(alone.is_ok(), "{}", d.name);
-                assert!(
-                    parse_line(&format!("{} {word}", d.name)).is_ok(),
-                    "{}",
-                    d.name
-                );
+                for word in words.split(" / ") {
+                    assert!(
+                        parse_line(&format!("{} {word}", d.name)).is_ok(),
+                        "{} {word}",
+                        d.name
+                    );
+                }
                 let e = with_word.expect_err(d.name);
-                assert_eq!(e.message, format!("`{}` takes nothing or `{word}`", d.name));
+                match words.split_once(" / ") {
+                    None => {
+                        assert_eq!(
+                            e.message,
+                            format!("`{}` takes nothing or `{words}`", d.name)
+                        );
+                    }
+                    Some(_) => assert!(
+                        e.message
+                            .starts_with(&format!("`{}` takes nothing, ", d.name)),
+                        "{e}"
+                    ),
+                }
             } else {
                 let e = alone.expect_err(d.name);
                 assert!(e.message.contains("needs"), "{e}");

@@ -8,7 +8,14 @@ use super::args::Args;
 use super::{Misuse, Parsed};
 
 /// Options of `sasl` for client scenarios (the harness plays the server).
-const OPTIONS: &[&str] = &["wrong-proof", "proof-in-success", "challenge="];
+const OPTIONS: &[&str] = &[
+    "wrong-proof",
+    "proof-in-success",
+    "proof-in-challenge",
+    "challenge=",
+    "no-authzid",
+    "no-plain",
+];
 
 /// Mechanisms are upper case (RFC 4422 §3.1), options lower case, so each
 /// word says which it is.
@@ -23,6 +30,9 @@ pub(super) fn parse(args: &Args) -> Result<Parsed, ScenarioError> {
         match word {
             "wrong-proof" => spec.options.push(SaslOption::WrongProof),
             "proof-in-success" => spec.options.push(SaslOption::ProofInSuccess),
+            "proof-in-challenge" => spec.options.push(SaslOption::ProofInChallenge),
+            "no-authzid" => spec.options.push(SaslOption::NoAuthzid),
+            "no-plain" => spec.options.push(SaslOption::NoPlain),
             _ if word.starts_with("challenge=") => {
                 let b64 = &word["challenge=".len()..];
                 let bytes = crate::sasl::b64::decode(b64).map_err(|e| {
