@@ -307,7 +307,12 @@ mod tests {
     #[test]
     fn to_must_name_the_domain() {
         use StreamCondition::HostUnknown as H;
-        assert_eq!(condition("version='1.0'"), Some(H));
+        // No 'to' at all is accepted (§4.7.2: be liberal); the fault
+        // refuses it.
+        assert_eq!(condition("version='1.0'"), None);
+        let refusing = Faults::default().breaking(Rule::ToRequired);
+        let check = check_header(&header("version='1.0'"), "example.org", &refusing);
+        assert_eq!(check.verdict.map_err(|f| f.condition), Err(H));
         assert_eq!(condition("to='unknown.invalid' version='1.0'"), Some(H));
         assert_eq!(condition("to='romeo@example.org' version='1.0'"), Some(H));
         assert_eq!(condition("to='example.org/r' version='1.0'"), Some(H));
