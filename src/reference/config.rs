@@ -416,11 +416,15 @@ pub enum Rule {
     AccountReplyFrom,
     /// A message without 'to' goes to the sender's bare JID (RFC 6120 §10.3.1).
     MessageWithoutTo,
+    /// The timing of a stanza's parts means nothing (RFC 6120 §8).
+    PartialStanza,
+    /// A request is carried out before what follows it (RFC 6120 §10.1).
+    RosterSetDeferred,
 }
 
 impl Rule {
     /// Every rule, in the order `serve --list-faults` prints them.
-    pub const ALL: [Rule; 106] = [
+    pub const ALL: [Rule; 108] = [
         Rule::StreamNamespace,
         Rule::StreamId,
         Rule::Version,
@@ -527,6 +531,8 @@ impl Rule {
         Rule::OwnLang,
         Rule::AccountReplyFrom,
         Rule::MessageWithoutTo,
+        Rule::PartialStanza,
+        Rule::RosterSetDeferred,
     ];
 
     /// The fault's name on the command line (`--fault NAME`): kebab-case.
@@ -1080,6 +1086,16 @@ impl Rule {
                 "message-without-to",
                 "a message without 'to' is taken as addressed to the server and refused with service-unavailable",
                 "RFC 6120 §10.3.1",
+            ),
+            Rule::PartialStanza => (
+                "partial-stanza",
+                "a stanza whose rest comes 100 ms after its start ends the stream with <connection-timeout/>",
+                "RFC 6120 §8",
+            ),
+            Rule::RosterSetDeferred => (
+                "roster-set-deferred",
+                "a roster set is carried out only after the element that follows it in the same read, as if its write were queued",
+                "RFC 6120 §10.1",
             ),
         }
     }
