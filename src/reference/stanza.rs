@@ -45,10 +45,9 @@ pub(super) fn handle(stanza: Element, sender: &Sender<'_>, shared: &Shared) -> V
     for reply in replies.iter_mut().filter(|r| r.name == kind) {
         let answers = reply.attr("id") == id.as_deref();
         // RFC 6120 §8.3.1: the error keeps the id; the fault drops it.
-        if answers && kind != "iq" && reply.attr("type") == Some("error") {
-            if faults.breaks(Rule::ErrorId) {
-                reply.attrs.retain(|a| !(a.ns.is_none() && a.name == "id"));
-            }
+        let error = reply.attr("type") == Some("error");
+        if answers && kind != "iq" && error && faults.breaks(Rule::ErrorId) {
+            reply.attrs.retain(|a| !(a.ns.is_none() && a.name == "id"));
         }
         // §8.1.2.1, §10.3.3: an answer for the account comes from no one
         // or its bare JID; the fault signs it with the domain.
@@ -59,6 +58,7 @@ pub(super) fn handle(stanza: Element, sender: &Sender<'_>, shared: &Shared) -> V
     replies
 }
 
+/// What [`handle`] does, before the faults that touch the replies.
 fn route(mut stanza: Element, sender: &Sender<'_>, shared: &Shared) -> Vec<Element> {
     let domain = shared.domain.as_str();
     let kind = stanza.name.clone();
@@ -169,7 +169,9 @@ fn route(mut stanza: Element, sender: &Sender<'_>, shared: &Shared) -> Vec<Eleme
         ("iq", To::Full(local, resource)) => router.to_full(&local, &resource, &stanza),
         // §10.3.1: as if to the sender's bare JID; the fault takes it as
         // addressed to the server.
-        ("message", To::OwnAccount) if without_to && shared.faults.breaks(Rule::MessageWithoutTo) => {
+        ("message", To::OwnAccount)
+            if without_to && shared.faults.breaks(Rule::MessageWithoutTo) =>
+        {
             Delivered::Nobody
         }
         ("message", To::OwnAccount) => message_to_bare(sender.local, &stanza, &type_, shared),
