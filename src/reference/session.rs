@@ -291,16 +291,15 @@ impl Session {
         // out before what follows; the fault lets the next element of the
         // same read overtake a roster set.
         let roster_set = element.attr("type") == Some("set") && roster_iq::is_roster(&element);
-        if roster_set && self.shared.faults.breaks(Rule::RosterSetDeferred) {
-            if !std::mem::take(&mut self.deferred) && self.link.has_unread() {
-                self.deferred = true;
-                match self.link.next().await {
-                    Input::Event(next) => self.pipelined.push_back(next),
-                    other => return Box::pin(self.on_input(other)).await,
-                }
-                self.pipelined.push_back(StreamEvent::Element(element));
-                return Flow::Go;
+        let faulty = roster_set && self.shared.faults.breaks(Rule::RosterSetDeferred);
+        if faulty && !std::mem::take(&mut self.deferred) && self.link.has_unread() {
+            self.deferred = true;
+            match self.link.next().await {
+                Input::Event(next) => self.pipelined.push_back(next),
+                other => return Box::pin(self.on_input(other)).await,
             }
+            self.pipelined.push_back(StreamEvent::Element(element));
+            return Flow::Go;
         }
         let ns = element.ns.as_str();
         if ns == NS_TLS && element.name == "starttls" {
