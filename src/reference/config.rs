@@ -405,11 +405,29 @@ pub enum Rule {
     RosterGroups,
     /// A probe reveals presence to subscribers only (RFC 6121 §4.3.2, §11).
     ProbeLeak,
+    /// An error for a message or presence keeps its `id` (RFC 6120 §8.3.1).
+    ErrorId,
+    /// Unknown parts of a message or presence are ignored (RFC 6120 §8.4).
+    UnknownExtension,
+    /// Errors tell nobody whether an account is online (RFC 6120 §8.3.3.19, §13.10.2).
+    AvailabilityLeak,
+    /// Payloads are recognised by namespace, whatever the prefix (RFC 6120 §8.4).
+    PrefixDependent,
+    /// A language added to a stanza is the sender's stream's (RFC 6120 §4.7.4).
+    OwnLang,
+    /// Answers for the account come from no one or its bare JID (RFC 6120 §8.1.2.1).
+    AccountReplyFrom,
+    /// A message without 'to' goes to the sender's bare JID (RFC 6120 §10.3.1).
+    MessageWithoutTo,
+    /// The timing of a stanza's parts means nothing (RFC 6120 §8).
+    PartialStanza,
+    /// A request is carried out before what follows it (RFC 6120 §10.1).
+    RosterSetDeferred,
 }
 
 impl Rule {
     /// Every rule, in the order `serve --list-faults` prints them.
-    pub const ALL: [Rule; 100] = [
+    pub const ALL: [Rule; 109] = [
         Rule::StreamNamespace,
         Rule::StreamId,
         Rule::Version,
@@ -510,6 +528,15 @@ impl Rule {
         Rule::RosterEmpty,
         Rule::RosterGroups,
         Rule::ProbeLeak,
+        Rule::ErrorId,
+        Rule::UnknownExtension,
+        Rule::AvailabilityLeak,
+        Rule::PrefixDependent,
+        Rule::OwnLang,
+        Rule::AccountReplyFrom,
+        Rule::MessageWithoutTo,
+        Rule::PartialStanza,
+        Rule::RosterSetDeferred,
     ];
 
     /// The fault's name on the command line (`--fault NAME`): kebab-case.
@@ -1033,6 +1060,51 @@ impl Rule {
                 "probe-leak",
                 "a probe from an entity with no subscription is answered with the contact's presence",
                 "RFC 6121 §4.3.2, §11",
+            ),
+            Rule::ErrorId => (
+                "error-id",
+                "the error for a message or presence leaves out the id the stanza had",
+                "RFC 6120 §8.3.1",
+            ),
+            Rule::UnknownExtension => (
+                "unknown-extension",
+                "a message or presence carrying an element in a namespace other than jabber:client is refused with bad-request",
+                "RFC 6120 §8.4",
+            ),
+            Rule::AvailabilityLeak => (
+                "availability-leak",
+                "a stanza to an existing account's resource that is not connected gets item-not-found (iq) or recipient-unavailable (message), unlike one to its bare JID",
+                "RFC 6120 §8.3.3.19, §13.10.2",
+            ),
+            Rule::PrefixDependent => (
+                "prefix-dependent",
+                "an iq payload written with a namespace prefix is not recognised and gets service-unavailable",
+                "RFC 6120 §8.4",
+            ),
+            Rule::OwnLang => (
+                "own-lang",
+                "a routed stanza without xml:lang gets the server's language, 'en', not the sender's stream's",
+                "RFC 6120 §4.7.4",
+            ),
+            Rule::AccountReplyFrom => (
+                "account-reply-from",
+                "the server's answer to an iq without 'to' comes from its domain, not from the account",
+                "RFC 6120 §8.1.2.1, §10.3.3",
+            ),
+            Rule::MessageWithoutTo => (
+                "message-without-to",
+                "a message without 'to' is taken as addressed to the server and refused with service-unavailable",
+                "RFC 6120 §10.3.1",
+            ),
+            Rule::PartialStanza => (
+                "partial-stanza",
+                "a stanza whose rest comes 100 ms after its start ends the stream with <connection-timeout/>",
+                "RFC 6120 §8",
+            ),
+            Rule::RosterSetDeferred => (
+                "roster-set-deferred",
+                "a roster set is carried out only after the element that follows it in the same read, as if its write were queued",
+                "RFC 6120 §10.1",
             ),
         }
     }

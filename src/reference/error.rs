@@ -124,6 +124,9 @@ pub enum StanzaCondition {
     Forbidden,
     /// RFC 6121 §2.3.3: a roster item the server will not store.
     NotAcceptable,
+    /// Only what a fault sends: it tells that the account is offline
+    /// (RFC 6120 §8.3.3.13 forbids it where that leaks presence).
+    RecipientUnavailable,
 }
 
 impl StanzaCondition {
@@ -138,6 +141,7 @@ impl StanzaCondition {
             Self::ServiceUnavailable => "service-unavailable",
             Self::Forbidden => "forbidden",
             Self::NotAcceptable => "not-acceptable",
+            Self::RecipientUnavailable => "recipient-unavailable",
         }
     }
 
@@ -150,7 +154,7 @@ impl StanzaCondition {
             | Self::ServiceUnavailable
             | Self::ItemNotFound => "cancel",
             Self::Forbidden => "auth",
-            Self::ResourceConstraint => "wait",
+            Self::ResourceConstraint | Self::RecipientUnavailable => "wait",
         }
     }
 }

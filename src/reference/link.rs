@@ -27,6 +27,9 @@ pub(super) enum Input {
     Closed,
     /// No byte for [`Limits::idle_timeout`].
     Idle,
+    /// Part of a stanza waited longer than [`Link::stall_partial_after`]
+    /// allows: only a server with the `partial-stanza` fault says so.
+    Stalled,
 }
 
 /// The stream the server reads a client through: `io` parsed with
@@ -50,6 +53,10 @@ pub(super) struct Link {
     write_timeout: Duration,
     /// When the client will have been silent too long.
     idle_at: Instant,
+    /// The `partial-stanza` fault: how long part of an element may wait
+    /// for the rest. `None` on a conforming server (RFC 6120 §8: the
+    /// timing of a stanza's parts means nothing).
+    partial_limit: Option<Duration>,
 }
 
 impl Link {
@@ -59,18 +66,36 @@ impl Link {
             idle_timeout: limits.idle_timeout,
             write_timeout: limits.write_timeout,
             idle_at: Instant::now() + limits.idle_timeout,
+            partial_limit: None,
         }
+    }
+
+    /// Give up on a stanza whose rest has not come within `limit` of
+    /// looking (the `partial-stanza` fault).
+    pub fn stall_partial_after(&mut self, limit: Duration) {
+        self.partial_limit = Some(limit);
     }
 
     /// The next event from the client. Cancel-safe.
     pub async fn next(&mut self) -> Input {
-        match self.stream.next(self.idle_at).await {
-            Incoming::Event(event) => {
-                self.idle_at = Instant::now() + self.idle_timeout;
-                Input::Event(event)
-            }
-            Incoming::Timeout => Input::Idle,
-            Incoming::Closed(_) | Incoming::Failed(_) => Input::Closed,
+        loop {
+            let look = self.partial_limit.map(|l| Instant::now() + l);
+            let deadline = look.map_or(self.idle_at, |l| l.min(self.idle_at));
+            return match self.stream.next(deadline).await {
+                Incoming::Event(event) => {
+                    self.idle_at = Instant::now() + self.idle_timeout;
+                    Input::Event(event)
+                }
+                Incoming::Timeout if Instant::now() < self.idle_at => {
+                    if self.stream.has_unread() {
+                        Input::Stalled
+                    } else {
+                        continue;
+                    }
+                }
+                Incoming::Timeout => Input::Idle,
+                Incoming::Closed(_) | Incoming::Failed(_) => Input::Closed,
+            };
         }
     }
 

@@ -20,6 +20,7 @@ use super::config::Rule;
 use super::error::{StreamCondition, StreamFault};
 use super::link::{Input, Link, client_stream};
 use super::reply::Sender;
+use super::roster_iq;
 use super::router::{Registration, SessionId};
 use super::sasl::Negotiation;
 use super::stanza;
@@ -88,6 +89,11 @@ pub(super) async fn serve_stream(
     shutdown: watch::Receiver<bool>,
 ) {
     let mut link = Link::new(stream, &shared.limits);
+    // RFC 6120 §8: no meaning in the timing of a stanza's parts; the
+    // fault times out one whose rest is 100 ms late.
+    if shared.faults.breaks(Rule::PartialStanza) {
+        link.stall_partial_after(std::time::Duration::from_millis(100));
+    }
     if shared.direct_tls
         && link
             .start_tls(Arc::clone(&shared.tls), shared.limits.tls_handshake_timeout)
@@ -104,6 +110,7 @@ pub(super) async fn serve_stream(
         header_sent: false,
         phase: Phase::Unauthenticated(negotiation),
         pipelined: std::collections::VecDeque::new(),
+        deferred: false,
     };
     let end = session.run(shutdown).await;
     let linger = session.shared.limits.close_linger;
@@ -144,6 +151,9 @@ pub(super) struct Session {
     /// Events read before TLS that the `starttls-pipelined` fault handles
     /// on the TLS stream, first thing; always empty on a conforming server.
     pub pipelined: std::collections::VecDeque<StreamEvent>,
+    /// The `roster-set-deferred` fault put a roster set behind the element
+    /// after it; when it comes round again it is carried out.
+    pub deferred: bool,
 }
 
 impl Session {
@@ -214,6 +224,13 @@ impl Session {
                 // or it would time out again at once.
                 Flow::End(End::Close)
             }
+            Input::Stalled => {
+                let text = "the rest of the stanza is late";
+                let _ = self
+                    .fail(StreamFault::new(StreamCondition::ConnectionTimeout, text))
+                    .await;
+                Flow::End(End::Close)
+            }
             Input::Event(StreamEvent::Open(header)) => self.on_header(&header).await,
             Input::Event(StreamEvent::Element(element)) => self.on_element(element).await,
             // §4.4: the client's closing tag is answered with ours; the
@@ -270,6 +287,20 @@ impl Session {
     }
 
     async fn on_element(&mut self, element: Element) -> Flow {
+        // RFC 6120 §10.1: a request that affects what follows is carried
+        // out before what follows; the fault lets the next element of the
+        // same read overtake a roster set.
+        let roster_set = element.attr("type") == Some("set") && roster_iq::is_roster(&element);
+        let faulty = roster_set && self.shared.faults.breaks(Rule::RosterSetDeferred);
+        if faulty && !std::mem::take(&mut self.deferred) && self.link.has_unread() {
+            self.deferred = true;
+            match self.link.next().await {
+                Input::Event(next) => self.pipelined.push_back(next),
+                other => return Box::pin(self.on_input(other)).await,
+            }
+            self.pipelined.push_back(StreamEvent::Element(element));
+            return Flow::Go;
+        }
         let ns = element.ns.as_str();
         if ns == NS_TLS && element.name == "starttls" {
             return self.starttls().await;

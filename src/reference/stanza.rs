@@ -5,7 +5,7 @@
 //!
 //! No error is ever answered with an error (RFC 6120 §8.3.1).
 
-use crate::xml::{Element, NS_CLIENT, NS_XML, Node};
+use crate::xml::{Attribute, Element, NS_CLIENT, NS_XML, Node};
 
 use super::Shared;
 use super::config::Rule;
@@ -36,13 +36,49 @@ enum To {
 /// goes back to the sender itself (errors, the server's iq answers,
 /// presence of its other resources). Routed stanzas go through the router,
 /// also when the recipient is the sender.
-pub(super) fn handle(mut stanza: Element, sender: &Sender<'_>, shared: &Shared) -> Vec<Element> {
+pub(super) fn handle(stanza: Element, sender: &Sender<'_>, shared: &Shared) -> Vec<Element> {
+    let kind = stanza.name.clone();
+    let id = stanza.attr("id").map(str::to_owned);
+    let without_to = stanza.attr("to").is_none();
+    let mut replies = route(stanza, sender, shared);
+    let faults = &shared.faults;
+    for reply in replies.iter_mut().filter(|r| r.name == kind) {
+        let answers = reply.attr("id") == id.as_deref();
+        // RFC 6120 §8.3.1: the error keeps the id; the fault drops it.
+        let error = reply.attr("type") == Some("error");
+        if answers && kind != "iq" && error && faults.breaks(Rule::ErrorId) {
+            reply.attrs.retain(|a| !(a.ns.is_none() && a.name == "id"));
+        }
+        // §8.1.2.1, §10.3.3: an answer for the account comes from no one
+        // or its bare JID; the fault signs it with the domain.
+        if answers && kind == "iq" && without_to && faults.breaks(Rule::AccountReplyFrom) {
+            set_attr(reply, "from", &shared.domain);
+        }
+    }
+    replies
+}
+
+/// What [`handle`] does, before the faults that touch the replies.
+fn route(mut stanza: Element, sender: &Sender<'_>, shared: &Shared) -> Vec<Element> {
     let domain = shared.domain.as_str();
     let kind = stanza.name.clone();
     let kind = kind.as_str();
     let type_ = stanza.attr("type").unwrap_or_default().to_owned();
     // §8.1.4, §8.2.3; the fault takes any type for a known one.
     if !type_is_valid(kind, &type_) && !shared.faults.breaks(Rule::StanzaType) {
+        return bounce(&stanza, StanzaCondition::BadRequest, sender, domain, true);
+    }
+    // §8.4: an iq payload is known by its namespace, never its prefix;
+    // the fault knows only unprefixed ones.
+    let prefixed = stanza.child_elements().any(|c| c.prefix.is_some());
+    if kind == "iq" && prefixed && shared.faults.breaks(Rule::PrefixDependent) {
+        let condition = StanzaCondition::ServiceUnavailable;
+        return bounce(&stanza, condition, sender, domain, true);
+    }
+    // §8.4: what a message or presence carries in an unknown namespace is
+    // ignored; the fault refuses the stanza for it.
+    let extended = stanza.child_elements().any(|c| c.ns != NS_CLIENT);
+    if kind != "iq" && extended && shared.faults.breaks(Rule::UnknownExtension) {
         return bounce(&stanza, StanzaCondition::BadRequest, sender, domain, true);
     }
     let to = match stanza.attr("to").map(Jid::parse) {
@@ -93,6 +129,19 @@ pub(super) fn handle(mut stanza: Element, sender: &Sender<'_>, shared: &Shared) 
             .attrs
             .retain(|a| !(a.ns.as_deref() == Some(NS_XML) && a.name == "lang"));
     }
+    // §4.7.4: a language added is the sender's stream's, never the
+    // server's own; the fault adds its own where there is none.
+    let has_lang = stanza
+        .attrs
+        .iter()
+        .any(|a| a.ns.as_deref() == Some(NS_XML) && a.name == "lang");
+    if !has_lang && shared.faults.breaks(Rule::OwnLang) {
+        stanza.attrs.push(Attribute {
+            ns: Some(NS_XML.into()),
+            name: "lang".into(),
+            value: "en".into(),
+        });
+    }
     // §8.4: extended content is routed as it is; the fault strips what
     // is not jabber:client.
     if shared.faults.breaks(Rule::ExtendedContent) {
@@ -102,6 +151,9 @@ pub(super) fn handle(mut stanza: Element, sender: &Sender<'_>, shared: &Shared) 
     }
     let exists = |local: &str| shared.accounts.lookup(local).is_some();
     let router = &shared.router;
+    // An existing account whose addressed resource is not there (§10.5.3.2).
+    let offline = matches!(&to, To::Full(l, _) | To::Bare(l) if exists(l));
+    let without_to = stanza.attr("to").is_none();
     let outcome = match (kind, to) {
         ("iq", To::OwnAccount | To::Bare(_)) if roster_iq::is_roster(&stanza) => {
             return roster_iq::handle(&stanza, sender, shared)
@@ -115,6 +167,13 @@ pub(super) fn handle(mut stanza: Element, sender: &Sender<'_>, shared: &Shared) 
             return iq::answer(&stanza, sender, shared).into_iter().collect();
         }
         ("iq", To::Full(local, resource)) => router.to_full(&local, &resource, &stanza),
+        // §10.3.1: as if to the sender's bare JID; the fault takes it as
+        // addressed to the server.
+        ("message", To::OwnAccount)
+            if without_to && shared.faults.breaks(Rule::MessageWithoutTo) =>
+        {
+            Delivered::Nobody
+        }
         ("message", To::OwnAccount) => message_to_bare(sender.local, &stanza, &type_, shared),
         ("message", To::Bare(local)) if exists(&local) => {
             message_to_bare(&local, &stanza, &type_, shared)
@@ -171,6 +230,16 @@ pub(super) fn handle(mut stanza: Element, sender: &Sender<'_>, shared: &Shared) 
     match outcome {
         Delivered::Yes => Vec::new(),
         Delivered::Nobody if kind == "message" && type_ == "headline" => Vec::new(),
+        // §8.3.3.19, §13.10.2: the condition must not tell whether the
+        // account is online; the fault's does.
+        Delivered::Nobody if offline && shared.faults.breaks(Rule::AvailabilityLeak) => {
+            let condition = if kind == "iq" {
+                StanzaCondition::ItemNotFound
+            } else {
+                StanzaCondition::RecipientUnavailable
+            };
+            bounce(&stanza, condition, sender, domain, true)
+        }
         Delivered::Nobody => bounce(
             &stanza,
             StanzaCondition::ServiceUnavailable,

@@ -310,3 +310,39 @@ fn presence_broadcast_and_subscriptions_carry_the_right_from() {
     let sub = juliet.inbox.try_recv().expect("subscription request");
     assert_eq!(sub.attr("from"), Some("romeo@example.org"));
 }
+
+#[test]
+fn a_missing_resource_of_an_existing_account_tells_nothing_unless_the_fault_leaks_it() {
+    let iq = "<iq type='get' id='q' to='juliet@example.org/nowhere'><x xmlns='urn:x'/></iq>";
+    let s = shared();
+    let me = bind(&s, "romeo", "a");
+    assert_eq!(
+        condition(&send(&s, &me, "romeo", iq)).as_deref(),
+        Some("cancel service-unavailable")
+    );
+    let mut s = shared();
+    s.faults = Faults::default().breaking(Rule::AvailabilityLeak);
+    let me = bind(&s, "romeo", "a");
+    assert_eq!(
+        condition(&send(&s, &me, "romeo", iq)).as_deref(),
+        Some("cancel item-not-found")
+    );
+}
+
+#[test]
+fn a_message_error_keeps_the_id_unless_the_fault_drops_it() {
+    let message = "<message to='nobody@example.org' id='m9'><body/></message>";
+    for (faults, id) in [
+        (Faults::default(), Some("m9")),
+        (Faults::default().breaking(Rule::ErrorId), None),
+    ] {
+        let mut s = shared();
+        s.faults = faults;
+        let me = bind(&s, "romeo", "a");
+        let replies = send(&s, &me, "romeo", message);
+        let [reply] = replies.as_slice() else {
+            panic!("{replies:?}")
+        };
+        assert_eq!(stanza(reply).attr("id"), id, "{reply}");
+    }
+}
