@@ -14,6 +14,11 @@ use super::reply::set_attr;
 /// Most bytes in a resourcepart (RFC 7622 §3.1).
 const MAX_RESOURCE: usize = 1023;
 
+/// Failed bind requests a stream may make (RFC 6120 §7.7.3: the first
+/// attempt and at least 5, at most 10, retries); the last of them is
+/// answered, then the stream closes with `policy-violation`.
+pub(super) const MAX_FAILURES: u32 = 6;
+
 /// What the client asked for.
 #[derive(Debug, PartialEq, Eq)]
 pub(super) enum Request {

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot, watch};
 
 use crate::transport::{ByteIo, Transport};
-use crate::xml::{Element, NS_CLIENT, NS_SASL, NS_TLS, ParserConfig, StreamEvent};
+use crate::xml::{Element, NS_CLIENT, NS_SASL, NS_TLS, Node, ParserConfig, StreamEvent};
 
 use super::Shared;
 use super::bind;
@@ -104,6 +104,8 @@ pub(super) async fn serve_stream(
         header_sent: false,
         phase: Phase::Unauthenticated(negotiation),
         pipelined: std::collections::VecDeque::new(),
+        clear_text_from: None,
+        bind_failures: 0,
     };
     let end = session.run(shutdown).await;
     let linger = session.shared.limits.close_linger;
@@ -144,6 +146,11 @@ pub(super) struct Session {
     /// Events read before TLS that the `starttls-pipelined` fault handles
     /// on the TLS stream, first thing; always empty on a conforming server.
     pub pipelined: std::collections::VecDeque<StreamEvent>,
+    /// The 'from' of the client's last header before TLS, which only the
+    /// `clear-text-forgotten` fault reads after TLS.
+    pub clear_text_from: Option<String>,
+    /// Failed resource binding requests on this stream (RFC 6120 §7.7.3).
+    pub bind_failures: u32,
 }
 
 impl Session {
@@ -279,6 +286,26 @@ impl Session {
         }
         let is_stanza =
             ns == NS_CLIENT && matches!(element.name.as_str(), "message" | "presence" | "iq");
+        // §4.8.4: data in another namespace is never routed; the fault
+        // delivers it to the full JID it names, as if it were a stanza.
+        if !is_stanza && self.shared.faults.breaks(Rule::ForeignNamespaceRouted) {
+            if let (
+                Phase::Bound(_),
+                Some(super::jid::Jid {
+                    local: Some(local),
+                    resource: Some(resource),
+                    ..
+                }),
+            ) = (
+                &self.phase,
+                element
+                    .attr("to")
+                    .and_then(|t| super::jid::Jid::parse(t).ok()),
+            ) {
+                let _ = self.shared.router.to_full(&local, &resource, &element);
+                return Flow::Go;
+            }
+        }
         // §4.9.3.24; the fault lets the element pass unanswered.
         if !is_stanza && self.shared.faults.breaks(Rule::UnsupportedStanzaType) {
             return Flow::Go;
@@ -332,6 +359,12 @@ impl Session {
                     local: &b.local,
                     resource: &b.resource,
                 };
+                let mut element = element;
+                // §11.6: U+FEFF is a character wherever it stands; the
+                // fault drops it as if it were a byte order mark.
+                if self.shared.faults.breaks(Rule::Zwnbsp) {
+                    strip_zwnbsp(&mut element);
+                }
                 let replies = stanza::handle(element, &sender, &self.shared);
                 for reply in replies {
                     if let Flow::End(end) = self.send(&crate::xml::writer::to_xml(&reply)).await {
@@ -376,6 +409,20 @@ impl Session {
         match self.link.send(text).await {
             Ok(()) => Flow::Go,
             Err(_) => Flow::End(End::Drop),
+        }
+    }
+}
+
+/// Remove every U+FEFF from the text of `element` and its descendants
+/// (the `zwnbsp` fault).
+fn strip_zwnbsp(element: &mut Element) {
+    for node in &mut element.children {
+        match node {
+            Node::Text(text) if text.contains('\u{feff}') => {
+                *text = text.replace('\u{feff}', "").into();
+            }
+            Node::Element(child) => strip_zwnbsp(child),
+            _ => {}
         }
     }
 }
