@@ -418,11 +418,13 @@ pub enum Rule {
     Standalone,
     /// First-level elements in another namespace are never routed (RFC 6120 §4.8.4).
     ForeignNamespaceRouted,
+    /// Stanzas written with a prefix for the content namespace are passed on without it (RFC 6120 §4.8.5).
+    PrefixCorrected,
 }
 
 impl Rule {
     /// Every rule, in the order `serve --list-faults` prints them.
-    pub const ALL: [Rule; 107] = [
+    pub const ALL: [Rule; 108] = [
         Rule::StreamNamespace,
         Rule::StreamId,
         Rule::Version,
@@ -530,6 +532,7 @@ impl Rule {
         Rule::ClearTextForgotten,
         Rule::Standalone,
         Rule::ForeignNamespaceRouted,
+        Rule::PrefixCorrected,
     ];
 
     /// The fault's name on the command line (`--fault NAME`): kebab-case.
@@ -1088,6 +1091,11 @@ impl Rule {
                 "foreign-namespace-routed",
                 "a first-level element in another namespace with a 'to' is delivered to that full JID",
                 "RFC 6120 §4.8.4",
+            ),
+            Rule::PrefixCorrected => (
+                "prefix-corrected",
+                "a stanza written with a prefix for jabber:client is routed with that prefix",
+                "RFC 6120 §4.8.5",
             ),
         }
     }

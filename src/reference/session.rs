@@ -365,6 +365,11 @@ impl Session {
                 if self.shared.faults.breaks(Rule::Zwnbsp) {
                     strip_zwnbsp(&mut element);
                 }
+                // §4.8.5: a prefix on jabber:client elements is corrected
+                // before the stanza goes anywhere; the fault passes it on.
+                if !self.shared.faults.breaks(Rule::PrefixCorrected) {
+                    unprefix_content(&mut element);
+                }
                 let replies = stanza::handle(element, &sender, &self.shared);
                 for reply in replies {
                     if let Flow::End(end) = self.send(&crate::xml::writer::to_xml(&reply)).await {
@@ -423,6 +428,19 @@ fn strip_zwnbsp(element: &mut Element) {
             }
             Node::Element(child) => strip_zwnbsp(child),
             _ => {}
+        }
+    }
+}
+
+/// Write `element` and its descendants in `jabber:client` without a
+/// prefix, as RFC 6120 §4.8.5 requires of what a server passes on.
+fn unprefix_content(element: &mut Element) {
+    if element.ns == NS_CLIENT {
+        element.prefix = None;
+    }
+    for node in &mut element.children {
+        if let Node::Element(child) = node {
+            unprefix_content(child);
         }
     }
 }
