@@ -493,8 +493,14 @@ async fn run_steps(
                     .unwrap_or_default();
                 sasl_step::run(session, mechanism, config, &scenario.meta, loc).await?
             }
-            Action::ExpectClose { abrupt } => {
-                steps::expect_close(session, &scenario.meta, *abrupt, loc, timeout).await?
+            Action::ExpectClose {
+                abrupt,
+                close_notify,
+            } => {
+                steps::expect_close(session, &scenario.meta, *abrupt, loc, timeout).await?;
+                if *close_notify {
+                    steps::close_notify_received(session, loc)?;
+                }
             }
             Action::Silence(quiet) => steps::silence(session, &scenario.meta, loc, *quiet).await?,
             Action::SilenceFor(template) => {

@@ -298,6 +298,11 @@ impl Session {
         self.stream.is_tls()
     }
 
+    /// Whether the peer ended TLS by closing TCP, without close_notify.
+    pub fn closed_without_close_notify(&self) -> bool {
+        self.stream.closed_without_close_notify()
+    }
+
     /// Close our side politely; errors no longer matter here.
     pub async fn shutdown(&mut self) {
         self.stream.shutdown(Duration::from_millis(200)).await;

@@ -358,6 +358,27 @@ fn run_checks(
 
 /// The peer must close the TCP connection; `abrupt`, without a stream
 /// error or closing tag first.
+/// After `expect-close close-notify`: the peer ended TLS with its
+/// close_notify alert before closing TCP (RFC 6120 §4.4; RFC 8446 §6.1).
+pub(super) fn close_notify_received(session: &Session, loc: &Location) -> StepResult {
+    if !session.is_tls() {
+        return Err(Failure::new(
+            FailureKind::ScenarioBug,
+            "`expect-close close-notify` needs a stream over TLS",
+        )
+        .at(loc));
+    }
+    if session.closed_without_close_notify() {
+        return Err(Failure::new(
+            FailureKind::Unexpected,
+            "the peer closed the TCP connection without sending TLS close_notify first \
+             (RFC 6120 §4.4: the side closing a stream over TLS sends close_notify)",
+        )
+        .at(loc));
+    }
+    Ok(())
+}
+
 pub(super) async fn expect_close(
     session: &mut Session,
     meta: &Meta,

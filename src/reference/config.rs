@@ -420,11 +420,13 @@ pub enum Rule {
     ForeignNamespaceRouted,
     /// Stanzas written with a prefix for the content namespace are passed on without it (RFC 6120 §4.8.5).
     PrefixCorrected,
+    /// A stream over TLS ends with TLS close_notify before TCP closes (RFC 6120 §4.4).
+    CloseNotify,
 }
 
 impl Rule {
     /// Every rule, in the order `serve --list-faults` prints them.
-    pub const ALL: [Rule; 108] = [
+    pub const ALL: [Rule; 109] = [
         Rule::StreamNamespace,
         Rule::StreamId,
         Rule::Version,
@@ -533,6 +535,7 @@ impl Rule {
         Rule::Standalone,
         Rule::ForeignNamespaceRouted,
         Rule::PrefixCorrected,
+        Rule::CloseNotify,
     ];
 
     /// The fault's name on the command line (`--fault NAME`): kebab-case.
@@ -1096,6 +1099,11 @@ impl Rule {
                 "prefix-corrected",
                 "a stanza written with a prefix for jabber:client is routed with that prefix",
                 "RFC 6120 §4.8.5",
+            ),
+            Rule::CloseNotify => (
+                "close-notify",
+                "a stream over TLS is closed by ending TCP, without TLS close_notify",
+                "RFC 6120 §4.4",
             ),
         }
     }

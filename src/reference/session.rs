@@ -112,7 +112,9 @@ pub(super) async fn serve_stream(
     // The registration goes first, so no stanza is routed to a session
     // that is hanging up.
     drop(session.phase);
-    if let End::Close = end {
+    // §4.4: over TLS, close_notify goes before TCP closes (the link's
+    // shutdown sends it); the fault just drops the connection.
+    if matches!(end, End::Close) && !session.shared.faults.breaks(Rule::CloseNotify) {
         session.link.close(linger).await;
     }
 }

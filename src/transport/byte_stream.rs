@@ -62,6 +62,8 @@ pub struct ByteStream<IO> {
     filter: Option<Box<dyn InputFilter>>,
     /// The first [`PREFIX_BYTES`] bytes received.
     prefix: Vec<u8>,
+    /// The peer ended TLS by closing TCP, without close_notify.
+    unclean_tls_close: bool,
 }
 
 impl<IO: ByteIo> ByteStream<IO> {
@@ -75,6 +77,7 @@ impl<IO: ByteIo> ByteStream<IO> {
             ended: None,
             filter: None,
             prefix: Vec::new(),
+            unclean_tls_close: false,
         }
     }
 
@@ -112,6 +115,10 @@ impl<IO: ByteIo> Transport for ByteStream<IO> {
 
     fn is_tls(&self) -> bool {
         self.io.as_ref().is_some_and(ByteIo::is_tls)
+    }
+
+    fn closed_without_close_notify(&self) -> bool {
+        self.unclean_tls_close
     }
 
     fn carries_raw_bytes(&self) -> bool {
@@ -158,6 +165,10 @@ impl<IO: ByteIo> Transport for ByteStream<IO> {
                     self.pending.extend(events);
                 }
                 Ok(Err(e)) if is_disconnect(&e) => {
+                    // rustls reports a TCP close without close_notify as
+                    // an unexpected end of file.
+                    self.unclean_tls_close |= e.kind() == std::io::ErrorKind::UnexpectedEof
+                        && self.io.as_ref().is_some_and(ByteIo::is_tls);
                     self.end(format!("the connection was lost: {e}"))
                 }
                 Ok(Err(e)) => return Incoming::Failed(e),

@@ -166,16 +166,30 @@ pub(crate) static TABLE: &[Directive] = &[
     },
     Directive {
         name: "expect-close",
-        args: "[abrupt]",
+        args: "[abrupt|close-notify]",
         peers: BOTH,
         help: "the peer must close the connection (after a stream error and its \
                `</stream:stream>`, if any) within the timeout. `expect-close abrupt`: with \
                no stream error and no closing tag before the close (bytes that are not XML, \
                a TLS alert, may come first), as after a failed TLS handshake (RFC 6120 \
-               §5.4.3.2)",
+               §5.4.3.2). `expect-close close-notify`: over TLS, the close must come after \
+               the peer's TLS close_notify alert, not as a bare end of the TCP connection \
+               (RFC 6120 §4.4)",
         parse: |a| {
-            a.flag("abrupt")
-                .map(|abrupt| Parsed::Step(Action::ExpectClose { abrupt }))
+            let (abrupt, close_notify) = match a.text {
+                "" => (false, false),
+                "abrupt" => (true, false),
+                "close-notify" => (false, true),
+                _ => {
+                    return Err(
+                        a.at_text("`expect-close` takes nothing, `abrupt` or `close-notify`")
+                    );
+                }
+            };
+            Ok(Parsed::Step(Action::ExpectClose {
+                abrupt,
+                close_notify,
+            }))
         },
         check: None,
     },
