@@ -5,6 +5,7 @@
 //! wait bounded by the run's timeout. Many scenarios run concurrently
 //! (`--jobs`); their verdicts come back in scenario order.
 
+mod certificate;
 mod direct_tls;
 mod failure;
 mod functions;
@@ -502,6 +503,7 @@ async fn run_steps(
                     steps::close_notify_received(session, loc)?;
                 }
             }
+            Action::TlsCertificate => steps::tls_certificate(session, loc)?,
             Action::Silence(quiet) => steps::silence(session, &scenario.meta, loc, *quiet).await?,
             Action::SilenceFor(template) => {
                 let quiet = steps::duration_of(template, bindings, loc)?;

@@ -422,11 +422,13 @@ pub enum Rule {
     PrefixCorrected,
     /// A stream over TLS ends with TLS close_notify before TCP closes (RFC 6120 §4.4).
     CloseNotify,
+    /// The certificate presented has a subject (RFC 6120 §13.7.1.1).
+    CertificateSubject,
 }
 
 impl Rule {
     /// Every rule, in the order `serve --list-faults` prints them.
-    pub const ALL: [Rule; 109] = [
+    pub const ALL: [Rule; 110] = [
         Rule::StreamNamespace,
         Rule::StreamId,
         Rule::Version,
@@ -536,6 +538,7 @@ impl Rule {
         Rule::ForeignNamespaceRouted,
         Rule::PrefixCorrected,
         Rule::CloseNotify,
+        Rule::CertificateSubject,
     ];
 
     /// The fault's name on the command line (`--fault NAME`): kebab-case.
@@ -1104,6 +1107,11 @@ impl Rule {
                 "close-notify",
                 "a stream over TLS is closed by ending TCP, without TLS close_notify",
                 "RFC 6120 §4.4",
+            ),
+            Rule::CertificateSubject => (
+                "certificate-subject",
+                "the TLS certificate presented has an empty subject",
+                "RFC 6120 §13.7.1.1",
             ),
         }
     }

@@ -149,6 +149,10 @@ pub enum Action {
     /// its close_notify alert before the TCP connection closes (RFC 6120
     /// §4.4).
     ExpectClose { abrupt: bool, close_notify: bool },
+    /// `tls-certificate`: the end-entity certificate the server presented
+    /// in the connection's TLS handshake is one RFC 6120 §13.7.1.1 allows:
+    /// not a CA certificate, and with a subject.
+    TlsCertificate,
     /// Nothing may arrive from the peer for this long.
     Silence(Duration),
     /// `silence` with a placeholder (`silence {$inactivity}s 1s`): the

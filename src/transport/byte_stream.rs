@@ -36,6 +36,11 @@ pub trait ByteIo: AsyncRead + AsyncWrite + Unpin + Send + Sync + Sized + 'static
     fn describe(&self) -> String;
     fn kind(&self) -> TransportKind;
     fn is_tls(&self) -> bool;
+    /// The DER of the end-entity certificate the peer presented in the
+    /// TLS handshake, if the pipe runs TLS and the peer sent one.
+    fn peer_certificate(&self) -> Option<Vec<u8>> {
+        None
+    }
     /// The TLS handshake over this pipe, within `limit`.
     async fn upgrade(self, upgrade: TlsUpgrade, limit: Duration) -> Result<Self, TlsError>;
 }
@@ -119,6 +124,10 @@ impl<IO: ByteIo> Transport for ByteStream<IO> {
 
     fn closed_without_close_notify(&self) -> bool {
         self.unclean_tls_close
+    }
+
+    fn peer_certificate(&self) -> Option<Vec<u8>> {
+        self.io.as_ref().and_then(ByteIo::peer_certificate)
     }
 
     fn carries_raw_bytes(&self) -> bool {

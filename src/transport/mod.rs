@@ -246,6 +246,12 @@ pub trait Transport: Send + Sync {
         false
     }
 
+    /// The DER of the end-entity certificate the peer presented in the
+    /// TLS handshake this transport ran itself; `None` otherwise.
+    fn peer_certificate(&self) -> Option<Vec<u8>> {
+        None
+    }
+
     /// The TLS handshake, in place, within `limit`; a new stream follows
     /// (the parser is restarted). On failure the connection is gone.
     async fn start_tls(&mut self, upgrade: TlsUpgrade, limit: Duration) -> Result<(), TlsError>;

@@ -194,6 +194,18 @@ pub(crate) static TABLE: &[Directive] = &[
         check: None,
     },
     Directive {
+        name: "tls-certificate",
+        args: "",
+        peers: SERVER,
+        help: "the end-entity certificate the server presented in this connection's TLS \
+               handshake must be one RFC 6120 §13.7.1.1 allows: not a CA certificate \
+               (basicConstraints cA is not true) and with a non-empty subject. Write it after \
+               `starttls` (or anywhere under `--tls direct`); on a connection without TLS it is \
+               a scenario bug",
+        parse: |a| a.none(Action::TlsCertificate),
+        check: None,
+    },
+    Directive {
         name: "silence",
         args: "DURATION",
         peers: BOTH,
