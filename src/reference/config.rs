@@ -424,11 +424,13 @@ pub enum Rule {
     CloseNotify,
     /// The certificate presented has a subject (RFC 6120 §13.7.1.1).
     CertificateSubject,
+    /// STARTTLS is marked `<required/>` whenever TLS is mandatory in effect (RFC 6120 §5.4.1).
+    RequiredAdvertised,
 }
 
 impl Rule {
     /// Every rule, in the order `serve --list-faults` prints them.
-    pub const ALL: [Rule; 110] = [
+    pub const ALL: [Rule; 111] = [
         Rule::StreamNamespace,
         Rule::StreamId,
         Rule::Version,
@@ -539,6 +541,7 @@ impl Rule {
         Rule::PrefixCorrected,
         Rule::CloseNotify,
         Rule::CertificateSubject,
+        Rule::RequiredAdvertised,
     ];
 
     /// The fault's name on the command line (`--fault NAME`): kebab-case.
@@ -1112,6 +1115,11 @@ impl Rule {
                 "certificate-subject",
                 "the TLS certificate presented has an empty subject",
                 "RFC 6120 §13.7.1.1",
+            ),
+            Rule::RequiredAdvertised => (
+                "required-advertised",
+                "no SASL mechanism is offered before TLS, yet <starttls/> carries no <required/>",
+                "RFC 6120 §5.4.1",
             ),
         }
     }

@@ -81,7 +81,15 @@ impl Session {
                 } else {
                     !faults.breaks(Rule::OfferStartTls)
                 },
-                mechanisms: sasl::offered(tls, faults),
+                // §5.4.1: this server does not require TLS (SCRAM is
+                // offered in clear text), so <starttls/> has no
+                // <required/>; the fault withholds SASL until TLS, which
+                // makes TLS mandatory, and still does not say so.
+                mechanisms: if !tls && faults.breaks(Rule::RequiredAdvertised) {
+                    Vec::new()
+                } else {
+                    sasl::offered(tls, faults)
+                },
                 // §7.4: binding comes after SASL; the fault offers it early.
                 bind: faults.breaks(Rule::BindAfterAuth),
             },
