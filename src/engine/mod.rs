@@ -5,6 +5,7 @@
 //! wait bounded by the run's timeout. Many scenarios run concurrently
 //! (`--jobs`); their verdicts come back in scenario order.
 
+mod certificate;
 mod direct_tls;
 mod failure;
 mod functions;
@@ -503,9 +504,16 @@ async fn run_steps(
                     .unwrap_or_default();
                 sasl_step::run(session, mechanism, config, &scenario.meta, loc).await?
             }
-            Action::ExpectClose { abrupt } => {
-                steps::expect_close(session, &scenario.meta, *abrupt, loc, timeout).await?
+            Action::ExpectClose {
+                abrupt,
+                close_notify,
+            } => {
+                steps::expect_close(session, &scenario.meta, *abrupt, loc, timeout).await?;
+                if *close_notify {
+                    steps::close_notify_received(session, loc)?;
+                }
             }
+            Action::TlsCertificate => steps::tls_certificate(session, loc)?,
             Action::Silence(quiet) => steps::silence(session, &scenario.meta, loc, *quiet).await?,
             Action::SilenceFor(template) => {
                 let quiet = steps::duration_of(template, bindings, loc)?;

@@ -303,6 +303,16 @@ impl Session {
         self.stream.is_tls()
     }
 
+    /// The DER of the end-entity certificate the peer presented over TLS.
+    pub fn peer_certificate(&self) -> Option<Vec<u8>> {
+        self.stream.peer_certificate()
+    }
+
+    /// Whether the peer ended TLS by closing TCP, without close_notify.
+    pub fn closed_without_close_notify(&self) -> bool {
+        self.stream.closed_without_close_notify()
+    }
+
     /// Close our side politely; errors no longer matter here.
     pub async fn shutdown(&mut self) {
         self.stream.shutdown(Duration::from_millis(200)).await;

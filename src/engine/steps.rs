@@ -363,6 +363,55 @@ fn run_checks(
     Ok(())
 }
 
+/// `tls-certificate`: the server's end-entity certificate, held to RFC
+/// 6120 §13.7.1.1 (not a CA, a non-null subject).
+pub(super) fn tls_certificate(session: &Session, loc: &Location) -> StepResult {
+    if !session.is_tls() {
+        return Err(Failure::new(
+            FailureKind::ScenarioBug,
+            "`tls-certificate` needs a connection over TLS",
+        )
+        .at(loc));
+    }
+    // TLS that another layer runs (wss://, https://) shows no certificate
+    // here: the scenario cannot run on that transport.
+    let Some(der) = session.peer_certificate() else {
+        return Err(Failure::new(
+            FailureKind::NeedsUnmet,
+            "this transport does not show the server's certificate to the harness",
+        )
+        .at(loc));
+    };
+    super::certificate::check(&der).map_err(|why| {
+        Failure::new(
+            FailureKind::Check,
+            format!("the server's certificate {why} (RFC 6120 §13.7.1.1)"),
+        )
+        .at(loc)
+    })
+}
+
+/// After `expect-close close-notify`: the peer ended TLS with its
+/// close_notify alert before closing TCP (RFC 6120 §4.4; RFC 8446 §6.1).
+pub(super) fn close_notify_received(session: &Session, loc: &Location) -> StepResult {
+    if !session.is_tls() {
+        return Err(Failure::new(
+            FailureKind::ScenarioBug,
+            "`expect-close close-notify` needs a stream over TLS",
+        )
+        .at(loc));
+    }
+    if session.closed_without_close_notify() {
+        return Err(Failure::new(
+            FailureKind::Unexpected,
+            "the peer closed the TCP connection without sending TLS close_notify first \
+             (RFC 6120 §4.4: the side closing a stream over TLS sends close_notify)",
+        )
+        .at(loc));
+    }
+    Ok(())
+}
+
 /// The peer must close the TCP connection; `abrupt`, without a stream
 /// error or closing tag first. Bytes that are not XML may come first (a
 /// TLS alert), so the lint does not judge them meanwhile.

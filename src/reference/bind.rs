@@ -14,6 +14,11 @@ use super::reply::set_attr;
 /// Most bytes in a resourcepart (RFC 7622 §3.1).
 const MAX_RESOURCE: usize = 1023;
 
+/// Failed bind requests a stream may make (RFC 6120 §7.7.3: the first
+/// attempt and at least 5, at most 10, retries); the last of them is
+/// answered, then the stream closes with `policy-violation`.
+pub(super) const MAX_FAILURES: u32 = 6;
+
 /// What the client asked for.
 #[derive(Debug, PartialEq, Eq)]
 pub(super) enum Request {
@@ -50,14 +55,33 @@ pub(super) fn parse(iq: &Element, faults: &Faults) -> Result<Request, StanzaCond
                 || (!resource.is_empty()
                     && resource.len() <= MAX_RESOURCE
                     && !resource.chars().any(char::is_control));
-            if valid {
+            if valid && faults.breaks(Rule::ResourcePrep) {
                 Ok(Request::Resource(resource))
+            } else if valid {
+                Ok(Request::Resource(map_spaces(&resource)))
             } else {
                 Err(StanzaCondition::BadRequest)
             }
         }
         _ => Err(StanzaCondition::BadRequest),
     }
+}
+
+/// RFC 7622 §3.4: the resourcepart is an OpaqueString (RFC 8265 §4.2),
+/// whose additional mapping rule turns every non-ASCII space (Unicode
+/// category Zs) into U+0020, so the bound JID is in canonical form
+/// (RFC 6120 §4.3.6). Normalisation to NFC, the profile's other rule,
+/// is not done: the crate has no Unicode tables for it.
+fn map_spaces(resource: &str) -> String {
+    const ZS: [char; 16] = [
+        '\u{a0}', '\u{1680}', '\u{2000}', '\u{2001}', '\u{2002}', '\u{2003}', '\u{2004}',
+        '\u{2005}', '\u{2006}', '\u{2007}', '\u{2008}', '\u{2009}', '\u{200a}', '\u{202f}',
+        '\u{205f}', '\u{3000}',
+    ];
+    resource
+        .chars()
+        .map(|c| if ZS.contains(&c) { ' ' } else { c })
+        .collect()
 }
 
 /// The result carrying the bound full JID (§7.6.1).
@@ -118,6 +142,10 @@ mod tests {
             Ok(Request::Resource("balcony".into()))
         );
         assert!(is_bind(&iq(&bind(""), set)));
+        assert_eq!(
+            parse_ok(&iq(&bind("<resource>a&#xA0;b&#x3000;c</resource>"), set)),
+            Ok(Request::Resource("a b c".into()))
+        );
         for (inner, attrs) in [
             (bind("<resource/>"), set),
             (bind("<resource>a</resource><resource>b</resource>"), set),

@@ -423,11 +423,35 @@ pub enum Rule {
     PartialStanza,
     /// A request is carried out before what follows it (RFC 6120 §10.1).
     RosterSetDeferred,
+    /// The header before `host-unknown` names one of the server's own domains, or none (RFC 6120 §4.9.1.3).
+    HostUnknownFrom,
+    /// U+FEFF in a stanza is a character, kept as it is (RFC 6120 §11.6).
+    Zwnbsp,
+    /// SCRAM-SHA-1 is offered, as §13.8 makes it mandatory (RFC 6120 §13.8.1, §13.8.3).
+    ScramSha1,
+    /// Past the bind retry limit the stream closes with `policy-violation` (RFC 6120 §7.7.3).
+    BindRetries,
+    /// No features are offered once negotiation is complete (RFC 6120 §4.3.5).
+    FeaturesAfterNegotiation,
+    /// What the client said before TLS is forgotten after it (RFC 6120 §5.4.3.3).
+    ClearTextForgotten,
+    /// A declaration with standalone='no' is ignored or refused with a stream error (RFC 6120 §11.5).
+    Standalone,
+    /// First-level elements in another namespace are never routed (RFC 6120 §4.8.4).
+    ForeignNamespaceRouted,
+    /// Stanzas written with a prefix for the content namespace are passed on without it (RFC 6120 §4.8.5).
+    PrefixCorrected,
+    /// A stream over TLS ends with TLS close_notify before TCP closes (RFC 6120 §4.4).
+    CloseNotify,
+    /// The certificate presented has a subject (RFC 6120 §13.7.1.1).
+    CertificateSubject,
+    /// STARTTLS is marked `<required/>` whenever TLS is mandatory in effect (RFC 6120 §5.4.1).
+    RequiredAdvertised,
 }
 
 impl Rule {
     /// Every rule, in the order `serve --list-faults` prints them.
-    pub const ALL: [Rule; 109] = [
+    pub const ALL: [Rule; 121] = [
         Rule::StreamNamespace,
         Rule::StreamId,
         Rule::Version,
@@ -537,6 +561,18 @@ impl Rule {
         Rule::MessageWithoutTo,
         Rule::PartialStanza,
         Rule::RosterSetDeferred,
+        Rule::HostUnknownFrom,
+        Rule::Zwnbsp,
+        Rule::ScramSha1,
+        Rule::BindRetries,
+        Rule::FeaturesAfterNegotiation,
+        Rule::ClearTextForgotten,
+        Rule::Standalone,
+        Rule::ForeignNamespaceRouted,
+        Rule::PrefixCorrected,
+        Rule::CloseNotify,
+        Rule::CertificateSubject,
+        Rule::RequiredAdvertised,
     ];
 
     /// The fault's name on the command line (`--fault NAME`): kebab-case.
@@ -1105,6 +1141,66 @@ impl Rule {
                 "roster-set-deferred",
                 "a roster set is carried out only after the element that follows it in the same read, as if its write were queued",
                 "RFC 6120 §10.1",
+            ),
+            Rule::HostUnknownFrom => (
+                "host-unknown-from",
+                "the header sent before <host-unknown/> names the unknown host the client asked for as its 'from'",
+                "RFC 6120 §4.9.1.3",
+            ),
+            Rule::Zwnbsp => (
+                "zwnbsp",
+                "U+FEFF in routed stanzas is taken for a byte order mark and dropped",
+                "RFC 6120 §11.6",
+            ),
+            Rule::ScramSha1 => (
+                "scram-sha1",
+                "SCRAM-SHA-1 is not offered",
+                "RFC 6120 §13.8.1, §13.8.3",
+            ),
+            Rule::BindRetries => (
+                "bind-retries",
+                "past the bind retry limit the stream is closed with <not-authorized/> instead of <policy-violation/>",
+                "RFC 6120 §7.7.3",
+            ),
+            Rule::FeaturesAfterNegotiation => (
+                "features-after-negotiation",
+                "after resource binding, a further <stream:features/> offers a new feature",
+                "RFC 6120 §4.3.5",
+            ),
+            Rule::ClearTextForgotten => (
+                "clear-text-forgotten",
+                "the 'from' of the client's header before TLS is kept, and answered as 'to' on the stream over TLS",
+                "RFC 6120 §5.4.3.3",
+            ),
+            Rule::Standalone => (
+                "standalone",
+                "a declaration with standalone='no' makes the server hang up, without a stream error",
+                "RFC 6120 §11.5",
+            ),
+            Rule::ForeignNamespaceRouted => (
+                "foreign-namespace-routed",
+                "a first-level element in another namespace with a 'to' is delivered to that full JID",
+                "RFC 6120 §4.8.4",
+            ),
+            Rule::PrefixCorrected => (
+                "prefix-corrected",
+                "a stanza written with a prefix for jabber:client is routed with that prefix",
+                "RFC 6120 §4.8.5",
+            ),
+            Rule::CloseNotify => (
+                "close-notify",
+                "a stream over TLS is closed by ending TCP, without TLS close_notify",
+                "RFC 6120 §4.4",
+            ),
+            Rule::CertificateSubject => (
+                "certificate-subject",
+                "the TLS certificate presented has an empty subject",
+                "RFC 6120 §13.7.1.1",
+            ),
+            Rule::RequiredAdvertised => (
+                "required-advertised",
+                "no SASL mechanism is offered before TLS, yet <starttls/> carries no <required/>",
+                "RFC 6120 §5.4.1",
             ),
         }
     }

@@ -19,13 +19,41 @@ impl Session {
     /// an error follows (§4.9.1.2), then the features or that error.
     pub(super) async fn on_header(&mut self, header: &StreamHeader) -> Flow {
         let shared = Arc::clone(&self.shared);
-        let check = stream::check_header(header, &shared.domain, &shared.faults);
+        let faults = &shared.faults;
+        // RFC 6120 §11.5: standalone='no' means nothing here and is
+        // ignored; the fault hangs up on it, without a stream error.
+        let standalone = header
+            .xml_decl
+            .as_ref()
+            .is_some_and(|d| d.standalone.is_some());
+        if standalone && faults.breaks(Rule::Standalone) {
+            return Flow::End(End::Drop);
+        }
+        let mut check = stream::check_header(header, &shared.domain, faults);
+        // §5.4.3.3: what the client said in clear text is forgotten once
+        // TLS is up; the fault answers the clear-text 'from' again.
+        if !self.link.is_tls() {
+            self.clear_text_from = check.reply_to.clone();
+        } else if check.reply_to.is_none() && faults.breaks(Rule::ClearTextForgotten) {
+            check.reply_to = self.clear_text_from.clone();
+        }
+        // §4.9.1.3: before host-unknown the header names one of our own
+        // domains; the fault names the unknown host the client asked for.
+        let from = match header.element.attr("to") {
+            Some(to)
+                if faults.breaks(Rule::HostUnknownFrom)
+                    && matches!(&check.verdict, Err(f) if f.condition == StreamCondition::HostUnknown) =>
+            {
+                to.to_owned()
+            }
+            _ => shared.domain.clone(),
+        };
         let text = stream::response_header(
-            &shared.domain,
-            &stream::stream_id(header, &shared.faults),
+            &from,
+            &stream::stream_id(header, faults),
             check.reply_to.as_deref(),
             check.version.as_deref(),
-            &shared.faults,
+            faults,
         );
         if let Flow::End(end) = self.send(&text).await {
             return Flow::End(end);
@@ -53,7 +81,15 @@ impl Session {
                 } else {
                     !faults.breaks(Rule::OfferStartTls)
                 },
-                mechanisms: sasl::offered(tls, faults),
+                // §5.4.1: this server does not require TLS (SCRAM is
+                // offered in clear text), so <starttls/> has no
+                // <required/>; the fault withholds SASL until TLS, which
+                // makes TLS mandatory, and still does not say so.
+                mechanisms: if !tls && faults.breaks(Rule::RequiredAdvertised) {
+                    Vec::new()
+                } else {
+                    sasl::offered(tls, faults)
+                },
                 // §7.4: binding comes after SASL; the fault offers it early.
                 bind: faults.breaks(Rule::BindAfterAuth),
             },
@@ -161,9 +197,23 @@ impl Session {
             Ok(bind::Request::ServerChooses) => None,
             Ok(bind::Request::Resource(r)) => Some(r),
             Err(condition) => {
-                return self
-                    .send(&crate::xml::writer::to_xml(&bind::error(iq, condition)))
-                    .await;
+                let reply = crate::xml::writer::to_xml(&bind::error(iq, condition));
+                if let Flow::End(end) = self.send(&reply).await {
+                    return Flow::End(end);
+                }
+                // §7.7.3: a few retries, then policy-violation; the fault
+                // closes the stream with another condition.
+                self.bind_failures += 1;
+                if self.bind_failures < bind::MAX_FAILURES {
+                    return Flow::Go;
+                }
+                let condition = if self.shared.faults.breaks(Rule::BindRetries) {
+                    StreamCondition::NotAuthorized
+                } else {
+                    StreamCondition::PolicyViolation
+                };
+                let text = "too many failed resource binding attempts (RFC 6120 §7.7.3)";
+                return self.fail(StreamFault::new(condition, text)).await;
             }
         };
         let shared = Arc::clone(&self.shared);
@@ -188,8 +238,17 @@ impl Session {
             kicked: Some(bound.kicked),
             _registration: bound.registration,
         });
-        self.send(&crate::xml::writer::to_xml(&bind::result(iq, &jid)))
-            .await
+        let flow = self
+            .send(&crate::xml::writer::to_xml(&bind::result(iq, &jid)))
+            .await;
+        // §4.3.5: negotiation is complete now, and no further features
+        // follow; the fault offers one anyway.
+        if matches!(flow, Flow::Go) && self.shared.faults.breaks(Rule::FeaturesAfterNegotiation) {
+            let late =
+                "<stream:features><ver xmlns='urn:xmpp:features:rosterver'/></stream:features>";
+            return self.send(late).await;
+        }
+        flow
     }
 }
 

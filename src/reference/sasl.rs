@@ -29,6 +29,8 @@ pub(super) fn offered(tls: bool, faults: &Faults) -> Vec<String> {
         .iter()
         .filter(|m| m.automatic && m.server.is_some())
         .filter(|m| clear_allowed || !m.password_in_clear)
+        // §13.8: SCRAM-SHA-1 is mandatory; the fault leaves it out.
+        .filter(|m| m.name != "SCRAM-SHA-1" || !faults.breaks(Rule::ScramSha1))
         .map(|m| m.name.to_owned())
         .collect()
 }

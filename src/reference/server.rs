@@ -41,7 +41,14 @@ impl ReferenceServer {
             Some(dir) => CertDir::Kept(dir.clone()),
             None => CertDir::Temporary(temporary_dir().map_err(StartError::CertDir)?),
         };
-        let generated = tls::generate_server_identity(&config.domain, cert_dir.path())?;
+        // RFC 6120 §13.7.1.1: the certificate has a subject; the fault
+        // presents one without.
+        let subject = if config.faults.breaks(Rule::CertificateSubject) {
+            tls::LeafSubject::Empty
+        } else {
+            tls::LeafSubject::CommonName
+        };
+        let generated = tls::generate_identity(&config.domain, cert_dir.path(), subject)?;
         let tls = tls::server_config(&generated.identity)?;
         let (listener, addr) = bind(config.listen).await?;
         let websocket = match config.websocket {

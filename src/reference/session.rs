@@ -12,7 +12,7 @@ use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot, watch};
 
 use crate::transport::{ByteIo, Transport};
-use crate::xml::{Element, NS_CLIENT, NS_SASL, NS_TLS, ParserConfig, StreamEvent};
+use crate::xml::{Element, NS_CLIENT, NS_SASL, NS_TLS, Node, ParserConfig, StreamEvent};
 
 use super::Shared;
 use super::bind;
@@ -111,13 +111,17 @@ pub(super) async fn serve_stream(
         phase: Phase::Unauthenticated(negotiation),
         pipelined: std::collections::VecDeque::new(),
         deferred: false,
+        clear_text_from: None,
+        bind_failures: 0,
     };
     let end = session.run(shutdown).await;
     let linger = session.shared.limits.close_linger;
     // The registration goes first, so no stanza is routed to a session
     // that is hanging up.
     drop(session.phase);
-    if let End::Close = end {
+    // §4.4: over TLS, close_notify goes before TCP closes (the link's
+    // shutdown sends it); the fault just drops the connection.
+    if matches!(end, End::Close) && !session.shared.faults.breaks(Rule::CloseNotify) {
         session.link.close(linger).await;
     }
 }
@@ -154,6 +158,11 @@ pub(super) struct Session {
     /// The `roster-set-deferred` fault put a roster set behind the element
     /// after it; when it comes round again it is carried out.
     pub deferred: bool,
+    /// The 'from' of the client's last header before TLS, which only the
+    /// `clear-text-forgotten` fault reads after TLS.
+    pub clear_text_from: Option<String>,
+    /// Failed resource binding requests on this stream (RFC 6120 §7.7.3).
+    pub bind_failures: u32,
 }
 
 impl Session {
@@ -310,6 +319,26 @@ impl Session {
         }
         let is_stanza =
             ns == NS_CLIENT && matches!(element.name.as_str(), "message" | "presence" | "iq");
+        // §4.8.4: data in another namespace is never routed; the fault
+        // delivers it to the full JID it names, as if it were a stanza.
+        if !is_stanza && self.shared.faults.breaks(Rule::ForeignNamespaceRouted) {
+            if let (
+                Phase::Bound(_),
+                Some(super::jid::Jid {
+                    local: Some(local),
+                    resource: Some(resource),
+                    ..
+                }),
+            ) = (
+                &self.phase,
+                element
+                    .attr("to")
+                    .and_then(|t| super::jid::Jid::parse(t).ok()),
+            ) {
+                let _ = self.shared.router.to_full(&local, &resource, &element);
+                return Flow::Go;
+            }
+        }
         // §4.9.3.24; the fault lets the element pass unanswered.
         if !is_stanza && self.shared.faults.breaks(Rule::UnsupportedStanzaType) {
             return Flow::Go;
@@ -363,6 +392,17 @@ impl Session {
                     local: &b.local,
                     resource: &b.resource,
                 };
+                let mut element = element;
+                // §11.6: U+FEFF is a character wherever it stands; the
+                // fault drops it as if it were a byte order mark.
+                if self.shared.faults.breaks(Rule::Zwnbsp) {
+                    strip_zwnbsp(&mut element);
+                }
+                // §4.8.5: a prefix on jabber:client elements is corrected
+                // before the stanza goes anywhere; the fault passes it on.
+                if !self.shared.faults.breaks(Rule::PrefixCorrected) {
+                    unprefix_content(&mut element);
+                }
                 let replies = stanza::handle(element, &sender, &self.shared);
                 for reply in replies {
                     if let Flow::End(end) = self.send(&crate::xml::writer::to_xml(&reply)).await {
@@ -407,6 +447,33 @@ impl Session {
         match self.link.send(text).await {
             Ok(()) => Flow::Go,
             Err(_) => Flow::End(End::Drop),
+        }
+    }
+}
+
+/// Remove every U+FEFF from the text of `element` and its descendants
+/// (the `zwnbsp` fault).
+fn strip_zwnbsp(element: &mut Element) {
+    for node in &mut element.children {
+        match node {
+            Node::Text(text) if text.contains('\u{feff}') => {
+                *text = text.replace('\u{feff}', "").into();
+            }
+            Node::Element(child) => strip_zwnbsp(child),
+            _ => {}
+        }
+    }
+}
+
+/// Write `element` and its descendants in `jabber:client` without a
+/// prefix, as RFC 6120 §4.8.5 requires of what a server passes on.
+fn unprefix_content(element: &mut Element) {
+    if element.ns == NS_CLIENT {
+        element.prefix = None;
+    }
+    for node in &mut element.children {
+        if let Node::Element(child) = node {
+            unprefix_content(child);
         }
     }
 }

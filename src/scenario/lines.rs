@@ -291,19 +291,20 @@ mod tests {
     fn every_directive() {
         assert_eq!(
             directives(
-                "restart\nstarttls\nexpect-close\nsilence 500ms\nsilence 2s\ninclude ../_include/a.xmpp  \nstarttls or-close\nexpect-close abrupt\nstarttls untrusted\nstarttls wrong-name"
+                "restart\nstarttls\nexpect-close\nsilence 500ms\nsilence 2s\ninclude ../_include/a.xmpp  \nstarttls or-close\nexpect-close abrupt\nstarttls untrusted\nstarttls wrong-name\nexpect-close close-notify"
             ),
             vec![
                 "restart Step(Restart)",
                 "starttls Step(StartTls { or_close: false, presented: Own })",
-                "expect-close Step(ExpectClose { abrupt: false })",
+                "expect-close Step(ExpectClose { abrupt: false, close_notify: false })",
                 "silence Step(Silence(500ms))",
                 "silence Step(Silence(2s))",
                 "include Include { path: \"../_include/a.xmpp\", start: 8 }",
                 "starttls Step(StartTls { or_close: true, presented: Own })",
-                "expect-close Step(ExpectClose { abrupt: true })",
+                "expect-close Step(ExpectClose { abrupt: true, close_notify: false })",
                 "starttls Step(StartTls { or_close: false, presented: Untrusted })",
                 "starttls Step(StartTls { or_close: false, presented: WrongName })",
+                "expect-close Step(ExpectClose { abrupt: false, close_notify: true })",
             ]
         );
     }

@@ -150,8 +150,15 @@ pub enum Action {
     /// if any) within the timeout. `abrupt` (`expect-close abrupt`): with
     /// no stream error and no closing tag before the close (bytes that
     /// are not XML, a TLS alert, may come), as after a failed TLS
-    /// handshake (RFC 6120 §5.4.3.2).
-    ExpectClose { abrupt: bool },
+    /// handshake (RFC 6120 §5.4.3.2). `close_notify`
+    /// (`expect-close close-notify`): over TLS, the peer must end TLS with
+    /// its close_notify alert before the TCP connection closes (RFC 6120
+    /// §4.4).
+    ExpectClose { abrupt: bool, close_notify: bool },
+    /// `tls-certificate`: the end-entity certificate the server presented
+    /// in the connection's TLS handshake is one RFC 6120 §13.7.1.1 allows:
+    /// not a CA certificate, and with a subject.
+    TlsCertificate,
     /// Nothing may arrive from the peer for this long.
     Silence(Duration),
     /// `silence` with a placeholder (`silence {$inactivity}s 1s`): the

@@ -36,6 +36,11 @@ pub trait ByteIo: AsyncRead + AsyncWrite + Unpin + Send + Sync + Sized + 'static
     fn describe(&self) -> String;
     fn kind(&self) -> TransportKind;
     fn is_tls(&self) -> bool;
+    /// The DER of the end-entity certificate the peer presented in the
+    /// TLS handshake, if the pipe runs TLS and the peer sent one.
+    fn peer_certificate(&self) -> Option<Vec<u8>> {
+        None
+    }
     /// The TLS handshake over this pipe, within `limit`.
     async fn upgrade(self, upgrade: TlsUpgrade, limit: Duration) -> Result<Self, TlsError>;
 }
@@ -62,6 +67,8 @@ pub struct ByteStream<IO> {
     filter: Option<Box<dyn InputFilter>>,
     /// The first [`PREFIX_BYTES`] bytes received.
     prefix: Vec<u8>,
+    /// The peer ended TLS by closing TCP, without close_notify.
+    unclean_tls_close: bool,
 }
 
 impl<IO: ByteIo> ByteStream<IO> {
@@ -75,6 +82,7 @@ impl<IO: ByteIo> ByteStream<IO> {
             ended: None,
             filter: None,
             prefix: Vec::new(),
+            unclean_tls_close: false,
         }
     }
 
@@ -112,6 +120,14 @@ impl<IO: ByteIo> Transport for ByteStream<IO> {
 
     fn is_tls(&self) -> bool {
         self.io.as_ref().is_some_and(ByteIo::is_tls)
+    }
+
+    fn closed_without_close_notify(&self) -> bool {
+        self.unclean_tls_close
+    }
+
+    fn peer_certificate(&self) -> Option<Vec<u8>> {
+        self.io.as_ref().and_then(ByteIo::peer_certificate)
     }
 
     fn carries_raw_bytes(&self) -> bool {
@@ -158,6 +174,10 @@ impl<IO: ByteIo> Transport for ByteStream<IO> {
                     self.pending.extend(events);
                 }
                 Ok(Err(e)) if is_disconnect(&e) => {
+                    // rustls reports a TCP close without close_notify as
+                    // an unexpected end of file.
+                    self.unclean_tls_close |= e.kind() == std::io::ErrorKind::UnexpectedEof
+                        && self.io.as_ref().is_some_and(ByteIo::is_tls);
                     self.end(format!("the connection was lost: {e}"))
                 }
                 Ok(Err(e)) => return Incoming::Failed(e),

@@ -248,6 +248,19 @@ pub trait Transport: Send + Sync {
         &[]
     }
 
+    /// Whether the peer, over TLS, closed the TCP connection without its
+    /// close_notify alert first (RFC 8446 §6.1; RFC 6120 §4.4). Only
+    /// transports that run TLS themselves can tell; the others say no.
+    fn closed_without_close_notify(&self) -> bool {
+        false
+    }
+
+    /// The DER of the end-entity certificate the peer presented in the
+    /// TLS handshake this transport ran itself; `None` otherwise.
+    fn peer_certificate(&self) -> Option<Vec<u8>> {
+        None
+    }
+
     /// The TLS handshake, in place, within `limit`; a new stream follows
     /// (the parser is restarted). On failure the connection is gone.
     async fn start_tls(&mut self, upgrade: TlsUpgrade, limit: Duration) -> Result<(), TlsError>;

@@ -270,6 +270,18 @@ impl ByteIo for Connection {
         Connection::is_tls(self)
     }
 
+    fn peer_certificate(&self) -> Option<Vec<u8>> {
+        match self {
+            Connection::Plain(_) => None,
+            Connection::Tls(s) => s
+                .get_ref()
+                .1
+                .peer_certificates()
+                .and_then(|chain| chain.first())
+                .map(|cert| cert.to_vec()),
+        }
+    }
+
     async fn upgrade(self, upgrade: TlsUpgrade, limit: Duration) -> Result<Self, TlsError> {
         match upgrade {
             TlsUpgrade::Client { domain, config } => self.start_tls(&domain, config, limit).await,

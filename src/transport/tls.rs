@@ -236,6 +236,25 @@ pub fn wrong_name_identity(domain: &str, dir: &Path) -> ServerIdentity {
 /// `dir/<domain>.crt` and `dir/<domain>.key` (creating `dir`); the CA's key
 /// is not kept, so the CA can sign nothing else.
 pub fn generate_server_identity(domain: &str, dir: &Path) -> Result<GeneratedIdentity, TlsError> {
+    generate_identity(domain, dir, LeafSubject::CommonName)
+}
+
+/// The subject of a generated server certificate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LeafSubject {
+    /// `CN=<domain>`.
+    CommonName,
+    /// None at all, which RFC 6120 §13.7.1.1 forbids: for the reference
+    /// server's `certificate-subject` fault.
+    Empty,
+}
+
+/// [`generate_server_identity`], with the leaf's subject chosen.
+pub fn generate_identity(
+    domain: &str,
+    dir: &Path,
+    subject: LeafSubject,
+) -> Result<GeneratedIdentity, TlsError> {
     use rcgen::{
         BasicConstraints, CertificateParams, CertifiedIssuer, DnType, ExtendedKeyUsagePurpose,
         IsCa, KeyPair, KeyUsagePurpose,
@@ -273,9 +292,12 @@ pub fn generate_server_identity(domain: &str, dir: &Path) -> Result<GeneratedIde
         names.push("127.0.0.1".to_string());
     }
     let mut leaf_params = CertificateParams::new(names).map_err(rcgen)?;
-    leaf_params
-        .distinguished_name
-        .push(DnType::CommonName, domain);
+    leaf_params.distinguished_name = rcgen::DistinguishedName::new();
+    if subject == LeafSubject::CommonName {
+        leaf_params
+            .distinguished_name
+            .push(DnType::CommonName, domain);
+    }
     leaf_params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
     leaf_params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
     set_validity(&mut leaf_params)?;

@@ -60,16 +60,6 @@ impl<'a> Args<'a> {
         }
     }
 
-    /// Whether the directive was written with the one optional `word`
-    /// (`expect-close abrupt`), or alone.
-    pub fn flag(&self, word: &str) -> Result<bool, ScenarioError> {
-        match self.text {
-            "" => Ok(false),
-            t if t == word => Ok(true),
-            _ => Err(self.at_text(format!("`{}` takes nothing or `{word}`", self.name))),
-        }
-    }
-
     /// Each whitespace-separated word of the arguments with its byte offset
     /// in the line.
     pub fn words(&self) -> impl Iterator<Item = (usize, &'a str)> + '_ {

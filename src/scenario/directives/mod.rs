@@ -175,19 +175,45 @@ pub(crate) static TABLE: &[Directive] = &[
     },
     Directive {
         name: "expect-close",
-        args: "[abrupt]",
+        args: "[abrupt|close-notify]",
         peers: BOTH,
         help: "the peer must close the connection (after a stream error and its \
                `</stream:stream>`, if any) within the timeout. `expect-close abrupt`: with \
                no stream error and no closing tag before the close (bytes that are not XML, \
                a TLS alert, may come first), as after a failed TLS handshake (RFC 6120 \
-               §5.4.3.2). Testing a client, a client that closes its stream gets the \
+               §5.4.3.2). `expect-close close-notify`: over TLS, the close must come after \
+               the peer's TLS close_notify alert, not as a bare end of the TCP connection \
+               (RFC 6120 §4.4). Testing a client, a client that closes its stream gets the \
                harness's `</stream:stream>` in reply (unless that was the harness's last \
                write), so one that waits for it as RFC 6120 §4.4 says can end the connection",
         parse: |a| {
-            a.flag("abrupt")
-                .map(|abrupt| Parsed::Step(Action::ExpectClose { abrupt }))
+            let (abrupt, close_notify) = match a.text {
+                "" => (false, false),
+                "abrupt" => (true, false),
+                "close-notify" => (false, true),
+                _ => {
+                    return Err(
+                        a.at_text("`expect-close` takes nothing, `abrupt` or `close-notify`")
+                    );
+                }
+            };
+            Ok(Parsed::Step(Action::ExpectClose {
+                abrupt,
+                close_notify,
+            }))
         },
+        check: None,
+    },
+    Directive {
+        name: "tls-certificate",
+        args: "",
+        peers: SERVER,
+        help: "the end-entity certificate the server presented in this connection's TLS \
+               handshake must be one RFC 6120 §13.7.1.1 allows: not a CA certificate \
+               (basicConstraints cA is not true) and with a non-empty subject. Write it after \
+               `starttls` (or anywhere under `--tls direct`); on a connection without TLS it is \
+               a scenario bug",
+        parse: |a| a.none(Action::TlsCertificate),
         check: None,
     },
     Directive {

@@ -264,7 +264,13 @@ pub(crate) fn lower(
                     loc: src.location(line, 1),
                     action: Action::Send(Template::literal("</stream:stream>")),
                 });
-                (line, Action::ExpectClose { abrupt: false })
+                (
+                    line,
+                    Action::ExpectClose {
+                        abrupt: false,
+                        close_notify: false,
+                    },
+                )
             }
         };
         steps.push(Step {
