@@ -175,7 +175,7 @@ pub(crate) static TABLE: &[Directive] = &[
     },
     Directive {
         name: "expect-close",
-        args: "[abrupt|close-notify]",
+        args: "[abrupt / close-notify]",
         peers: BOTH,
         help: "the peer must close the connection (after a stream error and its \
                `</stream:stream>`, if any) within the timeout. `expect-close abrupt`: with \
@@ -659,7 +659,8 @@ mod tests {
         let m = check(login, &parsed, Peer::Client).expect_err("refused");
         assert_eq!(
             m.message,
-            "`login`, `authenticate`, `ws-send` and `bosh-send` are for server scenarios"
+            "`login`, `authenticate`, `tls-certificate`, `ws-send` and `bosh-send` are for \
+             server scenarios"
         );
         assert_eq!(m.width, 1);
     }
