@@ -61,6 +61,11 @@ pub struct StreamError {
     pub detail: String,
 }
 
+/// How the detail of an unbound prefix's fault begins (`ns::unbound`
+/// writes it), which tells it from the other `bad-namespace-prefix` fault,
+/// a stream header written with another prefix than `stream`.
+pub(crate) const UNBOUND_PREFIX: &str = "namespace prefix";
+
 impl StreamError {
     /// A prefix used without a declaration: XML that is well-formed but
     /// not namespace-well-formed (Namespaces in XML 1.0 §5), unlike the
@@ -68,6 +73,6 @@ impl StreamError {
     /// the parser does not accept.
     pub fn is_unbound_prefix(&self) -> bool {
         self.condition == Condition::BadNamespacePrefix
-            && self.detail.starts_with(super::ns::UNBOUND_PREFIX)
+            && self.detail.starts_with(UNBOUND_PREFIX)
     }
 }

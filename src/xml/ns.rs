@@ -127,11 +127,6 @@ impl<'s> Scope<'s> {
     }
 }
 
-/// How the detail of an unbound prefix's fault begins, which tells it from
-/// the other `bad-namespace-prefix` faults (a stream header written with
-/// another prefix than `stream`) in [`super::StreamError::is_unbound_prefix`].
-pub(crate) const UNBOUND_PREFIX: &str = "namespace prefix";
-
 /// An unbound prefix. Parser case 22 lists not-well-formed (Namespaces in
 /// XML 1.0 makes it a namespace well-formedness error); the issue this
 /// module was written for chose RFC 6120 §4.9.3.2 `bad-namespace-prefix`
@@ -141,7 +136,7 @@ pub(crate) fn unbound(prefix: &str, at: usize) -> Fault {
     Fault::new(
         Condition::BadNamespacePrefix,
         at,
-        format!("{UNBOUND_PREFIX} {prefix:?} is not declared"),
+        format!("{} {prefix:?} is not declared", super::error::UNBOUND_PREFIX),
     )
 }
 
