@@ -384,7 +384,7 @@ mod tests {
         assert_eq!(err("include").message, "`include` needs a path");
         assert_eq!(
             err("expect-close x").message,
-            "`expect-close` takes nothing or `abrupt`"
+            "`expect-close` takes nothing, `abrupt` or `close-notify`"
         );
     }
 

@@ -545,16 +545,28 @@ mod tests {
                 assert!(alone.is_ok(), "{}", d.name);
                 let e = with_word.expect_err(d.name);
                 assert_eq!(e.message, format!("`{}` takes no argument", d.name));
-            } else if let Some(word) = d.args.strip_prefix('[').and_then(|a| a.strip_suffix(']')) {
-                // One optional word: alone, or with it, and nothing else.
+            } else if let Some(words) = d.args.strip_prefix('[').and_then(|a| a.strip_suffix(']')) {
+                // One optional word (or one of `a|b`): alone, or with it,
+                // and nothing else.
                 assert!(alone.is_ok(), "{}", d.name);
-                assert!(
-                    parse_line(&format!("{} {word}", d.name)).is_ok(),
-                    "{}",
-                    d.name
-                );
+                let words: Vec<&str> = words.split('|').collect();
+                for word in &words {
+                    assert!(
+                        parse_line(&format!("{} {word}", d.name)).is_ok(),
+                        "{}",
+                        d.name
+                    );
+                }
+                let quoted: Vec<String> = words.iter().map(|w| format!("`{w}`")).collect();
+                let expected = match quoted.split_last() {
+                    Some((last, [])) => format!("`{}` takes nothing or {last}", d.name),
+                    Some((last, rest)) => {
+                        format!("`{}` takes nothing, {} or {last}", d.name, rest.join(", "))
+                    }
+                    None => unreachable!("an empty [] in the args column"),
+                };
                 let e = with_word.expect_err(d.name);
-                assert_eq!(e.message, format!("`{}` takes nothing or `{word}`", d.name));
+                assert_eq!(e.message, expected);
             } else {
                 let e = alone.expect_err(d.name);
                 assert!(e.message.contains("needs"), "{e}");
@@ -594,7 +606,7 @@ mod tests {
         let m = check(login, &parsed, Peer::Client).expect_err("refused");
         assert_eq!(
             m.message,
-            "`login`, `authenticate`, `ws-send` and `bosh-send` are for server scenarios"
+            "`login`, `authenticate`, `tls-certificate`, `ws-send` and `bosh-send` are for server scenarios"
         );
         assert_eq!(m.width, 1);
     }
