@@ -640,9 +640,10 @@ fn unmet_need(scenario: &Scenario, config: &RunConfig) -> Option<String> {
             m if m.starts_with("mechanism:") || m.starts_with("feature:") => None,
             t if t.strip_prefix("transport:") == Some(config.transport().as_str()) => None,
             "not-transport:bosh" if config.transport() == TransportKind::Bosh => Some(
-                "over bosh a header the server refuses is answered with a binding condition, \
-                 not a stream header and a stream error (XEP-0124 §17.2): the xep0206 \
-                 addressing scenarios test that"
+                "what the scenario observes takes another form over bosh (its comments say \
+                 which): a header the server refuses, for one, is answered with a binding \
+                 condition, not a stream header and a stream error (XEP-0124 §17.2), which the \
+                 xep0206 addressing scenarios test"
                     .to_string(),
             ),
             t if t.starts_with("not-transport:") => None,
