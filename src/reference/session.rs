@@ -321,23 +321,22 @@ impl Session {
             ns == NS_CLIENT && matches!(element.name.as_str(), "message" | "presence" | "iq");
         // §4.8.4: data in another namespace is never routed; the fault
         // delivers it to the full JID it names, as if it were a stanza.
-        if !is_stanza && self.shared.faults.breaks(Rule::ForeignNamespaceRouted) {
-            if let (
+        let to = element
+            .attr("to")
+            .and_then(|t| super::jid::Jid::parse(t).ok());
+        if !is_stanza
+            && self.shared.faults.breaks(Rule::ForeignNamespaceRouted)
+            && let (
                 Phase::Bound(_),
                 Some(super::jid::Jid {
                     local: Some(local),
                     resource: Some(resource),
                     ..
                 }),
-            ) = (
-                &self.phase,
-                element
-                    .attr("to")
-                    .and_then(|t| super::jid::Jid::parse(t).ok()),
-            ) {
-                let _ = self.shared.router.to_full(&local, &resource, &element);
-                return Flow::Go;
-            }
+            ) = (&self.phase, to)
+        {
+            let _ = self.shared.router.to_full(&local, &resource, &element);
+            return Flow::Go;
         }
         // §4.9.3.24; the fault lets the element pass unanswered.
         if !is_stanza && self.shared.faults.breaks(Rule::UnsupportedStanzaType) {

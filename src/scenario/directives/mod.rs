@@ -94,8 +94,9 @@ pub(crate) static TABLE: &[Directive] = &[
                §5.4.3.1). Under `--tls direct` a scenario that opens with the STARTTLS \
                exchange runs without it (see below). Testing a client, the harness runs the \
                server side of the handshake. `starttls or-close`, testing a server: a server \
-               that closes the connection instead of completing the handshake passes too, \
-               and the scenario ends there (data the client sent with `<starttls/>` stood \
+               that closes the connection instead of completing the handshake, or right \
+               after it before answering on the new stream, passes too, and the scenario ends \
+               there (data the client sent with `<starttls/>` stood \
                where its ClientHello had to be, RFC 6120 §5.4.3.2); anything else is judged \
                as without it. `starttls untrusted`, testing a client: the harness presents a \
                certificate for `{domain}` that no CA vouches for (self-signed, made for the \
