@@ -72,7 +72,6 @@ impl StreamError {
     /// other `bad-namespace-prefix` fault, a stream header whose prefix
     /// the parser does not accept.
     pub fn is_unbound_prefix(&self) -> bool {
-        self.condition == Condition::BadNamespacePrefix
-            && self.detail.starts_with(UNBOUND_PREFIX)
+        self.condition == Condition::BadNamespacePrefix && self.detail.starts_with(UNBOUND_PREFIX)
     }
 }

@@ -136,7 +136,10 @@ pub(crate) fn unbound(prefix: &str, at: usize) -> Fault {
     Fault::new(
         Condition::BadNamespacePrefix,
         at,
-        format!("{} {prefix:?} is not declared", super::error::UNBOUND_PREFIX),
+        format!(
+            "{} {prefix:?} is not declared",
+            super::error::UNBOUND_PREFIX
+        ),
     )
 }
 
