@@ -29,7 +29,7 @@ use std::time::{Duration, Instant};
 use support::repo;
 use xmpp_conform::bindings::Bindings;
 use xmpp_conform::engine::{self, RunConfig, Status, TlsMode};
-use xmpp_conform::reference::{Config, Faults, ReferenceServer, Rule};
+use xmpp_conform::reference::{Config, Faults, ReferenceServer, Rule, ServerHandle};
 use xmpp_conform::scenario::{self, Peer, Scenario};
 use xmpp_conform::transport::tls::{self, Verification};
 use xmpp_conform::transport::{BoshConnector, BoshTarget, WebSocketConnector, WebSocketTarget};
@@ -77,8 +77,11 @@ fn scenarios() -> Vec<Scenario> {
     out
 }
 
-/// What `demo` passes: the server's CA, its domain and its account.
-fn run_config(addr: &str, ca: &Path) -> RunConfig {
+/// What `demo` passes: the server's CA, its domain, its account and the
+/// client certificate its CA issued for that account (SASL EXTERNAL).
+fn run_config(addr: &str, server: &ServerHandle) -> RunConfig {
+    let ca = server.ca_path();
+    let client = server.client_identity("romeo").expect("romeo's certificate");
     let mut bindings = Bindings::new();
     bindings.set_var("domain", "localhost");
     bindings.set_var("user", "romeo");
@@ -92,11 +95,11 @@ fn run_config(addr: &str, ca: &Path) -> RunConfig {
         bindings,
         parser: ParserConfig::default(),
         tls: TlsMode::StartTls,
-        tls_config: tls::client_config(&Verification::WithCa(ca.to_path_buf()), None)
+        tls_config: tls::client_config(&Verification::WithCa(ca.to_path_buf()), Some(&client))
             .expect("TLS client config"),
         mechanism: None,
         snapshots: None,
-        client_certificate: false,
+        client_certificate: true,
         server_tls: None,
         wrong_name_tls: None,
     }
@@ -118,9 +121,9 @@ async fn column(scenarios: Vec<Scenario>, faults: Faults) -> Column {
         });
     config.faults = faults.clone();
     let server = ReferenceServer::start(config).await.expect("start");
-    let tcp = Arc::new(run_config(&server.addr().to_string(), server.ca_path()));
+    let tcp = Arc::new(run_config(&server.addr().to_string(), &server));
     let url = server.websocket_url().expect("a WebSocket listener");
-    let mut ws = run_config(url, server.ca_path());
+    let mut ws = run_config(url, &server);
     let target = WebSocketTarget::parse(url)
         .expect("a ws:// URL")
         .expect("well formed");
@@ -131,7 +134,7 @@ async fn column(scenarios: Vec<Scenario>, faults: Faults) -> Column {
         TIMEOUT,
     )));
     let url = server.bosh_url().expect("a BOSH listener");
-    let mut bosh = run_config(url, server.ca_path());
+    let mut bosh = run_config(url, &server);
     let target = BoshTarget::parse(url)
         .expect("an http:// URL")
         .expect("well formed");

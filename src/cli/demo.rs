@@ -148,7 +148,8 @@ pub(super) fn run(args: DemoArgs) -> i32 {
 }
 
 /// The arguments of `xmpp-conform --target ADDR --domain localhost --ca
-/// CA --user romeo --password secret --account …`, plus the demo's own
+/// CA --client-cert … --client-key … --user romeo --password secret
+/// --account …`, plus the demo's own
 /// options: one argument list, parsed here for a run in this process and
 /// given to a child process for a run beside others, so every other option
 /// has its `--target` default either way.
@@ -163,6 +164,13 @@ fn run_argv(args: &DemoArgs, target: &str, ca: &Path, suffix: &str) -> Vec<OsStr
         argv.push(format!("{name}={name}@{DOMAIN}:{DEFAULT_PASSWORD}").into());
     }
     argv.extend(["--ca".into(), ca.as_os_str().to_owned()]);
+    // The client certificate the server's CA issued for the account, next
+    // to the CA (`ServerHandle::client_identity`): SASL EXTERNAL runs too.
+    if let Some(dir) = ca.parent() {
+        let client = crate::transport::tls::issued_client_identity(dir, &format!("{USER}@{DOMAIN}"));
+        argv.extend(["--client-cert".into(), client.cert.into_os_string()]);
+        argv.extend(["--client-key".into(), client.key.into_os_string()]);
+    }
     for filter in &args.filter {
         argv.extend(["--filter".into(), filter.into()]);
     }

@@ -447,11 +447,15 @@ pub enum Rule {
     CertificateSubject,
     /// STARTTLS is marked `<required/>` whenever TLS is mandatory in effect (RFC 6120 §5.4.1).
     RequiredAdvertised,
+    /// SASL EXTERNAL without an authorization identity (`=`) authenticates
+    /// the account the client certificate names (XEP-0178 §2, RFC 4422
+    /// Appendix A).
+    ExternalDerivesIdentity,
 }
 
 impl Rule {
     /// Every rule, in the order `serve --list-faults` prints them.
-    pub const ALL: [Rule; 121] = [
+    pub const ALL: [Rule; 122] = [
         Rule::StreamNamespace,
         Rule::StreamId,
         Rule::Version,
@@ -573,6 +577,7 @@ impl Rule {
         Rule::CloseNotify,
         Rule::CertificateSubject,
         Rule::RequiredAdvertised,
+        Rule::ExternalDerivesIdentity,
     ];
 
     /// The fault's name on the command line (`--fault NAME`): kebab-case.
@@ -1201,6 +1206,11 @@ impl Rule {
                 "required-advertised",
                 "no SASL mechanism is offered before TLS, yet <starttls/> carries no <required/>",
                 "RFC 6120 §5.4.1",
+            ),
+            Rule::ExternalDerivesIdentity => (
+                "external-derives-identity",
+                "EXTERNAL without an authzid fails: the account is not taken from the client certificate",
+                "XEP-0178 §2, RFC 4422 Appendix A",
             ),
         }
     }

@@ -137,6 +137,11 @@ impl Link {
         self.stream.is_tls()
     }
 
+    /// The client's TLS certificate (DER), if it presented one.
+    pub fn peer_certificate(&self) -> Option<Vec<u8>> {
+        self.stream.peer_certificate()
+    }
+
     /// Over WebSocket TLS is the `wss://` URL's, never STARTTLS (RFC 7395
     /// §3.9).
     pub fn is_websocket(&self) -> bool {

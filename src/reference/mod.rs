@@ -39,6 +39,7 @@
 
 mod bind;
 mod bosh_listener;
+mod certificate;
 mod config;
 mod error;
 mod iq;

@@ -10,7 +10,7 @@ use crate::xml::{Element, NS_TLS, StreamHeader};
 use super::bind;
 use super::config::Rule;
 use super::error::{StreamCondition, StreamFault};
-use super::sasl::{self, Negotiation, Outcome};
+use super::sasl::{Negotiation, Outcome};
 use super::session::{Bound, End, Flow, Phase, Session};
 use super::stream::{self, CLOSE, Offer};
 
@@ -71,7 +71,7 @@ impl Session {
         let faults = &self.shared.faults;
         let tls = self.link.is_tls();
         match &self.phase {
-            Phase::Unauthenticated(_) => Offer {
+            Phase::Unauthenticated(negotiation) => Offer {
                 starttls: if self.link.is_bosh() {
                     false
                 } else if self.link.is_websocket() {
@@ -88,7 +88,7 @@ impl Session {
                 mechanisms: if !tls && faults.breaks(Rule::RequiredAdvertised) {
                     Vec::new()
                 } else {
-                    sasl::offered(tls, faults)
+                    negotiation.offered().to_vec()
                 },
                 // §7.4: binding comes after SASL; the fault offers it early.
                 bind: faults.breaks(Rule::BindAfterAuth),
@@ -156,7 +156,11 @@ impl Session {
         }
         // SASL starts over on the new stream, with what TLS allows.
         self.header_sent = false;
-        self.phase = Phase::Unauthenticated(Negotiation::for_stream(&self.shared, true));
+        self.phase = Phase::Unauthenticated(Negotiation::for_stream(
+            &self.shared,
+            true,
+            self.link.peer_certificate().as_deref(),
+        ));
         Flow::Go
     }
 

@@ -10,8 +10,8 @@
 //! server must not tell a client.
 
 use crate::sasl::server::{
-    self, Accounts, FailureCondition, SaslFailure, ServerMechanism, ServerOptions, ServerProof,
-    ServerStep,
+    self, Accounts, ExternalServer, FailureCondition, SaslFailure, ServerMechanism, ServerOptions,
+    ServerProof, ServerStep,
 };
 use crate::sasl::{MECHANISMS, b64};
 use crate::xml::{Element, NS_SASL};
@@ -19,10 +19,11 @@ use crate::xml::{Element, NS_SASL};
 use super::Shared;
 use super::config::{Faults, Rule};
 
-/// The mechanisms offered, strongest first: the catalogue's automatic ones
-/// with a server side (so not EXTERNAL, for which no client certificates
-/// are asked, nor ANONYMOUS: every session belongs to an account), and
-/// one that sends the password itself only over TLS (RFC 6120 §13.8).
+/// The password mechanisms offered, strongest first: the catalogue's
+/// automatic ones with a server side (so not ANONYMOUS: every session
+/// belongs to an account; EXTERNAL is added per stream, see
+/// [`Negotiation::for_stream`]), and one that sends the password itself
+/// only over TLS (RFC 6120 §13.8).
 pub(super) fn offered(tls: bool, faults: &Faults) -> Vec<String> {
     let clear_allowed = tls || faults.breaks(Rule::PlainOnlyOverTls);
     MECHANISMS
@@ -59,6 +60,12 @@ pub(super) struct Negotiation {
     one_condition: bool,
     /// PLAIN's authzid is dropped unread (the `authzid-checked` fault).
     ignore_authzid: bool,
+    /// The account the client's TLS certificate vouches for: EXTERNAL is
+    /// offered, for it alone, when there is one (XEP-0178 §2).
+    certificate: Option<String>,
+    /// EXTERNAL insists on an authzid (the `external-derives-identity`
+    /// fault).
+    external_requires_authzid: bool,
 }
 
 impl Negotiation {
@@ -92,24 +99,49 @@ impl Negotiation {
             max_failures,
             one_condition: faults.breaks(Rule::SaslFailureConditions),
             ignore_authzid: faults.breaks(Rule::AuthzidChecked),
+            certificate: None,
+            external_requires_authzid: faults.breaks(Rule::ExternalDerivesIdentity),
         }
     }
 
+    /// EXTERNAL for the account `authcid`, whom the client certificate
+    /// presented in the TLS handshake names, offered first (it is the
+    /// strongest: no password crosses the stream).
+    pub fn with_certificate(mut self, authcid: String) -> Self {
+        self.options.offered.insert(0, "EXTERNAL".to_owned());
+        self.certificate = Some(authcid);
+        self
+    }
+
+    /// The mechanisms this stream offers, in the order of the features.
+    pub fn offered(&self) -> &[String] {
+        &self.options.offered
+    }
+
     /// SASL for a new stream of the reference server, offering what its
-    /// transport allows.
-    pub fn for_stream(shared: &Shared, tls: bool) -> Self {
+    /// transport allows: EXTERNAL too when the TLS client presented a
+    /// certificate (`peer_certificate`, its DER; rustls checked that it
+    /// chains to the server's CA) naming one of the accounts.
+    pub fn for_stream(shared: &Shared, tls: bool, peer_certificate: Option<&[u8]>) -> Self {
         // RFC 6120 §6.4.5: failures are limited; the fault never gives up.
         let max_failures = if shared.faults.breaks(Rule::AuthRetries) {
             u32::MAX
         } else {
             shared.limits.max_auth_failures.max(1)
         };
-        Negotiation::new(
+        let negotiation = Negotiation::new(
             shared.accounts.clone(),
             offered(tls, &shared.faults),
             max_failures,
             &shared.faults,
-        )
+        );
+        match peer_certificate
+            .filter(|_| tls)
+            .and_then(|der| super::certificate::account(der, &shared.accounts))
+        {
+            Some(authcid) => negotiation.with_certificate(authcid),
+            None => negotiation,
+        }
     }
 
     /// Answer a first-level element in the SASL namespace.
@@ -169,7 +201,15 @@ impl Negotiation {
     fn auth(&mut self, element: &Element) -> Result<Step, SaslFailure> {
         self.exchange = None;
         let name = element.attr("mechanism").unwrap_or_default();
-        let mut mechanism = crate::sasl::server_mechanism(name, &self.accounts, &self.options)?;
+        let mut mechanism = match (name, &self.certificate) {
+            ("EXTERNAL", Some(authcid)) if self.external_requires_authzid => Box::new(
+                ExternalServer::requiring_authzid(self.accounts.clone(), authcid.clone()),
+            ),
+            ("EXTERNAL", Some(authcid)) => {
+                Box::new(ExternalServer::new(self.accounts.clone(), authcid.clone()))
+            }
+            _ => crate::sasl::server_mechanism(name, &self.accounts, &self.options)?,
+        };
         let mut initial = server::decode_auth(element.text().trim())?;
         // RFC 6120 §6.3.8: the authzid is checked against the account; the
         // fault throws it away, so the authcid's credentials are enough.

@@ -48,8 +48,19 @@ impl ReferenceServer {
         } else {
             tls::LeafSubject::CommonName
         };
-        let generated = tls::generate_identity(&config.domain, cert_dir.path(), subject)?;
-        let tls = tls::server_config(&generated.identity)?;
+        // A client certificate for every account, from the same CA, asked
+        // for (not required) in the handshake: SASL EXTERNAL (XEP-0178).
+        let clients: Vec<String> = accounts
+            .authcids()
+            .map(|a| format!("{a}@{}", config.domain))
+            .collect();
+        let generated = tls::generate_identity_with_clients(
+            &config.domain,
+            cert_dir.path(),
+            subject,
+            &clients,
+        )?;
+        let tls = tls::server_config_with_client_ca(&generated.identity, &generated.ca)?;
         let (listener, addr) = bind(config.listen).await?;
         let websocket = match config.websocket {
             Some(at) => Some(bind(at).await?),
@@ -146,6 +157,19 @@ impl ServerHandle {
 
     pub fn domain(&self) -> &str {
         &self.domain
+    }
+
+    /// The client certificate and key (PEM) the server's CA issued for the
+    /// account `authcid` (its bare JID as an XmppAddr): what
+    /// `--client-cert`/`--client-key` take for SASL EXTERNAL. The files
+    /// exist as long as the server runs; `None` for an unknown account.
+    pub fn client_identity(&self, authcid: &str) -> Option<tls::ClientIdentity> {
+        self.shared.accounts.lookup(authcid)?;
+        let dir = self.ca.parent()?;
+        Some(tls::issued_client_identity(
+            dir,
+            &format!("{authcid}@{}", self.domain),
+        ))
     }
 
     /// Serve one client over `io`, a pipe that did not come through the

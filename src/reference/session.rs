@@ -102,7 +102,8 @@ pub(super) async fn serve_stream(
     {
         return;
     }
-    let negotiation = Negotiation::for_stream(&shared, link.is_tls());
+    let negotiation =
+        Negotiation::for_stream(&shared, link.is_tls(), link.peer_certificate().as_deref());
     let mut session = Session {
         id: shared.router.new_session_id(),
         link,

@@ -184,6 +184,35 @@ pub fn client_config(
     Ok(Arc::new(config))
 }
 
+/// A server configuration presenting `identity` that also asks, without
+/// insisting, for a client certificate issued by the CA in `client_ca`
+/// (RFC 6120 §13.8, XEP-0178 §2): a client that presents none goes on as
+/// before; one that presents a certificate not chaining to that CA fails
+/// the handshake. What the client proved is then
+/// [`crate::transport::Transport::peer_certificate`], for SASL EXTERNAL.
+pub fn server_config_with_client_ca(
+    identity: &ServerIdentity,
+    client_ca: &Path,
+) -> Result<Arc<ServerConfig>, TlsError> {
+    let unreadable = |path, reason| TlsError::ServerIdentity { path, reason };
+    let (chain, key) = read_identity(&identity.cert, &identity.key, unreadable)?;
+    let mut roots = RootCertStore::empty();
+    for cert in ca_file(client_ca)? {
+        roots.add(cert)?;
+    }
+    let verifier =
+        rustls::server::WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider())
+            .allow_unauthenticated()
+            .build()
+            .map_err(|e| TlsError::Config(rustls::Error::General(e.to_string())))?;
+    let config = ServerConfig::builder_with_provider(provider())
+        .with_safe_default_protocol_versions()?
+        .with_client_cert_verifier(verifier)
+        .with_single_cert(chain, key)
+        .map_err(|e| unreadable(identity.key.display().to_string(), e.to_string()))?;
+    Ok(Arc::new(config))
+}
+
 /// A server configuration presenting `identity`, asking for no client
 /// certificate.
 pub fn server_config(identity: &ServerIdentity) -> Result<Arc<ServerConfig>, TlsError> {
@@ -254,6 +283,33 @@ pub fn generate_identity(
     domain: &str,
     dir: &Path,
     subject: LeafSubject,
+) -> Result<GeneratedIdentity, TlsError> {
+    generate_identity_with_clients(domain, dir, subject, &[])
+}
+
+/// Where [`generate_identity_with_clients`] writes the client certificate
+/// and key of the bare JID `jid`: `dir/<jid>.client.crt` and `.key`.
+pub fn issued_client_identity(dir: &Path, jid: &str) -> ClientIdentity {
+    ClientIdentity {
+        cert: dir.join(format!("{jid}.client.crt")),
+        key: dir.join(format!("{jid}.client.key")),
+    }
+}
+
+/// The object identifier id-on-xmppAddr (RFC 6120 §13.7.1.4), under which
+/// a certificate's subjectAltName otherName carries a JID.
+pub const ID_ON_XMPP_ADDR: [u64; 9] = [1, 3, 6, 1, 5, 5, 7, 8, 5];
+
+/// [`generate_identity`], and besides a client certificate from the same
+/// CA for each bare JID in `clients` (at [`issued_client_identity`]): the
+/// JID as an XmppAddr in the subjectAltName (RFC 6120 §13.7.1.4), the
+/// extended key usage id-kp-clientAuth, the shape XEP-0178 §2 describes.
+/// The reference server issues them so a run can use SASL EXTERNAL.
+pub fn generate_identity_with_clients(
+    domain: &str,
+    dir: &Path,
+    subject: LeafSubject,
+    clients: &[String],
 ) -> Result<GeneratedIdentity, TlsError> {
     use rcgen::{
         BasicConstraints, CertificateParams, CertifiedIssuer, DnType, ExtendedKeyUsagePurpose,
@@ -331,6 +387,22 @@ pub fn generate_identity(
     write_file(&generated.identity.key, &leaf_key.serialize_pem(), true)?;
     write_file(&generated.wrong_name.cert, &wrong.pem(), false)?;
     write_file(&generated.wrong_name.key, &wrong_key.serialize_pem(), true)?;
+    for jid in clients {
+        let mut params = CertificateParams::default();
+        params.subject_alt_names.push(rcgen::SanType::OtherName((
+            ID_ON_XMPP_ADDR.to_vec(),
+            jid.as_str().into(),
+        )));
+        params.distinguished_name.push(DnType::CommonName, jid);
+        params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+        params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
+        set_validity(&mut params)?;
+        let key = KeyPair::generate().map_err(rcgen)?;
+        let cert = params.signed_by(&key, &ca).map_err(rcgen)?;
+        let at = issued_client_identity(dir, jid);
+        write_file(&at.cert, &cert.pem(), false)?;
+        write_file(&at.key, &key.serialize_pem(), true)?;
+    }
     Ok(generated)
 }
 
