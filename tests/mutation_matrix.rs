@@ -81,7 +81,9 @@ fn scenarios() -> Vec<Scenario> {
 /// client certificate its CA issued for that account (SASL EXTERNAL).
 fn run_config(addr: &str, server: &ServerHandle) -> RunConfig {
     let ca = server.ca_path();
-    let client = server.client_identity("romeo").expect("romeo's certificate");
+    let client = server
+        .client_identity("romeo")
+        .expect("romeo's certificate");
     let mut bindings = Bindings::new();
     bindings.set_var("domain", "localhost");
     bindings.set_var("user", "romeo");

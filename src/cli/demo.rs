@@ -167,7 +167,8 @@ fn run_argv(args: &DemoArgs, target: &str, ca: &Path, suffix: &str) -> Vec<OsStr
     // The client certificate the server's CA issued for the account, next
     // to the CA (`ServerHandle::client_identity`): SASL EXTERNAL runs too.
     if let Some(dir) = ca.parent() {
-        let client = crate::transport::tls::issued_client_identity(dir, &format!("{USER}@{DOMAIN}"));
+        let client =
+            crate::transport::tls::issued_client_identity(dir, &format!("{USER}@{DOMAIN}"));
         argv.extend(["--client-cert".into(), client.cert.into_os_string()]);
         argv.extend(["--client-key".into(), client.key.into_os_string()]);
     }

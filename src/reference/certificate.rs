@@ -55,7 +55,11 @@ mod tests {
         let mut params = CertificateParams::default();
         params.subject_alt_names = sans;
         let key = KeyPair::generate().expect("key");
-        params.self_signed(&key).expect("certificate").der().to_vec()
+        params
+            .self_signed(&key)
+            .expect("certificate")
+            .der()
+            .to_vec()
     }
 
     fn xmpp(jid: &str) -> SanType {
@@ -70,8 +74,14 @@ mod tests {
     #[test]
     fn the_one_xmpp_addr_names_the_account() {
         let a = accounts();
-        assert_eq!(account(&der(vec![xmpp("romeo@example.org")]), &a).as_deref(), Some("romeo"));
-        assert_eq!(account(&der(vec![xmpp("romeo@EXAMPLE.org")]), &a).as_deref(), Some("romeo"));
+        assert_eq!(
+            account(&der(vec![xmpp("romeo@example.org")]), &a).as_deref(),
+            Some("romeo")
+        );
+        assert_eq!(
+            account(&der(vec![xmpp("romeo@EXAMPLE.org")]), &a).as_deref(),
+            Some("romeo")
+        );
     }
 
     #[test]
@@ -79,7 +89,9 @@ mod tests {
         let a = accounts();
         for sans in [
             vec![],
-            vec![SanType::DnsName("romeo@example.org".try_into().expect("name"))],
+            vec![SanType::DnsName(
+                "romeo@example.org".try_into().expect("name"),
+            )],
             vec![xmpp("romeo@example.com")],
             vec![xmpp("tybalt@example.org")],
             vec![xmpp("example.org")],

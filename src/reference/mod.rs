@@ -11,7 +11,9 @@
 //! What it does, in RFC 6120's order: stream headers checked (`to`,
 //! version, namespaces), STARTTLS offered but not required (a generated
 //! rcgen certificate), SASL PLAIN (over TLS only), DIGEST-MD5 and
-//! SCRAM-SHA-1/256 against in-memory accounts, resource binding (the
+//! SCRAM-SHA-1/256 against in-memory accounts, EXTERNAL (XEP-0178) for a
+//! client that presented a certificate the server's CA issued for one of
+//! them (`certificate`), resource binding (the
 //! server's choice or the client's, a taken resource taken over), then
 //! message, presence and iq routing among its own clients, rosters and
 //! presence subscriptions in memory (RFC 6121 §2, §3: `roster`,
@@ -33,7 +35,8 @@
 //! accept loop, handle), `session` (one connection's state machine),
 //! `negotiate` (its TLS, SASL and binding steps), `link` (bytes in and
 //! out, bounded), `stream` (headers, features, stream
-//! errors), `sasl`, `bind`, `stanza` (stamping and routing), `iq` (what the
+//! errors), `sasl` (with `certificate`: the account a client certificate
+//! names), `bind`, `stanza` (stamping and routing), `iq` (what the
 //! server answers itself), `router` (who is connected), `jid`, `config`,
 //! `error`.
 

@@ -341,6 +341,42 @@ mod tests {
     }
 
     #[test]
+    fn external_only_for_a_certificate_and_only_for_its_account() {
+        // No certificate: not offered, and refused as a mechanism.
+        let mut n = negotiation();
+        assert!(!n.offered().contains(&"EXTERNAL".to_owned()));
+        assert_eq!(
+            failure(&n.handle(&auth("EXTERNAL", "="))),
+            "invalid-mechanism"
+        );
+        // romeo's certificate: offered first; '=' and romeo's JID succeed.
+        for data in ["=", &b64::encode(b"romeo@example.org")] {
+            let mut n = negotiation().with_certificate("romeo".to_owned());
+            assert_eq!(n.offered()[0], "EXTERNAL");
+            assert!(matches!(
+                n.handle(&auth("EXTERNAL", data)),
+                Outcome::Success { authcid, .. } if authcid == "romeo"
+            ));
+        }
+        // Someone else's JID: invalid-authzid (RFC 6120 §6.5.6).
+        let mut n = negotiation().with_certificate("romeo".to_owned());
+        let other = b64::encode(b"juliet@example.org");
+        assert_eq!(
+            failure(&n.handle(&auth("EXTERNAL", &other))),
+            "invalid-authzid"
+        );
+        // The fault: '=' no longer takes the certificate's account.
+        let accounts = Accounts::new("example.org", Credentials::new("romeo", "secret"));
+        let faults = Faults::default().breaking(Rule::ExternalDerivesIdentity);
+        let mut n = Negotiation::new(accounts, offered(true, &faults), 3, &faults)
+            .with_certificate("romeo".to_owned());
+        assert_eq!(
+            failure(&n.handle(&auth("EXTERNAL", "="))),
+            "invalid-authzid"
+        );
+    }
+
+    #[test]
     fn faults_break_the_password_check_and_the_conditions() {
         let accounts = Accounts::new("example.org", Credentials::new("romeo", "secret"));
         let faults = Faults::default()

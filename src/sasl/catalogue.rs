@@ -147,6 +147,9 @@ pub const MECHANISMS: [MechanismEntry; 6] = [
         server_proof: None,
         // The certificate authenticates; the message is the authzid, if any.
         client: |credentials, _| Box::new(External::new(credentials.authzid.as_deref())),
+        // The account comes from the TLS layer, which this constructor
+        // cannot see: a server that has it builds `ExternalServer` itself
+        // (the reference server, `reference/sasl.rs`).
         server: None,
     },
 ];

@@ -127,7 +127,10 @@ mod tests {
             s.step(b"romeo@example.org").unwrap(),
             ServerStep::Success(None)
         );
-        assert_eq!(s.identity().and_then(Identity::authzid), Some("romeo@example.org"));
+        assert_eq!(
+            s.identity().and_then(Identity::authzid),
+            Some("romeo@example.org")
+        );
     }
 
     #[test]
