@@ -16,6 +16,7 @@ use tokio::net::TcpStream;
 use support::{repo, text, xmpp_conform};
 use xmpp_conform::reference::{Config, ReferenceServer};
 use xmpp_conform::sasl::{self, Credentials, b64};
+use xmpp_conform::transport::{Connection, Verification, tls};
 use xmpp_conform::xml::{Element, ParserConfig, StreamEvent, StreamParser};
 
 /// The built-in scenarios that do not PASS against the reference server
@@ -249,13 +250,21 @@ fn hostile_stanzas(rng: &mut Rng, lines: &[Vec<u8>]) -> Vec<u8> {
 /// A client of the reference server, for the part of the hostile test
 /// that needs a session: log in with SCRAM-SHA-1 (offered without TLS)
 /// through the crate's own SASL client, and bind.
-struct Client {
-    tcp: TcpStream,
+struct Client<S = TcpStream> {
+    tcp: S,
     parser: StreamParser,
     pending: std::collections::VecDeque<StreamEvent>,
 }
 
-impl Client {
+impl<S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin> Client<S> {
+    fn over(tcp: S) -> Self {
+        Client {
+            tcp,
+            parser: StreamParser::new(ParserConfig::default()),
+            pending: Default::default(),
+        }
+    }
+
     async fn next(&mut self) -> Option<Element> {
         let mut buf = [0u8; 4096];
         loop {
@@ -276,7 +285,9 @@ impl Client {
     async fn send(&mut self, text: &str) -> Option<()> {
         self.tcp.write_all(text.as_bytes()).await.ok()
     }
+}
 
+impl Client {
     async fn login(addr: std::net::SocketAddr, resource: &str) -> Option<Client> {
         use xmpp_conform::xml::NS_SASL as SASL;
         let mut c = Client {
@@ -601,4 +612,98 @@ async fn shutdown_says_goodbye_to_a_bound_session() {
     assert!(got.ends_with("</stream:stream>"), "{got}");
     let stats = stopping.await.expect("shutdown");
     assert_eq!(stats.panicked, 0);
+}
+
+/// The mechanisms a `<stream:features/>` offers.
+fn mechanisms(features: &Element) -> Vec<String> {
+    features
+        .child_elements()
+        .filter(|c| c.name == "mechanisms")
+        .flat_map(|m| m.child_elements().map(|c| c.text().trim().to_owned()))
+        .collect()
+}
+
+/// STARTTLS to the server presenting `identity` (if any), then a new
+/// stream: the connection and its features, or `None` when the handshake
+/// (or anything before it) failed.
+async fn starttls_with(
+    server: &xmpp_conform::reference::ServerHandle,
+    identity: Option<&tls::ClientIdentity>,
+) -> Option<(Client<Connection>, Element)> {
+    let mut c = Client::over(TcpStream::connect(server.addr()).await.ok()?);
+    c.send(HEADER).await?;
+    c.next().await?; // features
+    c.send("<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>")
+        .await?;
+    (c.next().await?.name == "proceed").then_some(())?;
+    let trust = Verification::WithCa(server.ca_path().to_path_buf());
+    let config = tls::client_config(&trust, identity).ok()?;
+    let tls = Connection::Plain(c.tcp)
+        .start_tls("localhost", config, Duration::from_secs(5))
+        .await
+        .ok()?;
+    let mut c = Client::over(tls);
+    c.send(HEADER).await?;
+    let features = c.next().await?;
+    Some((c, features))
+}
+
+/// SASL EXTERNAL (RFC 6120 §6.4, XEP-0178 §2): offered only after TLS to a
+/// client whose certificate the server's CA issued for an account; with
+/// it, `=` authenticates that account and another account's JID is
+/// `invalid-authzid`; a certificate from another CA fails the handshake.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn external_only_for_a_certificate_from_the_servers_ca() {
+    use xmpp_conform::xml::NS_SASL as SASL;
+    let config = Config::new("localhost")
+        .with_account("romeo", "secret")
+        .with_account("juliet", "secret");
+    let server = ReferenceServer::start(config).await.expect("start");
+    let romeo = server
+        .client_identity("romeo")
+        .expect("romeo's certificate");
+    assert!(server.client_identity("tybalt").is_none());
+
+    let (_, features) = starttls_with(&server, None)
+        .await
+        .expect("TLS, no certificate");
+    assert!(!mechanisms(&features).contains(&"EXTERNAL".to_owned()));
+
+    let (mut c, features) = starttls_with(&server, Some(&romeo))
+        .await
+        .expect("TLS as romeo");
+    assert_eq!(
+        mechanisms(&features).first().map(String::as_str),
+        Some("EXTERNAL")
+    );
+    let juliet = b64::encode(b"juliet@localhost");
+    c.send(&format!(
+        "<auth xmlns='{SASL}' mechanism='EXTERNAL'>{juliet}</auth>"
+    ))
+    .await
+    .expect("auth");
+    let refused = c.next().await.expect("an answer");
+    assert_eq!(refused.name, "failure");
+    assert!(
+        refused
+            .child_elements()
+            .any(|e| e.name == "invalid-authzid"),
+        "{refused:?}"
+    );
+    c.send(&format!(
+        "<auth xmlns='{SASL}' mechanism='EXTERNAL'>=</auth>"
+    ))
+    .await
+    .expect("auth");
+    assert_eq!(c.next().await.expect("an answer").name, "success");
+
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let other = support::TestCa::create(dir.path(), "other")
+        .client_certificate(dir.path(), "romeo@localhost");
+    let foreign = tls::ClientIdentity {
+        cert: other.cert,
+        key: other.key,
+    };
+    assert!(starttls_with(&server, Some(&foreign)).await.is_none());
+    assert_eq!(server.shutdown().await.panicked, 0);
 }
