@@ -478,22 +478,29 @@ fn serve_runs_until_ctrl_c() {
     assert!(Path::new(&ca).is_file(), "no CA file in: {banner}");
     assert!(banner.contains("account: romeo@localhost"), "{banner}");
 
-    // The suite logs in against it.
-    let out = xmpp_conform(&[
-        "--target",
-        &addr,
-        "--domain",
-        "localhost",
-        "--ca",
-        &ca,
-        "--user",
-        "romeo",
-        "--password",
-        "secret",
+    // The suite logs in against it with the command the banner prints,
+    // SASL EXTERNAL with the client certificate it names included.
+    let command: Vec<&str> = banner
+        .lines()
+        .find_map(|l| l.strip_prefix("run the suite: xmpp-conform "))
+        .unwrap_or_else(|| panic!("no command in: {banner}"))
+        .split_whitespace()
+        .collect();
+    assert!(
+        command.windows(2).any(|w| w == ["--target", addr.as_str()]),
+        "{banner}"
+    );
+    assert!(command.contains(&"--client-cert"), "{banner}");
+    let filters = [
         "--filter",
         "rfc6120/stanzas/message-to-self",
-    ]);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+        "--filter",
+        "rfc6120/sasl/external",
+    ];
+    let out = xmpp_conform(&[command.as_slice(), &filters].concat());
+    let shown = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{shown}");
+    assert!(shown.contains("PASS  rfc6120/sasl/external"), "{shown}");
 
     // Ctrl-C: SIGINT to the process we started, by its id.
     let interrupted = Command::new("kill")

@@ -131,11 +131,22 @@ pub(super) fn run(args: &ServeArgs) -> i32 {
             String::new()
         };
         let tls = if args.direct_tls { " --tls direct" } else { "" };
+        // The certificate its CA issued for the account: SASL EXTERNAL.
+        let client = server
+            .client_identity(&args.user)
+            .map(|c| {
+                format!(
+                    " --client-cert {} --client-key {}",
+                    c.cert.display(),
+                    c.key.display()
+                )
+            })
+            .unwrap_or_default();
         println!(
             "xmpp-conform reference server on {addr}, domain {domain}{mode}\n\
              CA certificate: {ca}\n\
              account: {user}@{domain}, password {shown}; also {cast} with it\n\
-             run the suite: xmpp-conform --target {addr} --domain {domain} --ca {ca} --user {user}{password}{tls}{faults}\n\
+             run the suite: xmpp-conform --target {addr} --domain {domain} --ca {ca}{client} --user {user}{password}{tls}{faults}\n\
              over WebSocket (RFC 7395): xmpp-conform --target {ws} --domain {domain} --user {user}{password}\n\
              over BOSH (XEP-0206): xmpp-conform --target {bosh} --domain {domain} --user {user}{password}\n\
              Ctrl-C stops it.",
