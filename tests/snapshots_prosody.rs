@@ -153,9 +153,24 @@ fn snapshots_are_stable_and_catch_a_changed_server() {
         text(&review)
     );
     assert!(files(&snaps, ".snap.new").is_empty());
-    // RFC 6120's scenarios only: without its roster module Prosody fails
-    // the RFC 6121 ones as verdicts, which the baseline (of a whole
-    // Prosody) does not expect; the snapshots are the subject here.
-    let (code, console) = run_filtered(&changed, &snaps, "check", true, &["rfc6120"]);
+    // RFC 6120's stream, TLS, SASL, binding, JID and XML scenarios only:
+    // without its roster module Prosody fails the RFC 6121 ones, and the
+    // RFC 6120 routing and stanza scenarios that use a roster as their
+    // example of an iq, as verdicts the baseline (of a whole Prosody) does
+    // not expect; the snapshots are the subject here.
+    let (code, console) = run_filtered(
+        &changed,
+        &snaps,
+        "check",
+        true,
+        &[
+            "rfc6120/bind",
+            "rfc6120/jid",
+            "rfc6120/sasl",
+            "rfc6120/stream",
+            "rfc6120/tls",
+            "rfc6120/xml",
+        ],
+    );
     assert_eq!(code, Some(0), "{console}");
 }
