@@ -98,10 +98,12 @@ pub(super) fn ws_kind(kind: WsMessage) -> MessageKind {
 }
 
 /// Sending failed: the transport refused bytes it cannot carry as written
-/// (the scenario cannot run on it), or the peer took no data.
+/// (the scenario cannot run on it), the peer had closed the connection
+/// (a broken pipe, a reset), or the peer took no data.
 pub(super) fn send_failed(e: &SendError, loc: &Location) -> Box<Failure> {
     let kind = match e {
         SendError::Unsupported { .. } => FailureKind::NeedsUnmet,
+        SendError::Io(io) if crate::transport::is_disconnect(io) => FailureKind::PeerClosed,
         SendError::Timeout(_)
         | SendError::Io(_)
         | SendError::Gone
