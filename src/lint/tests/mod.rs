@@ -11,11 +11,11 @@ use super::{RULES, check, check_header};
 mod bytes;
 mod namespaces;
 
-/// Every event of `text` parsed as the start of a `jabber:client` stream.
-fn events(text: &str) -> Vec<StreamEvent> {
+/// Every event of `bytes` parsed as the start of a `jabber:client` stream.
+fn events(bytes: impl AsRef<[u8]>) -> Vec<StreamEvent> {
     let mut parser = StreamParser::new(ParserConfig::default());
     let mut events = Vec::new();
-    parser.feed(text.as_bytes(), &mut events);
+    parser.feed(bytes.as_ref(), &mut events);
     events
 }
 
@@ -23,7 +23,7 @@ fn events(text: &str) -> Vec<StreamEvent> {
 fn element(stanza: &str) -> Element {
     let header = "<stream:stream xmlns='jabber:client' \
         xmlns:stream='http://etherx.jabber.org/streams' version='1.0'>";
-    events(&format!("{header}{stanza}"))
+    events(format!("{header}{stanza}"))
         .into_iter()
         .find_map(|e| match e {
             StreamEvent::Element(e) => Some(e),
