@@ -1,5 +1,9 @@
-//! After a scenario ran with `--snapshots`: compare what the peer sent with
-//! the scenario's snapshot, and let a difference fail the verdict.
+//! After a scenario ran to its end with `--snapshots`: compare what the
+//! peer sent with the scenario's snapshot, and let a difference fail the
+//! verdict. A scenario stopped by a failed step is not compared (the engine
+//! does not call this): the stream around a failure depends on timing, as
+//! when a server's clear-text error races the TLS handshake, and a pinned
+//! version of it would fail later runs for nothing the peer changed.
 
 use crate::scenario::Scenario;
 use crate::snapshot::{self, Log, Outcome, SnapFile, SnapshotConfig};
@@ -55,7 +59,7 @@ pub(super) fn compare(
         }
     };
     match verdict.status {
-        // The scenario itself failed: that stays the verdict's reason.
+        // The lint failed the scenario: that stays the verdict's reason.
         Status::Fail | Status::NonStrict | Status::Unsupported if verdict.failure.is_some() => {
             note(verdict, message)
         }
