@@ -13,6 +13,13 @@ log = {
 	{ levels = { min = "debug" }, to = "file", filename = "@DATA@/prosody.log" };
 }
 
+-- Nagle off, as an operator tuning for latency would: with Prosody's
+-- default (nagle = true) each stream restarted after TLS stalls about 40 ms,
+-- its features held back until the client's delayed ACK of the header
+-- (measured by scripts/bench-suite: 53 ms per simple scenario, 7 ms
+-- without). Verdicts are the same either way; the suite runs faster.
+network_settings = { nagle = false }
+
 interfaces = { "127.0.0.1" }
 local_interfaces = { "127.0.0.1" }
 c2s_ports = { @C2S_PORT@ }
