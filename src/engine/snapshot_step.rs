@@ -60,9 +60,7 @@ pub(super) fn compare(
     };
     match verdict.status {
         // The lint failed the scenario: that stays the verdict's reason.
-        Status::Fail | Status::NonStrict | Status::Unsupported if verdict.failure.is_some() => {
-            note(verdict, message)
-        }
+        Status::Fail | Status::NonStrict if verdict.failure.is_some() => note(verdict, message),
         _ => {
             verdict.fail_with(Failure {
                 diff,
