@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use support::{
     Ejabberd, PASSWORD, USER, assert_no_password_in, process_group_alive,
-    run_suite_against_baseline, text, xmpp_conform,
+    run_suite_against_baseline, text, warm_up, xmpp_conform,
 };
 
 #[test]
@@ -43,6 +43,7 @@ fn direct_tls_runs_the_sasl_scenarios() {
     let server = Ejabberd::start_with_tls();
     server.register(USER, PASSWORD);
     let target = server.direct_tls_target();
+    warm_up(&target, &server.ca, &["--tls", "direct"]);
     let out = xmpp_conform(&[
         "--target",
         &target,

@@ -329,7 +329,7 @@ pub fn run_suite_against_baseline(
     for account in &accounts {
         args.extend(["--account", account.as_str()]);
     }
-    warm_up(target, ca);
+    warm_up(target, ca, &[]);
     let out = xmpp_conform(
         &[
             "--target",
@@ -377,8 +377,10 @@ pub fn run_suite_against_baseline(
 /// transport on its first use (ejabberd's Erlang VM does, for BOSH over
 /// TLS), which on a loaded CI machine took longer than the suite's 3 s
 /// preflight allows, and the run stopped as if the target were not XMPP.
-fn warm_up(target: &str, ca: &Path) {
-    let _ = xmpp_conform(&[
+/// `extra`: options the real run needs to reach the same code (`--tls
+/// direct`).
+pub fn warm_up(target: &str, ca: &Path, extra: &[&str]) {
+    let mut args = vec![
         "--target",
         target,
         "--domain",
@@ -393,7 +395,9 @@ fn warm_up(target: &str, ca: &Path) {
         PASSWORD,
         "--filter",
         "rfc6120/stream/basic-session",
-    ]);
+    ];
+    args.extend_from_slice(extra);
+    let _ = xmpp_conform(&args);
 }
 
 /// `--account NAME=NAME@localhost:PASSWORD` for each of the cast the
