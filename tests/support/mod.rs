@@ -330,31 +330,17 @@ pub fn run_suite_against_baseline(
         args.extend(["--account", account.as_str()]);
     }
     warm_up(target, ca, &[]);
-    let out = xmpp_conform(
-        &[
-            "--target",
-            target,
-            "--domain",
-            "localhost",
-            "--timeout",
-            "3s",
-            "--ca",
-            ca.to_str().expect("utf-8 path"),
-            "--user",
-            USER,
-            "--password",
-            PASSWORD,
-            "--baseline",
-            baseline,
-            "--junit",
-            junit.to_str().expect("utf-8 path"),
-            "--json",
-            json.to_str().expect("utf-8 path"),
-        ]
-        .into_iter()
-        .chain(args)
-        .collect::<Vec<_>>(),
-    );
+    let mut all = login_args(target, ca, "3s");
+    all.extend([
+        "--baseline",
+        baseline,
+        "--junit",
+        junit.to_str().expect("utf-8 path"),
+        "--json",
+        json.to_str().expect("utf-8 path"),
+    ]);
+    all.extend(args);
+    let out = xmpp_conform(&all);
     let console = text(&out);
     println!("{console}");
     assert_eq!(
@@ -380,24 +366,29 @@ pub fn run_suite_against_baseline(
 /// `extra`: options the real run needs to reach the same code (`--tls
 /// direct`).
 pub fn warm_up(target: &str, ca: &Path, extra: &[&str]) {
-    let mut args = vec![
+    let mut args = login_args(target, ca, "30s");
+    args.extend(["--filter", "rfc6120/stream/basic-session"]);
+    args.extend_from_slice(extra);
+    let _ = xmpp_conform(&args);
+}
+
+/// A run against a test server: `target` for domain `localhost`, its CA
+/// trusted, logged in as the default account of the tests.
+fn login_args<'a>(target: &'a str, ca: &'a Path, timeout: &'a str) -> Vec<&'a str> {
+    vec![
         "--target",
         target,
         "--domain",
         "localhost",
         "--timeout",
-        "30s",
+        timeout,
         "--ca",
         ca.to_str().expect("utf-8 path"),
         "--user",
         USER,
         "--password",
         PASSWORD,
-        "--filter",
-        "rfc6120/stream/basic-session",
-    ];
-    args.extend_from_slice(extra);
-    let _ = xmpp_conform(&args);
+    ]
 }
 
 /// `--account NAME=NAME@localhost:PASSWORD` for each of the cast the
